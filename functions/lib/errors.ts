@@ -1,0 +1,86 @@
+/**
+ * Every error the workflow can end with. Each class's `name` is the exact string the ASL matches in
+ * `ErrorEquals` (the Lambda runtime reports `error.name` as the errorType), so the names are part of the contract.
+ */
+
+abstract class WorkflowError extends Error {
+  abstract override readonly name: string;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The object is not a JPEG or PNG (detected from its bytes, never from its name). */
+export class NotSupportedImageType extends WorkflowError {
+  override readonly name = 'NotSupportedImageType';
+  constructor(readonly format: string) {
+    super(`Image format ${format} is not supported; only JPEG and PNG are processed`);
+  }
+}
+
+/** The S3 key does not follow `private/{userId}/uploads/[{albumId}/]{fileName}`. */
+export class InvalidUploadKey extends WorkflowError {
+  override readonly name = 'InvalidUploadKey';
+  constructor(readonly key: string, reason: string) {
+    super(`Invalid upload key "${key}": ${reason}`);
+  }
+}
+
+/** Header dimensions exceed the pixel budget: refused before any pixel is decoded (decompression bomb guard). */
+export class ImageTooLarge extends WorkflowError {
+  override readonly name = 'ImageTooLarge';
+  constructor(readonly width: number, readonly height: number, readonly maxPixels: number) {
+    super(`Image of ${width}x${height} pixels exceeds the limit of ${maxPixels} pixels`);
+  }
+}
+
+/** The bytes claim a supported format but cannot be decoded (truncated, corrupt, missing dimensions). */
+export class CorruptImage extends WorkflowError {
+  override readonly name = 'CorruptImage';
+}
+
+/** The uploaded object no longer exists (deleted or overwritten before processing reached it). */
+export class UploadNotFound extends WorkflowError {
+  override readonly name = 'UploadNotFound';
+  constructor(readonly key: string) {
+    super(`Object ${key} no longer exists`);
+  }
+}
+
+/** A newer upload of the same key owns the item; this execution must not write over it. */
+export class UploadSuperseded extends WorkflowError {
+  override readonly name = 'UploadSuperseded';
+  constructor(readonly key: string, readonly sequencer: string) {
+    super(`A newer upload of ${key} than sequencer ${sequencer} owns the item`);
+  }
+}
+
+/** A required environment variable is missing or malformed: a deployment error, never retried. */
+export class InvalidConfiguration extends WorkflowError {
+  override readonly name = 'InvalidConfiguration';
+}
+
+/** The input event does not have the shape this function expects. */
+export class InvalidEvent extends WorkflowError {
+  override readonly name = 'InvalidEvent';
+}
+
+/**
+ * A failure that may succeed when tried again: throttling, 5xx, network errors. The state machine retries
+ * exactly this name (plus Lambda's own service errors) with backoff; every other error is permanent.
+ */
+export class TransientError extends WorkflowError {
+  override readonly name = 'TransientError';
+}
+
+/** Names of the errors that are permanent by design; useful to tests and to the ASL checks. */
+export const PERMANENT_ERROR_NAMES = [
+  'NotSupportedImageType',
+  'InvalidUploadKey',
+  'ImageTooLarge',
+  'CorruptImage',
+  'UploadNotFound',
+  'UploadSuperseded',
+  'InvalidConfiguration',
+  'InvalidEvent',
+] as const;

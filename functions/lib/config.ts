@@ -1,0 +1,40 @@
+import { InvalidConfiguration } from './errors';
+
+/**
+ * The one place environment variables are read. Each variable is read by its own function, so a bundle
+ * contains the name of exactly the variables its handler uses (the template tests rely on that) and a
+ * missing or malformed value fails loudly at the first use with InvalidConfiguration.
+ */
+
+export const imageMetadataTableName = (): string => requireString('IMAGE_METADATA_TABLE');
+export const stateMachineArn = (): string => requireString('STATE_MACHINE_ARN');
+export const thumbnailMaxSize = (): number => positiveInteger('THUMBNAIL_MAX_SIZE', 250);
+export const thumbnailMaxPixels = (): number => positiveInteger('THUMBNAIL_MAX_PIXELS', 100_000_000);
+export const labelsMaxCount = (): number => positiveInteger('LABELS_MAX_COUNT', 20);
+export const labelsMinConfidence = (): number => percentage('LABELS_MIN_CONFIDENCE', 70);
+
+function requireString(name: string): string {
+  const value = process.env[name]?.trim();
+  if (!value) throw new InvalidConfiguration(`Environment variable ${name} is not set`);
+  return value;
+}
+
+function positiveInteger(name: string, fallback: number): number {
+  const raw = process.env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new InvalidConfiguration(`Environment variable ${name} must be a positive integer, got "${raw}"`);
+  }
+  return value;
+}
+
+function percentage(name: string, fallback: number): number {
+  const raw = process.env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0 || value > 100) {
+    throw new InvalidConfiguration(`Environment variable ${name} must be a number from 0 to 100, got "${raw}"`);
+  }
+  return value;
+}

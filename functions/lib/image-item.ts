@@ -1,0 +1,86 @@
+import type { ExifSummary, GpsPosition, ImageFormat } from './image-metadata';
+import type { SupportedFormat } from './image-metadata';
+
+/** The lifecycle of one upload. Every execution ends with the item in one of the last three. */
+export type ImageStatus = 'PROCESSING' | 'SUCCEEDED' | 'UNSUPPORTED' | 'FAILED';
+
+/** Which upload an execution works on: built once by S3Trigger, passed through the state machine as `$.upload`. */
+export interface UploadRef {
+  bucket: string;
+  key: string;
+  userId: string;
+  albumId?: string;
+  fileName: string;
+  imageId: string;
+  sequencer: string;
+  /** ISO 8601 time of the S3 event. */
+  eventTime: string;
+  sizeBytes?: number;
+  etag?: string;
+  versionId?: string;
+}
+
+export interface BoundingBox {
+  width: number;
+  height: number;
+  left: number;
+  top: number;
+}
+
+export interface StoredLabel {
+  name: string;
+  confidence: number;
+  parents: string[];
+  categories?: string[];
+  instances?: { boundingBox: BoundingBox; confidence: number }[];
+}
+
+export interface ThumbnailRef {
+  key: string;
+  width: number;
+  height: number;
+  format: SupportedFormat;
+  sizeBytes: number;
+}
+
+export interface ErrorRecord {
+  name: string;
+  message: string;
+  /** The state that failed, when known. */
+  state?: string;
+}
+
+/** An item of the ImageMetadata table. Field names are a contract (pipeline --json, web app). */
+export interface ImageItem {
+  imageId: string;
+  bucket: string;
+  key: string;
+  userId: string;
+  albumId?: string;
+  /** `${userId}#${albumId}`: partition key of the album index. */
+  albumKey?: string;
+  fileName: string;
+  status: ImageStatus;
+  executionArn?: string;
+  sequencer: string;
+  /** The sequencer in a form that compares as a string; see sequencer.ts. */
+  sequencerOrder: string;
+  uploadedAt: string;
+  updatedAt: string;
+  format?: ImageFormat;
+  width?: number;
+  height?: number;
+  orientation?: number;
+  sizeBytes?: number;
+  exif?: ExifSummary;
+  gps?: GpsPosition;
+  labels?: StoredLabel[];
+  labelsError?: ErrorRecord;
+  faces?: { count: number };
+  thumbnail?: ThumbnailRef;
+  error?: ErrorRecord;
+}
+
+export function albumKeyOf(userId: string, albumId: string | undefined): string | undefined {
+  return albumId === undefined ? undefined : `${userId}#${albumId}`;
+}

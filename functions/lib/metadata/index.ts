@@ -1,0 +1,4 @@
+/** The metadata core of the ExtractImageMetadata step: pure, no AWS SDK, no clock, no environment. */
+export { detectImageFormat } from './format';
+export { parseImageMetadata, readImageMetadata } from './extract';
+export type { ReadRange } from './read';

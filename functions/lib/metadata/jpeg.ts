@@ -1,0 +1,80 @@
+import { CorruptImage } from '../errors';
+import type { ByteWalker } from './byte-walker';
+import { startsWith, u16be } from './bytes';
+import type { EmbeddedMetadata, PixelSize } from './embedded';
+
+const EXIF_ID = 'Exif\0';
+const EXIF_HEADER_BYTES = 6;
+const XMP_ID = 'http://ns.adobe.com/xap/1.0/\0';
+/** Real files have a few dozen segments before the frame; this only stops crafted ones. */
+const MAX_MARKERS = 4096;
+
+const APP1 = 0xe1;
+const SOS = 0xda;
+const EOI = 0xd9;
+
+/**
+ * Walks the segments from SOI to the frame header by their length fields, reading each segment's 4-byte header
+ * and the payload of APP1 (EXIF, XMP) only. Stops at SOF: EXIF must precede it, and the scan data follows it.
+ */
+export function* walkJpeg(): ByteWalker<PixelSize & EmbeddedMetadata> {
+  const found: EmbeddedMetadata = {};
+  let at = 2;
+  for (let count = 0; count < MAX_MARKERS; count += 1) {
+    const header = yield { start: at, length: 4 };
+    if (header.length < 2) throw truncated(at);
+    if (header[0] !== 0xff) throw new CorruptImage(`JPEG has no segment marker at byte ${at}`);
+    const marker = header[1]!;
+    if (marker === 0xff) {
+      at += 1; // fill byte before a marker
+      continue;
+    }
+    if (isStandalone(marker)) {
+      at += 2;
+      continue;
+    }
+    if (marker === SOS || marker === EOI) {
+      throw new CorruptImage(`JPEG reaches marker 0x${hex(marker)} at byte ${at} without a frame header (SOF)`);
+    }
+    if (marker < 0xc0) throw new CorruptImage(`JPEG has an invalid marker 0x${hex(marker)} at byte ${at}`);
+    if (header.length < 4) throw truncated(at);
+    const length = u16be(header, 2);
+    if (length < 2) throw new CorruptImage(`JPEG segment 0x${hex(marker)} at byte ${at} has an invalid length ${length}`);
+
+    if (isStartOfFrame(marker)) return { ...(yield* readFrame(at, length)), ...found };
+    if (marker === APP1 && !(found.tiff && found.xmp)) {
+      const payload = yield { start: at + 4, length: length - 2 };
+      if (!found.tiff && startsWith(payload, EXIF_ID)) found.tiff = payload.subarray(EXIF_HEADER_BYTES);
+      else if (!found.xmp && startsWith(payload, XMP_ID)) found.xmp = payload.subarray(XMP_ID.length);
+    }
+    at += 2 + length;
+  }
+  throw new CorruptImage(`JPEG has more than ${MAX_MARKERS} markers before its frame header (SOF)`);
+}
+
+function* readFrame(at: number, length: number): ByteWalker<PixelSize> {
+  const frame = yield { start: at + 4, length: 5 };
+  if (length < 7 || frame.length < 5) throw truncated(at + 4);
+  const height = u16be(frame, 1);
+  const width = u16be(frame, 3);
+  if (width === 0 || height === 0) {
+    throw new CorruptImage(`JPEG frame header at byte ${at} declares ${width}x${height} pixels`);
+  }
+  return { width, height };
+}
+
+/** SOF0..SOF15, minus the markers that share the range: DHT (C4), JPG (C8) and DAC (CC). */
+function isStartOfFrame(marker: number): boolean {
+  return marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+}
+
+/** Markers without a length field: TEM, RST0..7 and a repeated SOI. */
+function isStandalone(marker: number): boolean {
+  return marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8);
+}
+
+function truncated(at: number): CorruptImage {
+  return new CorruptImage(`JPEG is truncated at byte ${at}, before its frame header (SOF): its dimensions are unknown`);
+}
+
+const hex = (marker: number): string => marker.toString(16).toUpperCase().padStart(2, '0');

@@ -21,14 +21,15 @@ const EXIF_TAGS = [
   'GPSLatitude', 'GPSLatitudeRef', 'GPSLongitude', 'GPSLongitudeRef', 'GPSAltitude', 'GPSAltitudeRef',
 ];
 
-/** Camera facts, position and orientation from EXIF, with XMP filling what EXIF lacks. Never throws. */
+/** Camera facts and position from EXIF, with XMP filling what EXIF lacks; orientation from EXIF. Never throws. */
 export function decodeMetadata(embedded: EmbeddedMetadata): DecodedMetadata {
   const tags = readTags(embedded);
   if (!tags) return {};
   const { exif, xmp } = tags;
   const summary = cameraFacts(exif, xmp);
   const gps = gpsPosition(exif, xmp);
-  const orientation = orientationOf(exif) ?? orientationOf(xmp);
+  // Viewers and the thumbnail step turn pictures by EXIF only, so an XMP tiff:Orientation must not swap the size.
+  const orientation = orientationOf(exif);
   const ifd0Size = imageSize(exif);
   return {
     ...(orientation === undefined ? {} : { orientation }),

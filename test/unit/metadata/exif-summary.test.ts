@@ -127,7 +127,7 @@ describe('EXIF summary and GPS', () => {
     });
   });
 
-  it('takes camera facts, dates, orientation and position from XMP when the file has no EXIF', () => {
+  it('takes camera facts, dates and position from XMP when the file has no EXIF, but not its orientation', () => {
     const xmp = xmpPacket(
       '<tiff:Make>FUJIFILM</tiff:Make><tiff:Model>X-T3</tiff:Model><tiff:Orientation>6</tiff:Orientation>' +
         '<photoshop:DateCreated>2022-05-01T18:20:30.25+01:00</photoshop:DateCreated>' +
@@ -140,9 +140,8 @@ describe('EXIF summary and GPS', () => {
     const parsed = parseImageMetadata(jpegWith([xmpSegment(xmp)], 6240, 4160));
     expect(parsed).to.deep.equal({
       format: 'JPEG',
-      width: 4160,
-      height: 6240,
-      orientation: 6,
+      width: 6240,
+      height: 4160,
       exif: {
         make: 'FUJIFILM',
         model: 'X-T3',

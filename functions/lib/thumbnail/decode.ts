@@ -35,10 +35,10 @@ export function decodeJpegWithJimp(bytes: Uint8Array, header: ImageHeader, maxPi
   }
 }
 
-/** Any bit depth, palette, grey, tRNS or interlacing comes out as 8-bit RGBA. */
+/** Any bit depth, palette, grey, tRNS or interlacing comes out as 8-bit RGBA. CRCs were checked by readImageHeader. */
 export function decodePngWithJimp(bytes: Uint8Array): Bitmap {
   try {
-    const { width, height, data } = pngCodec.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), { checkCRC: true });
+    const { width, height, data } = pngCodec.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), { checkCRC: false });
     return { width, height, data };
   } catch (error) {
     throw new CorruptImage(`PNG could not be decoded: ${describe(error)}`, { cause: error });

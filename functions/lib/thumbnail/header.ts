@@ -1,3 +1,4 @@
+import { crc32 } from 'node:zlib';
 import { CorruptImage } from '../errors';
 import type { SupportedFormat } from '../image-metadata';
 
@@ -109,7 +110,10 @@ function chunkType(bytes: Uint8Array, at: number): string {
   return String.fromCharCode(bytes[at] ?? 0, bytes[at + 1] ?? 0, bytes[at + 2] ?? 0, bytes[at + 3] ?? 0);
 }
 
-/** Walks the chunk list (lengths only, no CRC, no inflate) so a truncated PNG is refused before it is inflated. */
+/**
+ * Walks the chunk list and checks every CRC, so a truncated or damaged PNG is refused before it is inflated. The CRCs
+ * are checked here with zlib's native crc32 because pngjs's JS one costs ~250 ms on a 12 MP PNG.
+ */
 function readPngHeader(bytes: Uint8Array): ImageHeader {
   if (PNG_SIGNATURE.some((byte, i) => bytes[i] !== byte)) throw new CorruptImage('The bytes are not a PNG (no signature)');
   if (bytes.length < 33 || chunkType(bytes, 12) !== 'IHDR' || u32(bytes, 8) !== 13) {
@@ -126,6 +130,9 @@ function readPngHeader(bytes: Uint8Array): ImageHeader {
     const length = u32(bytes, at);
     const type = chunkType(bytes, at + 4);
     if (at + 12 + length > bytes.length) throw new CorruptImage(`PNG data is truncated: chunk ${type} overruns the file`);
+    if (crc32(bytes.subarray(at + 4, at + 8 + length)) !== u32(bytes, at + 8 + length)) {
+      throw new CorruptImage(`PNG data is corrupt: chunk ${type} fails its CRC check`);
+    }
     if (type === 'IDAT') sawImageData = true;
     if (type === 'IEND') break;
     at += 12 + length;

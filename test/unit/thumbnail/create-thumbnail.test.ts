@@ -4,6 +4,7 @@ import { CorruptImage, ImageTooLarge } from '../../../functions/lib/errors';
 import { createThumbnail, thumbnailSize, type SourceImage, type ThumbnailOptions } from '../../../functions/lib/thumbnail';
 import {
   coarseDifference,
+  fixPngChunkCrc,
   fixture,
   jpegHeaderMarkers,
   orientedJpeg,
@@ -232,17 +233,21 @@ describe('createThumbnail', () => {
       expect(error.message).to.match(/corrupt/);
     });
 
-    it('refuses a truncated PNG and a PNG with damaged image data as CorruptImage', async () => {
+    it('refuses a truncated PNG, a PNG failing its CRC and a PNG whose image data does not inflate as CorruptImage', async () => {
       const png = fixture('skimage_coffee.png');
       const source = await sourceOf(png, 'PNG');
       const truncated = await expectRejection(createThumbnail({ ...source, bytes: png.subarray(0, png.length / 2) }, OPTIONS));
       expect(truncated).to.be.instanceOf(CorruptImage);
       const damaged = Buffer.from(png);
-      const idat = damaged.indexOf('IDAT');
+      const idat = damaged.indexOf('IDAT') - 4;
       damaged.fill(0x55, idat + 100, idat + 400);
-      const error = await expectRejection(createThumbnail({ ...source, bytes: damaged }, OPTIONS));
-      expect(error).to.be.instanceOf(CorruptImage);
-      expect(error.message).to.match(/PNG could not be decoded/);
+      const badCrc = await expectRejection(createThumbnail({ ...source, bytes: damaged }, OPTIONS));
+      expect(badCrc).to.be.instanceOf(CorruptImage);
+      expect(badCrc.message).to.match(/IDAT fails its CRC/);
+      fixPngChunkCrc(damaged, idat);
+      const badData = await expectRejection(createThumbnail({ ...source, bytes: damaged }, OPTIONS));
+      expect(badData).to.be.instanceOf(CorruptImage);
+      expect(badData.message).to.match(/PNG could not be decoded/);
     });
 
     it('refuses bytes that are not the format the metadata step reported', async () => {

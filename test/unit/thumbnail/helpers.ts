@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 
 export const FIXTURES = join(__dirname, '../../fixtures/images');
@@ -85,11 +86,18 @@ export function withJpegDimensions(bytes: Uint8Array, width: number, height: num
   return copy;
 }
 
-/** A copy of the PNG whose IHDR claims other dimensions (its CRC is left stale: nothing may get that far). */
+/** Recomputes the CRC of the chunk starting at `at`, as a forger would after editing it. */
+export function fixPngChunkCrc(png: Buffer, at: number): void {
+  const length = png.readUInt32BE(at);
+  png.writeUInt32BE(crc32(png.subarray(at + 4, at + 8 + length)), at + 8 + length);
+}
+
+/** A copy of the PNG whose IHDR claims other dimensions, with a valid CRC. */
 export function withPngDimensions(bytes: Uint8Array, width: number, height: number): Buffer {
   const copy = Buffer.from(bytes);
   copy.writeUInt32BE(width, 16);
   copy.writeUInt32BE(height, 20);
+  fixPngChunkCrc(copy, 8);
   return copy;
 }
 

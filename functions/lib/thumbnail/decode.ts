@@ -1,3 +1,4 @@
+import { inflateSync } from 'node:zlib';
 import jpeg from '@jimp/js-jpeg';
 import png from '@jimp/js-png';
 import { CorruptImage, ImageTooLarge } from '../errors';
@@ -35,8 +36,26 @@ export function decodeJpegWithJimp(bytes: Uint8Array, header: ImageHeader, maxPi
   }
 }
 
+/**
+ * pngjs caps the inflated size of a plain PNG at what the header implies, but inflates an interlaced one without a cap:
+ * a few MB of IDAT can expand to GBs. Inflating once with a cap costs one more inflate for interlaced files only.
+ */
+function refuseInflateBomb(header: ImageHeader): void {
+  const frame = header.pngFrame;
+  if (!frame?.interlaced) return;
+  const plainSize = (Math.ceil((header.width * frame.bitsPerPixel) / 8) + 1) * header.height;
+  // Each row of each of Adam7's 7 passes adds a filter byte and at most one byte of padding.
+  const cap = plainSize + 14 * header.height + 1024;
+  try {
+    inflateSync(Buffer.concat(frame.imageData), { maxOutputLength: cap });
+  } catch (error) {
+    throw new CorruptImage(`PNG image data does not inflate to the size its header declares: ${describe(error)}`, { cause: error });
+  }
+}
+
 /** Any bit depth, palette, grey, tRNS or interlacing comes out as 8-bit RGBA. CRCs were checked by readImageHeader. */
-export function decodePngWithJimp(bytes: Uint8Array): Bitmap {
+export function decodePngWithJimp(bytes: Uint8Array, header: ImageHeader): Bitmap {
+  refuseInflateBomb(header);
   try {
     const { width, height, data } = pngCodec.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), { checkCRC: false });
     return { width, height, data };

@@ -8,7 +8,19 @@ export interface ImageHeader {
   height: number;
   /** JPEG only: what the frame header says about the coding. */
   jpegFrame?: JpegFrame;
+  /** PNG only. */
+  pngFrame?: PngFrame;
 }
+
+export interface PngFrame {
+  bitsPerPixel: number;
+  interlaced: boolean;
+  /** The IDAT payloads, in order (views into the bytes, not copies). */
+  imageData: Uint8Array[];
+}
+
+/** Samples per pixel of each PNG colour type (grey, RGB, palette, grey+alpha, RGBA). */
+const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 
 export interface JpegFrame {
   /** SOFn marker: 0xC0 baseline, 0xC1 extended, 0xC2 progressive, 0xC3 lossless, 0xC9.. arithmetic. */
@@ -52,7 +64,7 @@ function isStartOfFrame(marker: number): boolean {
  */
 function readJpegHeader(bytes: Uint8Array): ImageHeader {
   if (bytes[0] !== 0xff || bytes[1] !== 0xd8) throw new CorruptImage('The bytes are not a JPEG (no SOI marker)');
-  let frame: Required<ImageHeader> | undefined;
+  let frame: (ImageHeader & { jpegFrame: JpegFrame }) | undefined;
   let scans = 0;
   let at = 2;
   for (;;) {
@@ -119,12 +131,16 @@ function readPngHeader(bytes: Uint8Array): ImageHeader {
   if (bytes.length < 33 || chunkType(bytes, 12) !== 'IHDR' || u32(bytes, 8) !== 13) {
     throw new CorruptImage('PNG data is corrupt: IHDR is missing or truncated');
   }
-  const header = { width: u32(bytes, 16), height: u32(bytes, 20) };
-  if (header.width === 0 || header.height === 0) {
-    throw new CorruptImage(`PNG header has no usable dimensions (${header.width}x${header.height})`);
+  const width = u32(bytes, 16);
+  const height = u32(bytes, 20);
+  if (width === 0 || height === 0) throw new CorruptImage(`PNG header has no usable dimensions (${width}x${height})`);
+  const bitDepth = bytes[24] ?? 0;
+  const channels = PNG_CHANNELS[bytes[25] ?? -1];
+  if (channels === undefined || ![1, 2, 4, 8, 16].includes(bitDepth)) {
+    throw new CorruptImage(`PNG header has an invalid colour type ${bytes[25]} or bit depth ${bitDepth}`);
   }
+  const imageData: Uint8Array[] = [];
   let at = 8;
-  let sawImageData = false;
   for (;;) {
     if (at + 12 > bytes.length) throw new CorruptImage('PNG data is truncated: no IEND chunk before the end of the file');
     const length = u32(bytes, at);
@@ -133,10 +149,10 @@ function readPngHeader(bytes: Uint8Array): ImageHeader {
     if (crc32(bytes.subarray(at + 4, at + 8 + length)) !== u32(bytes, at + 8 + length)) {
       throw new CorruptImage(`PNG data is corrupt: chunk ${type} fails its CRC check`);
     }
-    if (type === 'IDAT') sawImageData = true;
+    if (type === 'IDAT') imageData.push(bytes.subarray(at + 8, at + 8 + length));
     if (type === 'IEND') break;
     at += 12 + length;
   }
-  if (!sawImageData) throw new CorruptImage('PNG has no image data (no IDAT chunk)');
-  return header;
+  if (imageData.length === 0) throw new CorruptImage('PNG has no image data (no IDAT chunk)');
+  return { width, height, pngFrame: { bitsPerPixel: bitDepth * channels, interlaced: bytes[28] === 1, imageData } };
 }

@@ -87,7 +87,7 @@ function isPlainJpeg(frame: JpegFrame | undefined): boolean {
 }
 
 function decode(source: SourceImage, header: ImageHeader, storedTarget: Size, maxPixels: number): Bitmap {
-  if (source.format === 'PNG') return decodePngWithJimp(source.bytes);
+  if (source.format === 'PNG') return decodePngWithJimp(source.bytes, header);
   // libjpeg-turbo turns CMYK and YCCK into CMYK only; jimp converts them to RGB.
   if (header.jpegFrame?.components !== 4) {
     try {

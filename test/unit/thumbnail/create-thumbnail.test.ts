@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { CorruptImage, ImageTooLarge } from '../../../functions/lib/errors';
 import { createThumbnail, thumbnailSize, type SourceImage, type ThumbnailOptions } from '../../../functions/lib/thumbnail';
@@ -165,6 +166,23 @@ describe('createThumbnail', () => {
       expect(await coarseDifference(thumbnail.body, await sharpThumbnail(tagged, 128))).to.be.below(SAME_PICTURE);
     });
 
+    const variants: Array<[string, (image: sharp.Sharp) => sharp.Sharp]> = [
+      ['an interlaced (Adam7)', (image) => image.png({ progressive: true })],
+      ['a palette', (image) => image.png({ palette: true, colours: 64 })],
+      ['a 2-bit palette', (image) => image.png({ palette: true, colours: 4 })],
+      ['a 16-bit RGB', (image) => image.toColourspace('rgb16').png()],
+      ['a grey', (image) => image.greyscale().png()],
+      ['a grey-with-alpha', (image) => image.greyscale().ensureAlpha(0.5).png()],
+    ];
+    for (const [name, encode] of variants) {
+      it(`decodes ${name} PNG like sharp`, async () => {
+        const png = await encode(sharp(fixture('skimage_chelsea-cat.png'))).toBuffer();
+        const thumbnail = await createThumbnail(await sourceOf(png, 'PNG'), OPTIONS);
+        expect(thumbnail).to.include({ width: 128, height: 85 });
+        expect(await coarseDifference(thumbnail.body, await sharpThumbnail(png, 128))).to.be.below(SAME_PICTURE / 2);
+      });
+    }
+
     it('never upscales a small PNG', async () => {
       const small = await sharp(fixture('skimage_coffee.png')).resize(60, 40).png().toBuffer();
       const thumbnail = await createThumbnail(await sourceOf(small, 'PNG'), OPTIONS);
@@ -248,6 +266,20 @@ describe('createThumbnail', () => {
       const badData = await expectRejection(createThumbnail({ ...source, bytes: damaged }, OPTIONS));
       expect(badData).to.be.instanceOf(CorruptImage);
       expect(badData.message).to.match(/PNG could not be decoded/);
+    });
+
+    it('refuses an interlaced PNG whose image data inflates far beyond its declared size (inflate bomb)', async () => {
+      const ihdr = Buffer.from([0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 100, 0, 0, 0, 100, 8, 2, 0, 0, 1, 0, 0, 0, 0]);
+      const idatData = deflateSync(Buffer.alloc(64 * 2 ** 20));
+      const idat = Buffer.concat([Buffer.alloc(4), Buffer.from('IDAT'), idatData, Buffer.alloc(4)]);
+      idat.writeUInt32BE(idatData.length, 0);
+      const iend = Buffer.from([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
+      const bomb = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), ihdr, idat, iend]);
+      fixPngChunkCrc(bomb, 8);
+      fixPngChunkCrc(bomb, 33);
+      const error = await expectRejection(createThumbnail({ bytes: bomb, format: 'PNG', width: 100, height: 100 }, OPTIONS));
+      expect(error).to.be.instanceOf(CorruptImage);
+      expect(error.message).to.match(/does not inflate to the size its header declares/);
     });
 
     it('refuses bytes that are not the format the metadata step reported', async () => {

@@ -35,6 +35,9 @@ interface TurboJpegExports {
 
 const TJPF_RGBA = 7;
 
+/** Heap kept between invocations: a 12 MP baseline file needs ~3 MB of it, a 12 MP progressive one ~40 MB. */
+const RETAINED_WASM_MEMORY = 64 * 2 ** 20;
+
 /** Raised by our longjmp: the build has no real setjmp, so a libjpeg fatal error unwinds to JS as this. */
 class LibjpegFatalError extends Error {}
 
@@ -122,6 +125,8 @@ export function decodeJpegScaled(bytes: Uint8Array, atLeast: Size): Bitmap {
     if (instance === tj) {
       if (handle !== 0) tj.tjDestroy(handle);
       for (const pointer of pointers) tj.free(pointer);
+      // WASM memory never shrinks: after a large progressive file (its coefficients are held whole) let it go.
+      if (tj.memory.buffer.byteLength > RETAINED_WASM_MEMORY) instance = undefined;
     }
   }
 }

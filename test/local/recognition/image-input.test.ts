@@ -57,6 +57,22 @@ describe('image input: Rekognition limits, format by content, upright downscaled
     expect(portrait.data.length).to.equal(683 * INFERENCE_LONG_SIDE_PX * 3);
   });
 
+  it('gives 8-bit RGB whatever the encoding: grey, 16-bit, alpha, CMYK, palette', async () => {
+    const cat = await fixture('skimage_chelsea-cat.png');
+    const variants = [
+      await sharp(cat).grayscale().png().toBuffer(),
+      await sharp(cat).toColourspace('rgb16').png().toBuffer(),
+      await sharp(cat).ensureAlpha(0.5).png().toBuffer(),
+      await sharp(cat).toColourspace('cmyk').jpeg().toBuffer(),
+      await sharp(cat).png({ palette: true }).toBuffer(),
+    ];
+    for (const bytes of variants) {
+      const image = await decodeForInference(bytes);
+      expect([image.width, image.height]).to.deep.equal([451, 300]);
+      expect(image.data.length).to.equal(451 * 300 * 3);
+    }
+  });
+
   it('never enlarges a small photo', async () => {
     const cat = await decodeForInference(await fixture('skimage_chelsea-cat.png'));
     expect([cat.width, cat.height]).to.deep.equal([451, 300]);

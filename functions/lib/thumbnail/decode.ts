@@ -2,8 +2,11 @@ import { inflateSync } from 'node:zlib';
 import jpeg from '@jimp/js-jpeg';
 import png from '@jimp/js-png';
 import { CorruptImage, ImageTooLarge } from '../errors';
+import type { SupportedFormat } from '../image-metadata';
 import type { Bitmap } from './bitmap';
-import type { ImageHeader } from './header';
+import type { ImageHeader, JpegFrame } from './header';
+import { decodeJpegScaled, FastDecodeUnavailable } from './jpeg-fast-decode';
+import type { Size } from './size';
 
 /** jpeg-js counts up to 24 bytes per pixel (4 full-resolution components, their lines, RGBA out); a little slack on top. */
 const JPEG_JS_BYTES_PER_PIXEL = 28;
@@ -15,11 +18,47 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The SOFn codings that neither decoder here reads (the WASM build of libjpeg-turbo has no arithmetic decoder). */
+const UNSUPPORTED_JPEG_CODINGS: Record<number, string> = {
+  0xc3: 'lossless',
+  0xc5: 'hierarchical',
+  0xc6: 'hierarchical',
+  0xc7: 'hierarchical lossless',
+  0xc9: 'arithmetic',
+  0xca: 'arithmetic progressive',
+  0xcb: 'arithmetic lossless',
+  0xcd: 'arithmetic hierarchical',
+  0xce: 'arithmetic hierarchical progressive',
+  0xcf: 'arithmetic hierarchical lossless',
+};
+
+/**
+ * Decodes what the thumbnail needs, the stored orientation kept: PNG in full; JPEG at the smallest DCT scale that
+ * covers `storedTarget` when libjpeg-turbo can, else in full with jimp.
+ */
+export function decodeImage(bytes: Uint8Array, format: SupportedFormat, header: ImageHeader, storedTarget: Size, maxPixels: number): Bitmap {
+  if (format === 'PNG') return decodePngWithJimp(bytes, header);
+  const frame: JpegFrame = header.jpegFrame ?? { marker: 0xc0, precision: 8, components: 3 };
+  const unsupported = UNSUPPORTED_JPEG_CODINGS[frame.marker];
+  if (unsupported !== undefined) throw new CorruptImage(`JPEG uses ${unsupported} coding, which cannot be decoded here`);
+  // libjpeg-turbo turns CMYK and YCCK into CMYK only; jimp converts them to RGB.
+  if (frame.components === 4) return decodeJpegWithJimp(bytes, header, maxPixels);
+  try {
+    return decodeJpegScaled(bytes, storedTarget);
+  } catch (error) {
+    if (!(error instanceof FastDecodeUnavailable)) throw error;
+    // jpeg-js is lenient enough to turn what libjpeg rejects into garbage pixels; it only gets what libjpeg cannot read
+    // by design (this 8-bit build: 12-bit samples).
+    if (frame.precision === 8) throw new CorruptImage(`JPEG data is corrupt: ${error.message}`, { cause: error });
+  }
+  return decodeJpegWithJimp(bytes, header, maxPixels);
+}
+
 /**
  * Full-resolution JPEG decode with jimp's codec (jpeg-js): the fallback for files libjpeg-turbo gives up on (CMYK,
  * YCCK). Called through the codec rather than Jimp.read so that jimp does not apply the EXIF orientation by itself.
  */
-export function decodeJpegWithJimp(bytes: Uint8Array, header: ImageHeader, maxPixels: number): Bitmap {
+function decodeJpegWithJimp(bytes: Uint8Array, header: ImageHeader, maxPixels: number): Bitmap {
   try {
     const { width, height, data } = jpegCodec.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), {
       maxResolutionInMP: maxPixels / 1e6,
@@ -54,7 +93,7 @@ function refuseInflateBomb(header: ImageHeader): void {
 }
 
 /** Any bit depth, palette, grey, tRNS or interlacing comes out as 8-bit RGBA. CRCs were checked by readImageHeader. */
-export function decodePngWithJimp(bytes: Uint8Array, header: ImageHeader): Bitmap {
+function decodePngWithJimp(bytes: Uint8Array, header: ImageHeader): Bitmap {
   refuseInflateBomb(header);
   try {
     const { width, height, data } = pngCodec.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), { checkCRC: false });

@@ -1,13 +1,11 @@
-import { CorruptImage, ImageTooLarge } from '../errors';
+import { ImageTooLarge } from '../errors';
 import type { SupportedFormat } from '../image-metadata';
-import type { Bitmap } from './bitmap';
-import { decodeJpegWithJimp, decodePngWithJimp } from './decode';
+import { decodeImage } from './decode';
 import { encodeBitmap } from './encode';
-import { readImageHeader, type ImageHeader, type JpegFrame } from './header';
-import { decodeJpegScaled, FastDecodeUnavailable } from './jpeg-fast-decode';
+import { readImageHeader } from './header';
 import { applyOrientation, normalizeOrientation } from './orientation';
 import { resizeBitmap } from './resize';
-import { isTransposed, thumbnailSize, transpose, type Size } from './size';
+import { isTransposed, thumbnailSize, transpose } from './size';
 
 export { thumbnailSize } from './size';
 
@@ -70,7 +68,7 @@ export async function createThumbnail(source: SourceImage, options: ThumbnailOpt
   const target = thumbnailSize(displayed.width, displayed.height, options.maxSize);
   const storedTarget = isTransposed(orientation) ? transpose(target) : target;
 
-  const decoded = decode(source, header, storedTarget, options.maxPixels);
+  const decoded = decodeImage(source.bytes, source.format, header, storedTarget, options.maxPixels);
   const thumbnail = applyOrientation(resizeBitmap(decoded, storedTarget), orientation);
   return {
     body: encodeBitmap(thumbnail, source.format, jpegQuality),
@@ -79,24 +77,4 @@ export async function createThumbnail(source: SourceImage, options: ThumbnailOpt
     format: source.format,
     contentType: CONTENT_TYPES[source.format],
   };
-}
-
-/** What libjpeg-turbo decodes in full: when it stops on one of these, the data is bad, not the decoder. */
-function isPlainJpeg(frame: JpegFrame | undefined): boolean {
-  return frame !== undefined && frame.precision === 8 && (frame.components === 1 || frame.components === 3) && frame.marker <= 0xc2;
-}
-
-function decode(source: SourceImage, header: ImageHeader, storedTarget: Size, maxPixels: number): Bitmap {
-  if (source.format === 'PNG') return decodePngWithJimp(source.bytes, header);
-  // libjpeg-turbo turns CMYK and YCCK into CMYK only; jimp converts them to RGB.
-  if (header.jpegFrame?.components !== 4) {
-    try {
-      return decodeJpegScaled(source.bytes, storedTarget);
-    } catch (error) {
-      if (!(error instanceof FastDecodeUnavailable)) throw error;
-      // jpeg-js is lenient enough to turn a file libjpeg rejects into garbage pixels: only unusual codings go on to it.
-      if (isPlainJpeg(header.jpegFrame)) throw new CorruptImage(`JPEG data is corrupt: ${error.message}`, { cause: error });
-    }
-  }
-  return decodeJpegWithJimp(source.bytes, header, maxPixels);
 }

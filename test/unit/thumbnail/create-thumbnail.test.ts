@@ -14,6 +14,7 @@ import {
   raw,
   segmentOffset,
   sharpThumbnail,
+  startOfFrameOffset,
   withJpegDimensions,
   withPngDimensions,
 } from './helpers';
@@ -258,7 +259,7 @@ describe('createThumbnail', () => {
       expect(truncated).to.be.instanceOf(CorruptImage);
       const damaged = Buffer.from(png);
       const idat = damaged.indexOf('IDAT') - 4;
-      damaged.fill(0x55, idat + 100, idat + 400);
+      damaged.fill(0xff, idat + 8, idat + 10); // the zlib header of the image data: no such compression method
       const badCrc = await expectRejection(createThumbnail({ ...source, bytes: damaged }, OPTIONS));
       expect(badCrc).to.be.instanceOf(CorruptImage);
       expect(badCrc.message).to.match(/IDAT fails its CRC/);
@@ -280,6 +281,14 @@ describe('createThumbnail', () => {
       const error = await expectRejection(createThumbnail({ bytes: bomb, format: 'PNG', width: 100, height: 100 }, OPTIONS));
       expect(error).to.be.instanceOf(CorruptImage);
       expect(error.message).to.match(/does not inflate to the size its header declares/);
+    });
+
+    it('refuses an arithmetic-coded JPEG with a clear message (no decoder here reads it)', async () => {
+      const photo = Buffer.from(fixture(PHOTO));
+      photo[startOfFrameOffset(photo) - 1] = 0xc9;
+      const error = await expectRejection(createThumbnail({ bytes: photo, format: 'JPEG', width: 800, height: 600 }, OPTIONS));
+      expect(error).to.be.instanceOf(CorruptImage);
+      expect(error.message).to.equal('JPEG uses arithmetic coding, which cannot be decoded here');
     });
 
     it('refuses bytes that are not the format the metadata step reported', async () => {

@@ -1,0 +1,328 @@
+import { expect } from 'chai';
+import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { functionSpecs, loadTemplate, PROJECT_ROOT, type FunctionSpec } from '../../local/template';
+import { BUNDLE_BUDGET_BYTES, type FunctionBuild } from '../../scripts/build';
+import { BUILD_TIMEOUT_MS, builtFunction, builtFunctions } from './built-functions';
+import { FakeAws } from './fake-aws';
+
+/**
+ * The offline stand-in for `sam local invoke <Fn> -e events/<fixture>.json`: every function is bundled with the
+ * esbuild options of its template Metadata, then the bundle itself (not the TypeScript source) runs in a fresh
+ * Node process with only the environment template.yaml declares for it, against a fake AWS endpoint.
+ */
+
+const template = loadTemplate();
+const functions = functionSpecs(template);
+const spec = (id: string) => functions.find((f) => f.logicalId === id) as FunctionSpec;
+const event = (name: string) => JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'events', name), 'utf8')) as Record<string, any>;
+const photo = (name: string) => readFileSync(path.join(PROJECT_ROOT, 'test/fixtures/images', name));
+
+/** Strings that only the offline stack's code or its dependencies contain. */
+const LOCAL_ONLY = ['aws-local-stepfunctions', 's3rver', 'dynalite', '@vladmandic/human', 'tfjs'];
+
+const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:ImageProcessing';
+const TABLE_NAME = 'image-recognition-backend-ImageMetadataTable-TEST';
+
+/** What CloudFormation would put in a variable: parameter defaults, and stand-in names for resources. */
+function resolveVariable(value: unknown): string {
+  if (typeof value === 'string' || typeof value === 'number') return String(value);
+  const ref = (value as { Ref?: string }).Ref;
+  if (ref && template.Parameters?.[ref]) return String(template.Parameters[ref].Default);
+  if (ref && template.Resources[ref]?.Type === 'AWS::Serverless::StateMachine') return STATE_MACHINE_ARN;
+  if (ref && template.Resources[ref]?.Type === 'AWS::DynamoDB::Table') return TABLE_NAME;
+  throw new Error(`No stand-in for ${JSON.stringify(value)}`);
+}
+
+interface Invocation {
+  ok: boolean;
+  result?: any;
+  error?: { name: string; message: string };
+  logs: string[];
+}
+
+let endpoint = '';
+const aws = new FakeAws();
+
+async function invoke(logicalId: string, payload: unknown): Promise<Invocation> {
+  const fn = spec(logicalId);
+  const build = await builtFunction(logicalId);
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    LANG: 'C.UTF-8',
+    TZ: 'UTC',
+    AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIAFAKEFORTESTS0000',
+    AWS_SECRET_ACCESS_KEY: 'fake-secret-for-tests',
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_S3_FORCE_PATH_STYLE: 'true',
+    AWS_MAX_ATTEMPTS: '1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_LAMBDA_FUNCTION_NAME: logicalId,
+    ...Object.fromEntries(Object.entries(fn.environment).map(([name, value]) => [name, resolveVariable(value)])),
+  };
+  const child = fork(path.join(__dirname, 'invoke-bundle.cjs'), [], { env, execArgv: [], silent: true });
+  const logs: string[] = [];
+  let buffered = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    logs.push(...lines.filter(Boolean));
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const handler = fn.handler.slice(fn.handler.lastIndexOf('.') + 1);
+  const reply = new Promise<Omit<Invocation, 'logs'>>((resolve, reject) => {
+    child.once('message', (message) => resolve(message as Omit<Invocation, 'logs'>));
+    child.once('exit', (code) => reject(new Error(`${logicalId} exited with ${code} before answering:\n${stderr}`)));
+  });
+  child.send({ bundle: build.handlerFile, handler, event: payload, functionName: logicalId });
+  const answer = await reply;
+  await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(undefined)));
+  if (buffered) logs.push(buffered);
+  return { ...answer, logs };
+}
+
+function expectOk(invocation: Invocation): any {
+  expect(invocation.error, `handler error; logs:\n${invocation.logs.join('\n')}`).to.equal(undefined);
+  expect(invocation.ok).to.equal(true);
+  return invocation.result;
+}
+
+/** Powertools' JSON lines, with the step's S3 key on each (the service name comes from Globals). */
+function expectStructuredLogs(invocation: Invocation, key: string): void {
+  const entries = invocation.logs.map((line) => JSON.parse(line) as Record<string, unknown>);
+  expect(entries.length, 'log lines').to.be.greaterThan(0);
+  for (const entry of entries) {
+    expect(entry).to.include({ service: 'image-processing', s3Key: key });
+    expect(entry).to.have.property('level');
+  }
+}
+
+function jpegSize(bytes: Buffer): Promise<{ width?: number; height?: number; format?: string; exif?: Buffer }> {
+  return sharp(bytes).metadata();
+}
+
+describe('built bundles', function () {
+  this.timeout(BUILD_TIMEOUT_MS);
+  let builds: FunctionBuild[] = [];
+
+  before(async () => {
+    builds = await builtFunctions();
+  });
+
+  it('bundles every esbuild function of template.yaml', () => {
+    expect(builds.map((b) => b.logicalId).sort()).to.deep.equal(functions.map((f) => f.logicalId).sort());
+    const failed = builds.filter((b) => !b.ok).map((b) => `${b.logicalId}:\n${b.error}`);
+    expect(failed, failed.join('\n\n')).to.deep.equal([]);
+  });
+
+  for (const fn of functions) {
+    describe(fn.logicalId, () => {
+      it(`is at most ${BUNDLE_BUDGET_BYTES / 1024} KB minified, with a source map`, async () => {
+        const build = await builtFunction(fn.logicalId);
+        const js = build.files.find((f) => f.file === build.handlerFile);
+        expect(js?.bytes, `${path.basename(build.handlerFile)} bytes`).to.be.at.most(BUNDLE_BUDGET_BYTES);
+        expect(build.files.map((f) => path.basename(f.file))).to.include(`${path.basename(build.handlerFile)}.map`);
+      });
+
+      it('holds no code of the offline stack (local/ and its emulators)', async () => {
+        const build = await builtFunction(fn.logicalId);
+        const bundle = readFileSync(build.handlerFile, 'utf8');
+        expect(LOCAL_ONLY.filter((s) => bundle.includes(s)), 'local-only strings in the bundle').to.deep.equal([]);
+        const sources = (JSON.parse(readFileSync(`${build.handlerFile}.map`, 'utf8')) as { sources: string[] }).sources.map((s) =>
+          path.relative(PROJECT_ROOT, path.resolve(path.dirname(build.handlerFile), s)),
+        );
+        expect(sources.filter((s) => s.startsWith(`local${path.sep}`) || LOCAL_ONLY.some((l) => s.includes(l)))).to.deep.equal([]);
+        expect(sources.filter((s) => s.startsWith(`functions${path.sep}`)).length, 'own sources').to.be.greaterThan(0);
+      });
+    });
+  }
+
+  describe('invoked with the events/ fixtures, against a fake AWS endpoint', () => {
+    const invoked = new Set<string>();
+    const track = (id: string) => invoked.add(id);
+
+    before(async () => {
+      endpoint = await aws.start();
+    });
+    after(async () => {
+      await aws.stop();
+    });
+    beforeEach(() => aws.reset());
+
+    describe('S3Trigger', () => {
+      it('records the upload and starts one execution for an EventBridge Object Created event', async () => {
+        track('S3Trigger');
+        const input = event('eventbridge-object-created.json');
+        const key = input.detail.object.key as string;
+        const result = expectOk(await invoke('S3Trigger', input));
+        expect(result).to.have.lengthOf(1);
+        expect(result[0]).to.include({ key, outcome: 'started' });
+        const [put] = aws.callsTo('dynamodb', 'PutItem');
+        expect(put?.input).to.include({ TableName: TABLE_NAME });
+        expect((put?.input?.Item as any).status).to.deep.equal({ S: 'PROCESSING' });
+        const starts = aws.callsTo('sfn', 'StartExecution');
+        expect(starts).to.have.lengthOf(1);
+        expect(starts[0]?.input).to.include({ stateMachineArn: STATE_MACHINE_ARN });
+        expect(String(starts[0]?.input?.name)).to.match(/^[A-Za-z0-9_-]{1,80}$/);
+        expect(JSON.parse(String(starts[0]?.input?.input)).upload).to.include({ key, bucket: 'photorepo' });
+      });
+
+      it('decodes the form-encoded key of a classic S3 notification once', async () => {
+        const result = expectOk(await invoke('S3Trigger', event('s3-notification-put.json')));
+        const started = JSON.parse(String(aws.callsTo('sfn', 'StartExecution')[0]?.input?.input));
+        expect(started.upload.key).to.equal('private/us-east-1:6f1c2a4e-9b1d-4c1e-8f3a-2d5b7c9e0a11/uploads/my photo+1 (100%).jpg');
+        expect(result[0]).to.include({ outcome: 'started' });
+      });
+
+      it('counts ExecutionAlreadyExists as a duplicate delivery, not a failure', async () => {
+        aws.override((call) =>
+          call.operation === 'StartExecution'
+            ? { status: 400, json: { __type: 'ExecutionAlreadyExists', message: 'Execution Already Exists' } }
+            : undefined,
+        );
+        const result = expectOk(await invoke('S3Trigger', event('eventbridge-object-created.json')));
+        expect(result[0]).to.include({ outcome: 'duplicate' });
+      });
+
+      it('skips a thumbnail key without calling AWS', async () => {
+        const result = expectOk(await invoke('S3Trigger', event('eventbridge-thumbnail-created.json')));
+        expect(result[0]).to.include({ outcome: 'skipped' });
+        expect(aws.calls).to.deep.equal([]);
+      });
+    });
+
+    describe('ExtractImageMetadata', () => {
+      it('reads the head of the photo and returns its metadata', async () => {
+        track('ExtractImageMetadata');
+        const input = event('extract-image-metadata.json');
+        aws.putObject(input.upload.bucket, input.upload.key, photo('nikon-p6000_landscape_gps.jpg'), 'image/jpeg');
+        const invocation = await invoke('ExtractImageMetadata', input);
+        const result = expectOk(invocation);
+        expect(result).to.include({ format: 'JPEG', width: 640, height: 480 });
+        expect(result.exif).to.include({ make: 'NIKON', model: 'COOLPIX P6000' });
+        expect(result.gps.latitude).to.be.closeTo(43.4674483333333, 1e-9);
+        expect(result.gps.longitude).to.be.closeTo(11.8851266666639, 1e-9);
+        expect(aws.calls.every((c) => c.service === 's3' && c.key === input.upload.key && c.operation !== 'PutObject')).to.equal(true);
+        expect(aws.callsTo('s3', 'GetObject').every((c) => /^bytes=\d+-\d+$/.test(String(c.headers.range)))).to.equal(true);
+        expectStructuredLogs(invocation, input.upload.key);
+      });
+
+      it('fails with UploadNotFound when the object is gone', async () => {
+        const invocation = await invoke('ExtractImageMetadata', event('extract-image-metadata.json'));
+        expect(invocation.error?.name).to.equal('UploadNotFound');
+      });
+    });
+
+    describe('StoreImageMetadata', () => {
+      it('updates the item in the declared table, conditional on the upload', async () => {
+        track('StoreImageMetadata');
+        const input = event('store-image-metadata.json');
+        const invocation = await invoke('StoreImageMetadata', input);
+        expect(expectOk(invocation)).to.deep.equal({ imageId: input.upload.imageId });
+        const [update] = aws.callsTo('dynamodb', 'UpdateItem');
+        expect(update?.input).to.include({ TableName: TABLE_NAME });
+        expect(update?.input?.Key).to.deep.equal({ imageId: { S: input.upload.imageId } });
+        expect(update?.input?.ConditionExpression).to.be.a('string');
+        expectStructuredLogs(invocation, input.upload.key);
+      });
+
+      it('fails with UploadSuperseded when a newer upload owns the item', async () => {
+        aws.override((call) =>
+          call.operation === 'UpdateItem'
+            ? { status: 400, json: { __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException', message: 'The conditional request failed' } }
+            : undefined,
+        );
+        expect((await invoke('StoreImageMetadata', event('store-image-metadata.json'))).error?.name).to.equal('UploadSuperseded');
+      });
+
+      it('fails with TransientError when DynamoDB answers 500', async () => {
+        aws.override((call) =>
+          call.operation === 'UpdateItem'
+            ? { status: 500, json: { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'Internal server error' } }
+            : undefined,
+        );
+        expect((await invoke('StoreImageMetadata', event('store-image-metadata.json'))).error?.name).to.equal('TransientError');
+      });
+    });
+
+    describe('DetectLabels', () => {
+      it('asks Rekognition with the template parameters and keeps names, confidences, parents and boxes', async () => {
+        track('DetectLabels');
+        const input = event('detect-labels.json');
+        const result = expectOk(await invoke('DetectLabels', input));
+        const [request] = aws.callsTo('rekognition', 'DetectLabels');
+        expect(request?.input).to.deep.equal({
+          Image: { S3Object: { Bucket: input.upload.bucket, Name: input.upload.key } },
+          MaxLabels: Number(template.Parameters?.LabelsMaxCount?.Default),
+          MinConfidence: Number(template.Parameters?.LabelsMinConfidence?.Default),
+        });
+        expect(result.labels.map((l: { name: string }) => l.name)).to.deep.equal(['Outdoors', 'Castle']);
+        expect(result.labels[1]).to.deep.include({ confidence: 81.5, parents: ['Building', 'Architecture'] });
+      });
+
+      it('stores why Rekognition refused an image instead of failing', async () => {
+        aws.override((call) =>
+          call.operation === 'DetectLabels' ? { status: 400, json: { __type: 'InvalidImageFormatException', message: 'Request has invalid image format' } } : undefined,
+        );
+        const result = expectOk(await invoke('DetectLabels', event('detect-labels.json')));
+        expect(result.refused).to.include({ name: 'InvalidImageFormatException' });
+      });
+    });
+
+    describe('GenerateThumbnail', () => {
+      it('writes a metadata-free JPEG within ThumbnailMaxSize under resized/', async () => {
+        track('GenerateThumbnail');
+        const input = event('generate-thumbnail.json');
+        aws.putObject(input.upload.bucket, input.upload.key, photo('nikon-p6000_landscape_gps.jpg'), 'image/jpeg');
+        const result = expectOk(await invoke('GenerateThumbnail', input));
+        const expectedKey = (input.upload.key as string).replace('/uploads/', '/resized/');
+        expect(result).to.include({ key: expectedKey, format: 'JPEG' });
+        const [put] = aws.callsTo('s3', 'PutObject');
+        expect(put).to.include({ bucket: input.upload.bucket, key: expectedKey });
+        expect(put?.headers['content-type']).to.equal('image/jpeg');
+        const max = Number(template.Parameters?.ThumbnailMaxSize?.Default);
+        const size = await jpegSize(put?.body as Buffer);
+        expect(size.format).to.equal('jpeg');
+        expect(Math.max(size.width ?? 0, size.height ?? 0)).to.equal(max);
+        expect(size).to.include({ width: result.width, height: result.height });
+        expect(size.exif, 'no EXIF copied').to.equal(undefined);
+      });
+    });
+
+    const finishing: [string, string, string][] = [
+      ['RecordUnsupported', 'record-unsupported.json', 'UNSUPPORTED'],
+      ['StoreLabels', 'store-labels.json', ''],
+      ['CompleteProcessing', 'complete-processing.json', 'SUCCEEDED'],
+      ['RecordFailure', 'record-failure.json', 'FAILED'],
+    ];
+    for (const [logicalId, fixture, status] of finishing) {
+      describe(logicalId, () => {
+        it(`writes the item once${status ? ` with status ${status}` : ''}`, async () => {
+          track(logicalId);
+          const input = event(fixture);
+          expectOk(await invoke(logicalId, input));
+          const updates = aws.callsTo('dynamodb', 'UpdateItem');
+          expect(updates).to.have.lengthOf(1);
+          expect(updates[0]?.input).to.include({ TableName: TABLE_NAME });
+          expect(updates[0]?.input?.Key).to.deep.equal({ imageId: { S: input.upload.imageId } });
+          const values = JSON.stringify(updates[0]?.input?.ExpressionAttributeValues);
+          if (status) expect(values).to.include(JSON.stringify({ S: status }));
+          expect(aws.calls).to.have.lengthOf(1);
+        });
+      });
+    }
+
+    // Mocha runs a suite's own tests before its child suites: this one comes last as its own suite.
+    describe('coverage', () => {
+      it('invoked every function of template.yaml', () => {
+        expect([...invoked].sort()).to.deep.equal(functions.map((f) => f.logicalId).sort());
+      });
+    });
+  });
+});

@@ -4,10 +4,9 @@
  * (Lives in bench/ only because that is the thumbnail area's script folder; it measures nothing.)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-const require = createRequire(import.meta.url);
 const wasmPath = require.resolve('@cwasm/jpeg-turbo/jpeg-turbo.wasm');
 const { version } = JSON.parse(readFileSync(require.resolve('@cwasm/jpeg-turbo/package.json'), 'utf8')) as { version: string };
 const base64Lines = gzipSync(readFileSync(wasmPath), { level: 9 }).toString('base64').match(/.{1,120}/g) ?? [];
@@ -25,6 +24,6 @@ ${base64Lines.join('\n')}
 \`;
 `;
 
-const target = new URL('../functions/lib/thumbnail/jpeg-turbo-wasm.ts', import.meta.url);
+const target = join(__dirname, '../functions/lib/thumbnail/jpeg-turbo-wasm.ts');
 writeFileSync(target, source);
-console.log(`wrote ${target.pathname} (${source.length} bytes) from @cwasm/jpeg-turbo ${version}`);
+console.log(`wrote ${target} (${source.length} bytes) from @cwasm/jpeg-turbo ${version}`);

@@ -9,7 +9,7 @@ import { InvalidConfiguration } from './errors';
 export const imageMetadataTableName = (): string => requireString('IMAGE_METADATA_TABLE');
 export const stateMachineArn = (): string => requireString('STATE_MACHINE_ARN');
 export const thumbnailMaxSize = (): number => positiveInteger('THUMBNAIL_MAX_SIZE', 250);
-export const thumbnailMaxPixels = (): number => positiveInteger('THUMBNAIL_MAX_PIXELS', 100_000_000);
+export const thumbnailMaxPixels = (): number => positiveInteger('THUMBNAIL_MAX_PIXELS', 40_000_000);
 export const labelsMaxCount = (): number => positiveInteger('LABELS_MAX_COUNT', 20);
 export const labelsMinConfidence = (): number => percentage('LABELS_MIN_CONFIDENCE', 70);
 

@@ -1,0 +1,199 @@
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PERMANENT_ERROR_NAMES } from '../../functions/lib/errors';
+import { loadMockConfig, type MockConfig } from '../../local/stepfunctions/mock-config';
+import { PROJECT_ROOT } from '../../local/template';
+import { coverageProblems } from './sfn-local/coverage';
+import { outcomeOf, statesEntered } from './sfn-local/history';
+import { loadExpectations, MOCK_CONFIG_PATH, type Expectations } from './sfn-local/expectations';
+import { inProcessTarget } from './sfn-local/in-process-target';
+import { resolveTarget } from './sfn-local/resolve-target';
+import { runSuite, type SuiteResult } from './sfn-local/suite';
+import type { SfnTarget } from './sfn-local/targets';
+import { cloneDefinition, findState, imageProcessingDefinition, taskStateNames, type AslDefinition } from './support/definition';
+
+/**
+ * statemachine/test/MockConfigFile.json and expectations.json: checked for structure and coverage, run on the
+ * Step Functions target `npm run test:sfn-local` uses, and shown to catch a broken ASL.
+ */
+describe('Step Functions Local test cases (statemachine/test)', function () {
+  this.timeout(120_000);
+  const { definition, name } = imageProcessingDefinition();
+  const config: MockConfig = loadMockConfig(MOCK_CONFIG_PATH);
+  const expectations: Expectations = loadExpectations();
+  const testCases = config.StateMachines[expectations.stateMachineName]?.TestCases ?? {};
+
+  describe('MockConfigFile.json', () => {
+    it("names the template's state machine", () => {
+      expect(Object.keys(config.StateMachines)).to.deep.equal([name]);
+      expect(expectations.stateMachineName).to.equal(name);
+    });
+
+    it('has the test cases issue 6 asks for', () => {
+      expect(Object.keys(testCases)).to.include.members([
+        'HappyPath', 'UnsupportedType', 'LabelsRefused', 'ThumbnailFails', 'TransientThenSuccess', 'ExtractFails', 'StoreFailsPermanently', 'Superseded',
+      ]);
+    });
+
+    it('mocks every Task state in HappyPath, covers every state and every way to end, and matches the expectations', () => {
+      expect(coverageProblems(config, definition, expectations)).to.deep.equal([]);
+    });
+
+    it('would notice a new Task state without a mock, and a terminal path no case reaches', () => {
+      const grown = cloneDefinition(definition);
+      grown.States.CompleteProcessing = { ...(grown.States.CompleteProcessing as AslDefinition['States'][string]), Next: 'NotifyOwner' };
+      grown.States.NotifyOwner = { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'x' }, End: true };
+      grown.States.Abandoned = { Type: 'Fail', Error: 'Abandoned' };
+      const problems = coverageProblems(config, grown, expectations);
+      expect(problems).to.include('HappyPath has no mock for Task state NotifyOwner');
+      expect(problems).to.include('no test case ends in Abandoned');
+      expect(problems).to.include('no test case enters NotifyOwner');
+    });
+
+    it('answers like the lambda:invoke integration: StatusCode 200 with a Payload, or a Lambda function error', () => {
+      const lambdaErrors = new Set<string>([...PERMANENT_ERROR_NAMES, 'TransientError', 'ValidationException']);
+      for (const [responseName, response] of Object.entries(config.MockedResponses)) {
+        for (const [index, invocation] of Object.entries(response)) {
+          const at = `${responseName}.${index}`;
+          if ('Return' in invocation) {
+            expect(invocation.Return, at).to.include({ StatusCode: 200, ExecutedVersion: '$LATEST' }).and.to.have.property('Payload');
+            continue;
+          }
+          const { Error: error, Cause: cause } = invocation.Throw;
+          if (error.startsWith('Lambda.')) continue; // a Lambda service error: plain text Cause
+          expect(lambdaErrors.has(error), `${at}: ${error} is an error a handler throws`).to.equal(true);
+          const runtime = JSON.parse(cause) as { errorType: string; errorMessage: string; trace: string[] };
+          expect(runtime.errorType, at).to.equal(error);
+          expect(runtime.errorMessage, at).to.be.a('string').and.not.equal('');
+          expect(runtime.trace, at).to.be.an('array');
+        }
+      }
+    });
+
+    it("exhausts the ASL's retries in TransientExhausted, and retries only errors the ASL retries", () => {
+      const retrier = findState(definition, 'CompleteProcessing').Retry?.[0];
+      expect(expectations.testCases.TransientExhausted?.retries).to.deep.equal({ CompleteProcessing: retrier?.MaxAttempts });
+      const mocked = config.MockedResponses[testCases.TransientExhausted?.CompleteProcessing ?? ''] ?? {};
+      expect(Object.keys(mocked), 'one throw per attempt, no answer after the last').to.deep.equal([`0-${retrier?.MaxAttempts}`]);
+    });
+
+    it('runs on the same input as the sam local invoke fixture of the first step', () => {
+      const fixture = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'events/extract-image-metadata.json'), 'utf8')) as { upload: unknown };
+      expect(expectations.input).to.deep.equal({ upload: fixture.upload });
+    });
+  });
+
+  describe('the suite (npm run test:sfn-local)', () => {
+    let target: SfnTarget;
+    let result: SuiteResult;
+    before(async () => {
+      target = await resolveTarget();
+      result = await runSuite({ target, definition, expectations });
+    });
+    after(async () => target?.close());
+
+    it('passes every test case on the default target', () => {
+      const failures = result.cases.filter((c) => !c.passed).map((c) => `${c.testCase}: ${c.problems.join('; ')}`);
+      expect(failures, result.target).to.deep.equal([]);
+      expect(result.passed).to.equal(Object.keys(expectations.testCases).length);
+    });
+
+    it('sees the retries in the history, as many as the mocks and the ASL make', () => {
+      const transient = result.cases.find((c) => c.testCase === 'TransientThenSuccess');
+      expect(transient?.observed?.retries).to.deep.equal({ StoreImageMetadata: 1, DetectLabels: 2 });
+      const exhausted = result.cases.find((c) => c.testCase === 'TransientExhausted');
+      expect(exhausted?.observed?.retries).to.deep.equal({ CompleteProcessing: 3 });
+    });
+  });
+
+  describe('on a broken ASL', () => {
+    async function suiteOn(mutated: AslDefinition): Promise<SuiteResult> {
+      const target = await resolveTarget();
+      try {
+        return await runSuite({ target, definition: mutated, expectations });
+      } finally {
+        await target.close();
+      }
+    }
+
+    it('fails when a Catch is removed (StoreImageMetadata no longer routes to RecordFailure)', async () => {
+      const mutated = cloneDefinition(definition);
+      const store = mutated.States.StoreImageMetadata as AslDefinition['States'][string];
+      store.Catch = (store.Catch ?? []).filter((catcher) => !catcher.ErrorEquals.includes('States.ALL'));
+      const result = await suiteOn(mutated);
+      expect(result.failed).to.be.greaterThan(0);
+      const broken = result.cases.find((c) => c.testCase === 'StoreFailsPermanently');
+      expect(broken?.passed).to.equal(false);
+      expect(broken?.problems.join('\n')).to.contain('error ValidationException, expected ImageProcessingFailed');
+    });
+
+    it('fails when a Next is wrong (superseded uploads end in Processed), although the execution still succeeds', async () => {
+      const mutated = cloneDefinition(definition);
+      const store = mutated.States.StoreImageMetadata as AslDefinition['States'][string];
+      const superseded = store.Catch?.find((catcher) => catcher.ErrorEquals.includes('UploadSuperseded'));
+      if (!superseded) throw new Error('StoreImageMetadata has no UploadSuperseded catcher');
+      superseded.Next = 'Processed';
+      const result = await suiteOn(mutated);
+      const broken = result.cases.find((c) => c.testCase === 'Superseded');
+      expect(broken?.observed?.status).to.equal('SUCCEEDED');
+      expect(broken?.passed).to.equal(false);
+      expect(broken?.problems).to.deep.equal([
+        'states entered: [ExtractImageMetadata, ImageTypeCheck, StoreImageMetadata, Processed], expected [ExtractImageMetadata, ImageTypeCheck, StoreImageMetadata, UploadSuperseded]',
+      ]);
+      expect(result.cases.filter((c) => !c.passed).map((c) => c.testCase)).to.deep.equal(['Superseded']);
+    });
+
+    it('fails when a Retry is dropped or widened to a permanent error', async () => {
+      const noRetry = cloneDefinition(definition);
+      delete (noRetry.States.StoreImageMetadata as AslDefinition['States'][string]).Retry;
+      const dropped = await suiteOn(noRetry);
+      expect(dropped.cases.find((c) => c.testCase === 'TransientThenSuccess')?.passed).to.equal(false);
+
+      const widened = cloneDefinition(definition);
+      const extract = widened.States.ExtractImageMetadata as AslDefinition['States'][string];
+      extract.Retry = [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 }];
+      const retriedPermanent = await suiteOn(widened);
+      const extractFails = retriedPermanent.cases.find((c) => c.testCase === 'ExtractFails');
+      expect(extractFails?.passed).to.equal(false);
+      expect(extractFails?.problems.join('\n')).to.match(/ExtractImageMetadata retried [1-9] time\(s\), expected 0/);
+    });
+  });
+
+  describe('the in-process runner', () => {
+    async function runOn(mockConfig: MockConfig, testCase: string) {
+      const target = inProcessTarget({ mockConfig });
+      const arn = await target.deployStateMachine(name, definition);
+      return target.history(await target.startTestCase(arn, testCase, expectations.input));
+    }
+
+    it('ends an execution whose Task has no mock with States.Runtime, which no Catch handles', async () => {
+      const partial = structuredClone(config);
+      (partial.StateMachines[name] as { TestCases: Record<string, Record<string, string>> }).TestCases.Partial = {
+        ExtractImageMetadata: 'ExtractImageMetadataJpeg',
+      };
+      const history = await runOn(partial, 'Partial');
+      expect(outcomeOf(history)).to.include({ status: 'FAILED', error: 'States.Runtime' });
+      expect(statesEntered(history)).to.deep.equal(['ExtractImageMetadata', 'ImageTypeCheck', 'StoreImageMetadata']);
+    });
+
+    it('fails the execution when a retry asks for an invocation the mock does not define, as AWS documents', async () => {
+      const short = structuredClone(config);
+      short.MockedResponses.OneThrottle = { '0': { Throw: { Error: 'TransientError', Cause: '{}' } } };
+      (short.StateMachines[name] as { TestCases: Record<string, Record<string, string>> }).TestCases.Short = {
+        ExtractImageMetadata: 'ExtractImageMetadataJpeg',
+        StoreImageMetadata: 'OneThrottle',
+      };
+      const history = await runOn(short, 'Short');
+      expect(outcomeOf(history).error).to.equal('States.Runtime');
+      expect(outcomeOf(history).cause).to.match(/defines no answer for invocation 1 of state "StoreImageMetadata"/);
+      expect(statesEntered(history)).to.not.include('RecordFailure');
+    });
+  });
+
+  it('lists the Task states it must mock', () => {
+    expect(taskStateNames(definition)).to.have.members([
+      'ExtractImageMetadata', 'RecordUnsupported', 'StoreImageMetadata', 'DetectLabels', 'StoreLabels', 'GenerateThumbnail', 'CompleteProcessing', 'RecordFailure',
+    ]);
+  });
+});

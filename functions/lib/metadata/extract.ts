@@ -7,36 +7,38 @@ import { headerDimensions } from './header-dimensions';
 import { walkJpeg } from './jpeg';
 import { walkPng } from './png';
 import { RangeReader, runOnReader, type ReadRange } from './read';
-
-/** Holds the EXIF of almost every JPEG and the whole head of other formats in one request. */
-const FIRST_WINDOW_BYTES = 64 * 1024;
+import { FIRST_WINDOW_BYTES, readWindow } from './window';
 
 /** Pure parse of a buffer that holds the whole file or at least its head. */
 export function parseImageMetadata(bytes: Uint8Array): ParsedImageMetadata {
   return runOnBuffer(extractMetadata(bytes.length), bytes);
 }
 
-/** Reads as few bytes as possible (a first window, then only what the format needs) and parses. */
+/**
+ * Reads little, in few requests (a first window, then what the format needs: for a PNG the last 64 KiB, for a JPEG
+ * whose frame header lies further in, windows that double) and parses.
+ */
 export async function readImageMetadata(
   read: ReadRange,
   sizeBytes: number,
-): Promise<{ parsed: ParsedImageMetadata; bytesRead: number }> {
+): Promise<{ parsed: ParsedImageMetadata; bytesRead: number; requests: number }> {
   const reader = new RangeReader(read, sizeBytes);
   const parsed = await runOnReader(extractMetadata(sizeBytes), reader);
-  return { parsed, bytesRead: reader.bytesRead };
+  return { parsed, bytesRead: reader.bytesRead, requests: reader.requests };
 }
 
 /** Throws CorruptImage only for a JPEG or PNG without readable dimensions; other formats never throw. */
 function* extractMetadata(sizeBytes: number): ByteWalker<ParsedImageMetadata> {
-  const head = yield { start: 0, length: FIRST_WINDOW_BYTES };
+  const window = yield* readWindow(0, FIRST_WINDOW_BYTES);
+  const head = window.bytes;
   const format = detectImageFormat(head);
   switch (format) {
     case 'JPEG': {
-      const { width, height, ...embedded } = yield* walkJpeg();
+      const { width, height, ...embedded } = yield* walkJpeg(window);
       return describe(format, { width, height }, decodeMetadata(embedded));
     }
     case 'PNG': {
-      const { width, height, ...embedded } = yield* walkPng(sizeBytes);
+      const { width, height, ...embedded } = yield* walkPng(window, sizeBytes);
       return describe(format, { width, height }, decodeMetadata(embedded));
     }
     case 'TIFF': {

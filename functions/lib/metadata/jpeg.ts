@@ -2,26 +2,36 @@ import { CorruptImage } from '../errors';
 import type { ByteWalker } from './byte-walker';
 import { startsWith, u16be } from './bytes';
 import type { EmbeddedMetadata, PixelSize } from './embedded';
+import { FIRST_WINDOW_BYTES, holds, readWindow, slice, type Window } from './window';
 
 const EXIF_ID = 'Exif\0';
 const EXIF_HEADER_BYTES = 6;
 const XMP_ID = 'http://ns.adobe.com/xap/1.0/\0';
 /** Real files have a few dozen segments before the frame; this only stops crafted ones. */
 const MAX_MARKERS = 4096;
+/** Big ICC profiles, Photoshop blocks or extended XMP can push the frame header a few MB in; 16 MiB is no photo. */
+const MAX_BYTES_BEFORE_FRAME = 16 * 1024 * 1024;
+/** Each read after the first window doubles, up to this, so far-away frames cost a few requests, never one per segment. */
+const MAX_READ_BYTES = 4 * 1024 * 1024;
 
 const APP1 = 0xe1;
 const SOS = 0xda;
 const EOI = 0xd9;
 
 /**
- * Walks the segments from SOI to the frame header by their length fields, reading each segment's 4-byte header
- * and the payload of APP1 (EXIF, XMP) only. Stops at SOF: EXIF must precede it, and the scan data follows it.
+ * Walks the segments from SOI to the frame header by their length fields, keeping the payload of APP1 (EXIF, XMP)
+ * only. Stops at SOF: EXIF must precede it, and the scan data follows it. The first window holds the frame header of
+ * almost every file; when it does not, the walk reads on from the segment it stopped at in windows that double.
  */
-export function* walkJpeg(): ByteWalker<PixelSize & EmbeddedMetadata> {
+export function* walkJpeg(head: Window): ByteWalker<PixelSize & EmbeddedMetadata> {
+  const bytes = growingReads(head);
   const found: EmbeddedMetadata = {};
   let at = 2;
   for (let count = 0; count < MAX_MARKERS; count += 1) {
-    const header = yield { start: at, length: 4 };
+    if (at > MAX_BYTES_BEFORE_FRAME) {
+      throw new CorruptImage(`JPEG has more than ${MAX_BYTES_BEFORE_FRAME / 1024 / 1024} MiB before its frame header (SOF)`);
+    }
+    const header = yield* bytes(at, 4);
     if (header.length < 2) throw truncated(at);
     if (header[0] !== 0xff) throw new CorruptImage(`JPEG has no segment marker at byte ${at}`);
     const marker = header[1]!;
@@ -41,9 +51,9 @@ export function* walkJpeg(): ByteWalker<PixelSize & EmbeddedMetadata> {
     const length = u16be(header, 2);
     if (length < 2) throw new CorruptImage(`JPEG segment 0x${hex(marker)} at byte ${at} has an invalid length ${length}`);
 
-    if (isStartOfFrame(marker)) return { ...(yield* readFrame(at, length)), ...found };
+    if (isStartOfFrame(marker)) return { ...readFrame(at, length, yield* bytes(at, 9)), ...found };
     if (marker === APP1 && !(found.tiff && found.xmp)) {
-      const payload = yield { start: at + 4, length: length - 2 };
+      const payload = (yield* bytes(at, 2 + length)).subarray(4);
       if (!found.tiff && startsWith(payload, EXIF_ID)) found.tiff = payload.subarray(EXIF_HEADER_BYTES);
       else if (!found.xmp && startsWith(payload, XMP_ID)) found.xmp = payload.subarray(XMP_ID.length);
     }
@@ -52,11 +62,24 @@ export function* walkJpeg(): ByteWalker<PixelSize & EmbeddedMetadata> {
   throw new CorruptImage(`JPEG has more than ${MAX_MARKERS} markers before its frame header (SOF)`);
 }
 
-function* readFrame(at: number, length: number): ByteWalker<PixelSize> {
-  const frame = yield { start: at + 4, length: 5 };
-  if (length < 7 || frame.length < 5) throw truncated(at + 4);
-  const height = u16be(frame, 1);
-  const width = u16be(frame, 3);
+/** Bytes [at, at + length), shorter only where the file ends; a range the current window lacks starts a new read. */
+function growingReads(head: Window): (at: number, length: number) => ByteWalker<Uint8Array> {
+  let window = head;
+  let readBytes = FIRST_WINDOW_BYTES;
+  return function* bytes(at, length) {
+    if (!holds(window, at, length)) {
+      readBytes = Math.min(MAX_READ_BYTES, 2 * readBytes);
+      window = yield* readWindow(at, Math.max(length, readBytes));
+    }
+    return slice(window, at, length);
+  };
+}
+
+/** `segment` is the frame header from its marker: FF Cx, length, precision, height, width. */
+function readFrame(at: number, length: number, segment: Uint8Array): PixelSize {
+  if (length < 7 || segment.length < 9) throw truncated(at + 4);
+  const height = u16be(segment, 5);
+  const width = u16be(segment, 7);
   if (width === 0 || height === 0) {
     throw new CorruptImage(`JPEG frame header at byte ${at} declares ${width}x${height} pixels`);
   }

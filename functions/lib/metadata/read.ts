@@ -11,17 +11,23 @@ interface Piece {
 }
 
 /**
- * Serves a walker's requests from ranged reads, fetching only bytes no earlier read holds, and counts them.
- * A read that returns fewer bytes than asked is taken as the end of the object.
+ * Serves a walker's requests from ranged reads, fetching only bytes no earlier read holds, and counts the bytes and
+ * the requests (on S3 the requests are what costs time). A read that returns fewer bytes than asked is taken as the
+ * end of the object.
  */
 export class RangeReader {
   private readonly pieces: Piece[] = [];
   private fetched = 0;
+  private fetches = 0;
 
   constructor(private readonly read: ReadRange, private readonly sizeBytes: number) {}
 
   get bytesRead(): number {
     return this.fetched;
+  }
+
+  get requests(): number {
+    return this.fetches;
   }
 
   async bytes({ start, length }: ByteRequest): Promise<Uint8Array> {
@@ -37,6 +43,7 @@ export class RangeReader {
   }
 
   private async fetch(start: number, endExclusive: number): Promise<Uint8Array> {
+    this.fetches += 1;
     const bytes = (await this.read(start, endExclusive)).subarray(0, endExclusive - start);
     this.fetched += bytes.length;
     if (bytes.length > 0) this.pieces.push({ start, bytes });

@@ -5,13 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ParsedImageMetadata } from '../../../functions/lib/image-metadata';
 import { parseImageMetadata } from '../../../functions/lib/metadata';
-import { pngWithExifAfterIdat, smallTiff, twelveMegapixelJpeg } from './generated-fixtures';
+import { pngWithExifAfterIdat, smallTiff, twelveMegapixelJpeg, twelveMegapixelPngWithExifAfterIdat } from './generated-fixtures';
 import { fixture, FIXTURES_DIR } from './helpers';
 
 const PHOTOS = readdirSync(FIXTURES_DIR).filter((name) => /\.(jpe?g|png|gif|webp|tiff?|heic|avif|bmp)$/i.test(name));
 const GENERATED: Record<string, () => Uint8Array | Promise<Uint8Array>> = {
   'nikon-p6000_exif-after-idat.png': pngWithExifAfterIdat,
   'iphone6_12mp.jpg': twelveMegapixelJpeg,
+  'nikon-p6000_12mp_exif-after-idat.png': twelveMegapixelPngWithExifAfterIdat,
   'canon-sx60_orient6.tif': smallTiff,
 };
 const EXIFTOOL_FOUND = spawnSync('exiftool', ['-ver']).status === 0;

@@ -42,7 +42,7 @@ describe('malformed input', () => {
   it('zero bytes are UNKNOWN and nothing is read', async () => {
     expect(parseImageMetadata(new Uint8Array(0))).to.deep.equal({ format: 'UNKNOWN' });
     const { read, calls } = countingReader(new Uint8Array(0));
-    expect(await readImageMetadata(read, 0)).to.deep.equal({ parsed: { format: 'UNKNOWN' }, bytesRead: 0 });
+    expect(await readImageMetadata(read, 0)).to.deep.equal({ parsed: { format: 'UNKNOWN' }, bytesRead: 0, requests: 0 });
     expect(calls).to.deep.equal([]);
   });
 

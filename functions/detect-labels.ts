@@ -1,5 +1,5 @@
 import { DetectLabelsCommand } from '@aws-sdk/client-rekognition';
-import { rekognitionClient } from './lib/aws-clients';
+import { rekognitionClient } from './lib/aws/rekognition-client';
 import { labelsMaxCount, labelsMinConfidence } from './lib/config';
 import type { LabelsOutcome } from './lib/image-store';
 import { REFUSAL_ERROR_NAMES, refusalBeforeCall, toStoredLabels } from './lib/labels';

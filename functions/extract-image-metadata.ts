@@ -1,4 +1,4 @@
-import { s3Client } from './lib/aws-clients';
+import { s3Client } from './lib/aws/s3-client';
 import type { ImageMetadata } from './lib/image-metadata';
 import { readImageMetadata } from './lib/metadata';
 import { headObject, readObjectRange } from './lib/s3-objects';

@@ -1,4 +1,4 @@
-import { s3Client } from './lib/aws-clients';
+import { s3Client } from './lib/aws/s3-client';
 import { thumbnailMaxPixels, thumbnailMaxSize } from './lib/config';
 import { CorruptImage, NotSupportedImageType } from './lib/errors';
 import type { ThumbnailRef } from './lib/image-item';

@@ -1,6 +1,6 @@
 import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
-import { sfnClient } from './lib/aws-clients';
+import { sfnClient } from './lib/aws/sfn-client';
 import { stateMachineArn } from './lib/config';
 import { executionArnFor, executionNameFor } from './lib/execution-name';
 import type { UploadRef } from './lib/image-item';

@@ -1,4 +1,4 @@
-import { documentClient } from './aws-clients';
+import { documentClient } from './aws/dynamodb-client';
 import { imageMetadataTableName } from './config';
 import { DynamoImageStore } from './dynamodb-image-store';
 import type { ImageStore } from './image-store';

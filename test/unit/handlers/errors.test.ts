@@ -1,0 +1,66 @@
+import { expect } from 'chai';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { handler as detectLabels } from '../../../functions/detect-labels';
+import { handler as extractImageMetadata } from '../../../functions/extract-image-metadata';
+import { handler as generateThumbnail } from '../../../functions/generate-thumbnail';
+import { handler as storeImageMetadata } from '../../../functions/store-image-metadata';
+import { handler as storeLabels } from '../../../functions/store-labels';
+import * as errors from '../../../functions/lib/errors';
+import { PERMANENT_ERROR_NAMES } from '../../../functions/lib/errors';
+import { parseUploadKey } from '../../../functions/lib/upload-key';
+import { AwsMocks, awsError, eventFixture, fixtureImage } from '../../statemachine/support/aws-mocks';
+import { withEnv } from './helpers';
+
+/** Every error class of functions/lib/errors.ts, raised by a real path through a handler (or the key grammar). */
+describe('every workflow error is raised by some path', () => {
+  let aws: AwsMocks;
+  before(() => {
+    aws = new AwsMocks();
+  });
+  beforeEach(() => aws.reset());
+  after(() => aws.restore());
+
+  const thumbnailEvent = eventFixture<{ upload: { key: string }; metadata: Record<string, unknown> }>('generate-thumbnail.json');
+  const paths: Record<string, () => Promise<unknown>> = {
+    NotSupportedImageType: () => generateThumbnail({ ...thumbnailEvent, metadata: { ...thumbnailEvent.metadata, format: 'WEBP' } }),
+    InvalidUploadKey: async () => parseUploadKey('public/u/uploads/a.jpg'),
+    ImageTooLarge: () => {
+      aws.objects.set(thumbnailEvent.upload.key, fixtureImage('nikon-p6000_landscape_gps.jpg'));
+      return withEnv({ THUMBNAIL_MAX_PIXELS: '1000' }, () => generateThumbnail(thumbnailEvent));
+    },
+    CorruptImage: () => {
+      aws.objects.set(thumbnailEvent.upload.key, fixtureImage('nikon-p6000_landscape_gps.jpg').slice(0, 4000));
+      return generateThumbnail(thumbnailEvent);
+    },
+    UploadNotFound: () => extractImageMetadata(eventFixture('extract-image-metadata.json')),
+    UploadSuperseded: () => {
+      aws.dynamo.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'no', $metadata: {} }));
+      return storeImageMetadata(eventFixture('store-image-metadata.json'));
+    },
+    InvalidConfiguration: () => withEnv({ LABELS_MAX_COUNT: '-1' }, () => detectLabels(eventFixture('detect-labels.json'))),
+    InvalidEvent: () => storeLabels({ upload: {} }),
+    TransientError: () => {
+      aws.dynamo.on(UpdateCommand).rejects(awsError('ThrottlingException'));
+      return storeLabels(eventFixture('store-labels.json'));
+    },
+  };
+
+  const exported = Object.entries(errors).filter(([, value]) => typeof value === 'function');
+
+  it('has a path for every exported error class, and PERMANENT_ERROR_NAMES lists all but TransientError', () => {
+    expect(exported.map(([name]) => name)).to.have.members(Object.keys(paths));
+    expect([...PERMANENT_ERROR_NAMES, 'TransientError']).to.have.members(Object.keys(paths));
+  });
+
+  for (const [className, ErrorClass] of exported) {
+    it(`${className}: its name is the class name the ASL matches, and some path throws it`, async () => {
+      const run = paths[className];
+      if (!run) throw new Error(`no path raises ${className}`);
+      const thrown = await run().then(() => undefined, (error: unknown) => error as Error);
+      expect(thrown, `${className} was not thrown`).to.be.instanceOf(ErrorClass as unknown as new () => Error);
+      expect(thrown?.name).to.equal(className);
+      expect(thrown?.message).to.be.a('string').and.not.equal('');
+    });
+  }
+});

@@ -1,0 +1,29 @@
+import { expect } from 'chai';
+import { failureRecord } from '../../../functions/lib/failure';
+
+describe('failureRecord', () => {
+  it('takes the state from the Catch ResultPath key and the message from the Lambda runtime JSON', () => {
+    const cause = JSON.stringify({ errorType: 'CorruptImage', errorMessage: 'JPEG data ends before the first scan', trace: ['CorruptImage: ...'] });
+    expect(failureRecord({ ProcessImage: { Error: 'CorruptImage', Cause: cause } })).to.deep.equal({
+      name: 'CorruptImage',
+      message: 'JPEG data ends before the first scan',
+      state: 'ProcessImage',
+    });
+  });
+
+  it('keeps a plain-text cause, and JSON without errorMessage, as given', () => {
+    expect(failureRecord({ CompleteProcessing: { Error: 'States.Timeout', Cause: 'Task timed out' } }).message).to.equal('Task timed out');
+    expect(failureRecord({ X: { Error: 'E', Cause: '{"reason":"other"}' } }).message).to.equal('{"reason":"other"}');
+    expect(failureRecord({ X: { Error: 'E', Cause: 'null' } }).message).to.equal('null');
+  });
+
+  it('caps the message at 1000 characters, so the item stays small', () => {
+    const cause = JSON.stringify({ errorMessage: 'x'.repeat(5000) });
+    expect(failureRecord({ X: { Error: 'E', Cause: cause } }).message).to.have.lengthOf(1000);
+  });
+
+  it('never throws on an incomplete failure', () => {
+    expect(failureRecord({})).to.deep.equal({ name: 'UnknownError', message: '', state: 'Unknown' });
+    expect(failureRecord({ StoreLabels: {} })).to.deep.equal({ name: 'UnknownError', message: '', state: 'StoreLabels' });
+  });
+});

@@ -13,6 +13,7 @@ export function executionNameFor(bucket: string, key: string, sequencer: string)
   const fileName = key.slice(key.lastIndexOf('/') + 1);
   const readable = fileName
     .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
     .replace(/[^A-Za-z0-9_-]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, MAX_NAME_LENGTH - HASH_LENGTH - 1);

@@ -12,6 +12,7 @@ export const thumbnailMaxSize = (): number => positiveInteger('THUMBNAIL_MAX_SIZ
 export const thumbnailMaxPixels = (): number => positiveInteger('THUMBNAIL_MAX_PIXELS', 40_000_000);
 export const labelsMaxCount = (): number => positiveInteger('LABELS_MAX_COUNT', 20);
 export const labelsMinConfidence = (): number => percentage('LABELS_MIN_CONFIDENCE', 70);
+export const detectFacesEnabled = (): boolean => flag('DETECT_FACES', true);
 
 function requireString(name: string): string {
   const value = process.env[name]?.trim();
@@ -27,6 +28,13 @@ function positiveInteger(name: string, fallback: number): number {
     throw new InvalidConfiguration(`Environment variable ${name} must be a positive integer, got "${raw}"`);
   }
   return value;
+}
+
+function flag(name: string, fallback: boolean): boolean {
+  const raw = process.env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  throw new InvalidConfiguration(`Environment variable ${name} must be true or false, got "${raw}"`);
 }
 
 function percentage(name: string, fallback: number): number {

@@ -266,6 +266,23 @@ describe('built bundles', function () {
         expect(result.labels[1]).to.deep.include({ confidence: 81.5, parents: ['Building', 'Architecture'] });
       });
 
+      it('counts faces with DetectFaces on the same object', async () => {
+        const input = event('detect-labels.json');
+        const result = expectOk(await invoke('DetectLabels', input));
+        const [request] = aws.callsTo('rekognition', 'DetectFaces');
+        expect(request?.input).to.deep.equal({ Image: { S3Object: { Bucket: input.upload.bucket, Name: input.upload.key } } });
+        expect(result.faceCount).to.equal(2);
+      });
+
+      it('keeps the labels when DetectFaces fails for a reason retrying cannot fix', async () => {
+        aws.override((call) =>
+          call.operation === 'DetectFaces' ? { status: 400, json: { __type: 'AccessDeniedException', message: 'not allowed' } } : undefined,
+        );
+        const result = expectOk(await invoke('DetectLabels', event('detect-labels.json')));
+        expect(result.labels).to.have.length(2);
+        expect(result).not.to.have.property('faceCount');
+      });
+
       it('stores why Rekognition refused an image instead of failing', async () => {
         aws.override((call) =>
           call.operation === 'DetectLabels' ? { status: 400, json: { __type: 'InvalidImageFormatException', message: 'Request has invalid image format' } } : undefined,

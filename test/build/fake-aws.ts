@@ -127,6 +127,13 @@ export class FakeAws {
           executionArn: `${String(call.input?.stateMachineArn).replace(':stateMachine:', ':execution:')}:${String(call.input?.name)}`,
           startDate: 1_795_000_000,
         };
+      case 'rekognition.DetectFaces':
+        return {
+          FaceDetails: [
+            { Confidence: 99.9, BoundingBox: { Left: 0.2, Top: 0.1, Width: 0.1, Height: 0.15 } },
+            { Confidence: 99.1, BoundingBox: { Left: 0.6, Top: 0.1, Width: 0.1, Height: 0.15 } },
+          ],
+        };
       case 'rekognition.DetectLabels':
         return {
           LabelModelVersion: '3.0',

@@ -297,7 +297,7 @@ describe('template.yaml', () => {
             'logs:GetLogDelivery', 'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:UpdateLogDelivery',
           ],
         },
-        { owner: 'DetectLabels', sid: 'DetectLabels', actions: ['rekognition:DetectLabels'] },
+        { owner: 'DetectLabels', sid: 'DetectLabels', actions: ['rekognition:DetectFaces', 'rekognition:DetectLabels'] },
       ]);
     });
 

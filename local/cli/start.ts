@@ -1,0 +1,65 @@
+import path from 'node:path';
+import { integerOption, parseArgs, quietNodeVersionWarning, stringOption, UsageError } from './args';
+import { DataFolderInUse, DEFAULT_PORT, PortInUse, startLocalStack } from '../stack';
+import { TemplateError } from '../stack-model';
+
+/** npm start -- [--port N] [--host ADDRESS] [--data-dir DIR]: the local stack in the foreground; Ctrl-C stops it. */
+async function main(argv: string[]): Promise<void> {
+  const args = parseArgs(argv, { values: ['port', 'host', 'data-dir', 'template'], flags: ['help'] });
+  if (args.options.help) {
+    process.stdout.write('Usage: npm start -- [--port 4566] [--host 127.0.0.1] [--data-dir .local-data/<port>] [--template template.yaml]\n');
+    return;
+  }
+  const port = integerOption(args, 'port', Number(process.env.LOCAL_STACK_PORT ?? DEFAULT_PORT));
+  const dataDir = stringOption(args, 'data-dir');
+  const templatePath = stringOption(args, 'template');
+  const stack = await startLocalStack({
+    port,
+    host: stringOption(args, 'host') ?? '127.0.0.1',
+    ...(dataDir ? { dataDir } : {}),
+    ...(templatePath ? { templatePath } : {}),
+    warm: true,
+  });
+  const { model } = stack;
+  const url = `http://localhost:${stack.port}`;
+  const bucket = model.buckets[0]?.name ?? '<bucket>';
+  const lines = [
+    '',
+    `Local stack ready: ${url}  (region ${model.identity.region}, account ${model.identity.accountId}, stack ${model.identity.stackName})`,
+    ...model.buckets.map((b) => `  bucket         ${b.name}`),
+    ...model.tables.map((t) => `  table          ${t.name}`),
+    ...model.stateMachines.map((m) => `  state machine  ${m.arn}`),
+    `  functions      ${model.functions.map((fn) => fn.name).join(', ')}`,
+    `  data           ${path.relative(process.cwd(), stack.dataDir) || stack.dataDir}`,
+    '',
+    'Try it:',
+    `  aws --endpoint-url ${url} s3 cp photo.jpg s3://${bucket}/private/local-user/uploads/album/photo.jpg`,
+    `  npm run -s pipeline -- --endpoint ${url} test/fixtures/images/*.jpg`,
+    '',
+    'Ctrl-C stops the stack.',
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  let signals = 0;
+  const stop = () => {
+    signals += 1;
+    if (signals > 1) process.exit(130);
+    process.stdout.write('\nStopping...\n');
+    stack.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`start: could not stop cleanly: ${(error as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+quietNodeVersionWarning();
+main(process.argv.slice(2)).catch((error: unknown) => {
+  const known = [UsageError, PortInUse, DataFolderInUse, TemplateError].some((type) => error instanceof type);
+  process.stderr.write(`start: ${known ? (error as Error).message : (error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

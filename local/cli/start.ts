@@ -30,7 +30,7 @@ async function main(argv: string[]): Promise<void> {
     ...model.tables.map((t) => `  table          ${t.name}`),
     ...model.stateMachines.map((m) => `  state machine  ${m.arn}`),
     `  functions      ${model.functions.map((fn) => fn.name).join(', ')}`,
-    `  data           ${path.relative(process.cwd(), stack.dataDir) || stack.dataDir}`,
+    `  data           ${stack.dataDir.startsWith(process.cwd()) ? path.relative(process.cwd(), stack.dataDir) : stack.dataDir}`,
     '',
     'Try it:',
     `  aws --endpoint-url ${url} s3 cp photo.jpg s3://${bucket}/private/local-user/uploads/album/photo.jpg`,

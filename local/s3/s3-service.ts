@@ -46,7 +46,11 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
       ...(bucket.cors.length > 0 ? { configs: [corsXml(bucket.cors)] } : {}),
     })),
   });
-  server.on('error', (error) => options.log.line('s3', messageOf(error)));
+  // s3rver reports every S3 error answer (NoSuchKey, ...) here too; only its own failures are news.
+  server.on('error', (error) => {
+    const status = (error as { status?: number }).status;
+    if (status === undefined || status >= 500) options.log.line('s3', messageOf(error));
+  });
   server.on('event', (event) => {
     for (const record of event.Records ?? []) {
       const change = changeOf(record);
@@ -54,6 +58,7 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
     }
   });
   const address = await server.run();
+  const wildcardOrigins = new Set(options.buckets.filter((bucket) => bucket.cors.some((rule) => rule.AllowedOrigins.includes('*'))).map((bucket) => bucket.name));
   const internalEndpoint = `http://127.0.0.1:${address.port}`;
   const client = new S3Client({
     ...clientOptions,
@@ -66,7 +71,7 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
   return {
     internalEndpoint,
     handle(req, res) {
-      void proxy(req, res, address.port, options.log);
+      void proxy(req, res, address.port, options.log, wildcardOrigins);
     },
     async readObject(bucket, key, versionId) {
       const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }));
@@ -126,7 +131,7 @@ function accessKeyOf(req: IncomingMessage, url: URL): string | undefined {
   return credential || /^AWS ([^:]+):/.exec(req.headers.authorization ?? '')?.[1] || url.searchParams.get('AWSAccessKeyId') || undefined;
 }
 
-async function proxy(req: IncomingMessage, res: ServerResponse, port: number, log: StackLog): Promise<void> {
+async function proxy(req: IncomingMessage, res: ServerResponse, port: number, log: StackLog, wildcardOrigins: Set<string>): Promise<void> {
   try {
     const url = new URL(req.url ?? '/', 'http://local');
     const headers: http.OutgoingHttpHeaders = { ...req.headers };
@@ -156,6 +161,12 @@ async function proxy(req: IncomingMessage, res: ServerResponse, port: number, lo
     }
 
     const upstream = http.request({ host: '127.0.0.1', port, method: req.method, path, headers }, (answer) => {
+      // s3rver answers every allowed preflight with "*"; S3 echoes the origin unless the rule allows any.
+      const origin = req.headers.origin;
+      if (req.method === 'OPTIONS' && origin && answer.headers['access-control-allow-origin'] === '*' && !wildcardOrigins.has(path.split('/')[1] ?? '')) {
+        const raw = answer.rawHeaders;
+        for (let i = 0; i < raw.length; i += 2) if (raw[i]?.toLowerCase() === 'access-control-allow-origin') raw[i + 1] = origin;
+      }
       res.writeHead(answer.statusCode ?? 502, answer.rawHeaders as unknown as http.OutgoingHttpHeaders);
       answer.pipe(res);
     });

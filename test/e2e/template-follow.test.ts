@@ -45,6 +45,17 @@ describe('local stack follows template.yaml', function () {
       Environment:
         Variables:
           SLOW_TABLE: !Ref ImageMetadataTable
+      Events:
+        Refused:
+          Type: EventBridgeRule
+          Properties:
+            Pattern:
+              source: [aws.s3]
+              detail:
+                bucket:
+                  name: [!Ref PhotoRepo]
+                object:
+                  key: [{ suffix: .fail }]
 
 Outputs:`,
     );
@@ -96,5 +107,16 @@ Outputs:`,
 
     // The timed-out sandbox was discarded; the next invocation gets a fresh one.
     expect(((await (await invoke({ sleepMs: 0 })).json()) as { functionName: string }).functionName).to.equal('SlowFunction');
+  });
+
+  it('delivers to a new rule, retries a failing target twice, then keeps the event in the dead-letter file', async () => {
+    const key = 'private/follow/uploads/doomed.fail';
+    await t.s3.send(new PutObjectCommand({ Bucket: t.bucket, Key: key, Body: 'x' }));
+    await t.stack.idle();
+    const letters = readFileSync(path.join(t.dataDir, 'dead-letters.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(letters).to.have.length(1);
+    expect(letters[0]).to.deep.include({ rule: 'SlowFunctionRefused', target: 'SlowFunction', attempts: 3 });
+    expect(letters[0].error).to.include({ errorType: 'Refused' });
+    expect(letters[0].event.detail.object.key).to.equal('private/follow/uploads/doomed.fail');
   });
 });

@@ -35,6 +35,7 @@ async function main(argv: string[]): Promise<void> {
     'Try it:',
     `  aws --endpoint-url ${url} s3 cp photo.jpg s3://${bucket}/private/local-user/uploads/album/photo.jpg`,
     `  npm run -s pipeline -- --endpoint ${url} test/fixtures/images/*.jpg`,
+    `  export AWS_ENDPOINT_URL=http://127.0.0.1:${stack.port}   # SDK v3 clients, unchanged (an IP host makes S3 path-style)`,
     '',
     'Ctrl-C stops the stack.',
     '',

@@ -3,6 +3,8 @@ import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
   ListExecutionsCommand,
+  ListStateMachinesCommand,
+  SFNClient,
   StartExecutionCommand,
   StopExecutionCommand,
   type HistoryEvent,
@@ -182,6 +184,25 @@ describe('local stack end to end (real photos through template.yaml, the ASL and
       checksummed.destroy();
       const stored = await t.s3.send(new GetObjectCommand({ Bucket: t.bucket, Key: key }));
       expect(Buffer.from(await stored.Body!.transformToByteArray()).equals(bytes)).to.equal(true);
+    });
+
+    it('serves SDK v3 clients configured by AWS_ENDPOINT_URL alone', async () => {
+      const saved = { ...process.env };
+      Object.assign(process.env, { AWS_ENDPOINT_URL: t.stack.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'any', AWS_SECRET_ACCESS_KEY: 'any' });
+      try {
+        const s3 = new S3Client({});
+        const sfn = new SFNClient({});
+        await s3.send(new PutObjectCommand({ Bucket: t.bucket, Key: 'public/e2e/env.txt', Body: 'from env' }));
+        expect(await (await s3.send(new GetObjectCommand({ Bucket: t.bucket, Key: 'public/e2e/env.txt' }))).Body!.transformToString()).to.equal('from env');
+        expect((await sfn.send(new ListStateMachinesCommand({}))).stateMachines?.map((machine) => machine.name)).to.include('ImageProcessing');
+        s3.destroy();
+        sfn.destroy();
+      } finally {
+        for (const name of ['AWS_ENDPOINT_URL', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) {
+          if (saved[name] === undefined) delete process.env[name];
+          else process.env[name] = saved[name];
+        }
+      }
     });
 
     it('answers ranged GETs, presigned PUTs and the CORS preflight of the template', async () => {

@@ -1,10 +1,11 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, integerOption, quietNodeVersionWarning, stringOption, UsageError } from './args';
 import { fileLog } from '../log';
 import { keyFor, processPhoto, runAll, type PipelineResult } from '../pipeline/run';
 import { EndpointUnreachable, resolveTarget, StackNotFound, type PipelineTarget } from '../pipeline/target';
-import { DataFolderInUse, DEFAULT_PORT, PortInUse, startLocalStack, type LocalStack } from '../stack';
+import { DataFolderInUse, DEFAULT_PORT, defaultDataDir, PortInUse, startLocalStack, type LocalStack } from '../stack';
 import { TemplateError } from '../stack-model';
 
 /**
@@ -64,10 +65,9 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (endpointOption === undefined && stackName === undefined) {
       const port = integerOption(args, 'port', Number(process.env.LOCAL_STACK_PORT ?? DEFAULT_PORT));
-      const dataDir = stringOption(args, 'data-dir');
-      progress.note(`Starting the local stack on port ${port}${dataDir ? ` (data in ${dataDir})` : ''}...`);
-      const logFile = path.join(dataDir ?? path.join(process.cwd(), '.local-data', String(port)), 'stack.log');
-      stack = await startLocalStack({ port, ...(dataDir ? { dataDir } : {}), log: fileLog(logFile), warm: true });
+      const dataDir = path.resolve(stringOption(args, 'data-dir') ?? (port === 0 ? mkdtempSync(path.join(os.tmpdir(), 'pipeline-stack-')) : defaultDataDir(port)));
+      progress.note(`Starting the local stack on port ${port} (data in ${dataDir})...`);
+      stack = await startLocalStack({ port, dataDir, log: fileLog(path.join(dataDir, 'stack.log')), warm: true });
       progress.note(`Local stack on ${stack.endpoint} (its log: ${path.join(stack.dataDir, 'stack.log')})`);
       target = await resolveTarget({ endpoint: stack.endpoint, stackName: stack.model.identity.stackName, region: stack.model.identity.region });
     } else {

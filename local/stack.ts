@@ -175,10 +175,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   function serveRekognition(req: IncomingMessage, res: ServerResponse) {
     if (options.recognition === false) return unknownService(res, 'Rekognition (started with recognition off)');
     const current = services as Services;
-    current.rekognition ??= (async () => {
-      const { createRekognitionService } = (await import('./recognition/index.js')) as typeof import('./recognition/index.js');
-      return createRekognitionService({ readS3Object: (bucket: string, key: string, version?: string) => current.s3.readObject(bucket, key, version) });
-    })();
+    if (!current.rekognition) {
+      const loading = (async () => {
+        const { createRekognitionService } = (await import('./recognition/index.js')) as typeof import('./recognition/index.js');
+        return createRekognitionService({ readS3Object: (bucket: string, key: string, version?: string) => current.s3.readObject(bucket, key, version) });
+      })();
+      current.rekognition = loading;
+      // A failed load is reported on this request and tried again on the next one.
+      loading.catch((error: unknown) => {
+        log.line('rekognition', `the local recognition did not load: ${messageOf(error)}`);
+        if (current.rekognition === loading) current.rekognition = undefined;
+      });
+    }
     const pending = current.rekognition;
     serveJson(
       req,

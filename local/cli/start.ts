@@ -54,6 +54,8 @@ async function main(argv: string[]): Promise<void> {
       },
     );
   };
+  // A long-running dev server reports a stray failure instead of dying with every upload in flight.
+  process.on('unhandledRejection', (reason) => process.stderr.write(`[stack] unhandled rejection: ${(reason as Error)?.stack ?? String(reason)}\n`));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

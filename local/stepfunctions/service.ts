@@ -255,7 +255,12 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
         options.log.line('states', `${executionArn}: event log failed: ${messageOf(error)}`);
       }
       const result = await outcome;
-      finish(running, result.ok ? { output: result.output } : { error: result.error });
+      try {
+        finish(running, result.ok ? { output: result.output } : { error: result.error });
+      } catch (error) {
+        live.delete(executionArn);
+        options.log.line('states', `${executionArn}: could not record the end: ${messageOf(error)}`);
+      }
     })();
     executions.set(executionArn, record);
     live.set(executionArn, running);

@@ -7,13 +7,14 @@ import { runSuite, summary } from '../test/statemachine/sfn-local/suite';
  * npm run test:sfn-local [-- TestCase ...]
  * Runs every test case of statemachine/test/MockConfigFile.json on the ImageProcessing state machine and checks
  * statemachine/test/expectations.json (status, error, states entered, retries against the ASL's Retry).
- * SFN_LOCAL_ENDPOINT=http://localhost:8083 targets a running Step Functions Local; see docs/sfn-local.md.
+ * Targets the local stack; SFN_LOCAL_ENDPOINT=http://localhost:8083 a running Step Functions Local, and
+ * SFN_SUITE_TARGET=in-process aws-local-stepfunctions in this process. See docs/sfn-local.md.
  */
 async function main(): Promise<number> {
   const only = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
   const verbose = process.argv.includes('--verbose');
   const { definition } = imageProcessingDefinition();
-  const target = await resolveTarget();
+  const target = await resolveTarget(process.env, { verbose });
   console.log(`Step Functions Local suite on ${target.description}`);
   try {
     const result = await runSuite({

@@ -2,15 +2,26 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PERMANENT_ERROR_NAMES } from '../../functions/lib/errors';
-import { loadMockConfig, type MockConfig } from '../../local/stepfunctions/mock-config';
+import { loadMockConfig, splitTestCaseArn, type MockConfig } from '../../local/stepfunctions/mock-config';
 import { PROJECT_ROOT } from '../../local/template';
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  ListStateMachinesCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StateMachineAlreadyExists,
+  UpdateStateMachineCommand,
+} from '@aws-sdk/client-sfn';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { coverageProblems } from './sfn-local/coverage';
 import { outcomeOf, statesEntered } from './sfn-local/history';
 import { loadExpectations, MOCK_CONFIG_PATH, type Expectations } from './sfn-local/expectations';
 import { inProcessTarget } from './sfn-local/in-process-target';
 import { resolveTarget } from './sfn-local/resolve-target';
 import { runSuite, type SuiteResult } from './sfn-local/suite';
-import type { SfnTarget } from './sfn-local/targets';
+import { sfnApiTarget, type SfnTarget } from './sfn-local/targets';
 import { cloneDefinition, findState, imageProcessingDefinition, taskStateNames, type AslDefinition } from './support/definition';
 
 /**
@@ -88,7 +99,7 @@ describe('Step Functions Local test cases (statemachine/test)', function () {
     let target: SfnTarget;
     let result: SuiteResult;
     before(async () => {
-      target = await resolveTarget();
+      target = await resolveTarget(process.env, { fastRetries: true });
       result = await runSuite({ target, definition, expectations });
     });
     after(async () => target?.close());
@@ -99,6 +110,14 @@ describe('Step Functions Local test cases (statemachine/test)', function () {
       expect(result.passed).to.equal(Object.keys(expectations.testCases).length);
     });
 
+    it('agrees with the in-process runner (SFN_SUITE_TARGET=in-process) on every case', async () => {
+      const inProcess = await runSuite({ target: inProcessTarget({ mockConfig: config }), definition, expectations });
+      expect(inProcess.failed).to.equal(0);
+      const outcome = (r: SuiteResult) =>
+        Object.fromEntries(r.cases.map((c) => [c.testCase, { status: c.observed?.status, error: c.observed?.error, cause: c.observed?.cause, retries: c.observed?.retries }]));
+      expect(outcome(inProcess)).to.deep.equal(outcome(result));
+    });
+
     it('sees the retries in the history, as many as the mocks and the ASL make', () => {
       const transient = result.cases.find((c) => c.testCase === 'TransientThenSuccess');
       expect(transient?.observed?.retries).to.deep.equal({ StoreImageMetadata: 1, DetectLabels: 2 });
@@ -107,9 +126,92 @@ describe('Step Functions Local test cases (statemachine/test)', function () {
     });
   });
 
+  describe('the Step Functions API target (what SFN_LOCAL_ENDPOINT and the local stack use)', () => {
+    let sfn: AwsClientStub<SFNClient>;
+    const calls: string[] = [];
+    before(() => {
+      sfn = mockClient(SFNClient);
+    });
+    after(() => sfn.restore());
+
+    /** A Step Functions API answered by the in-process runner: what a Step Functions Local would answer. */
+    function fakeStepFunctions() {
+      const backend = inProcessTarget({ mockConfig: config });
+      const definitions = new Map<string, string>();
+      const arns = new Map<string, string>();
+      let polls = 0;
+      calls.length = 0;
+      sfn.reset();
+      sfn.on(ListStateMachinesCommand).callsFake(() => {
+        calls.push('ListStateMachines');
+        return { stateMachines: [...arns].map(([machineName, stateMachineArn]) => ({ name: machineName, stateMachineArn, type: 'STANDARD', creationDate: new Date() })) };
+      });
+      sfn.on(CreateStateMachineCommand).callsFake(async (input: { name: string; definition: string }) => {
+        calls.push('CreateStateMachine');
+        if (definitions.has(input.name) && definitions.get(input.name) !== input.definition) {
+          throw new StateMachineAlreadyExists({ message: `State Machine Already Exists: ${input.name}`, $metadata: {} });
+        }
+        definitions.set(input.name, input.definition);
+        const arn = await backend.deployStateMachine(input.name, JSON.parse(input.definition) as AslDefinition);
+        arns.set(input.name, arn);
+        return { stateMachineArn: arn, creationDate: new Date() };
+      });
+      sfn.on(UpdateStateMachineCommand).callsFake(async (input: { stateMachineArn: string; definition: string }) => {
+        calls.push('UpdateStateMachine');
+        const machineName = [...arns].find(([, arn]) => arn === input.stateMachineArn)?.[0] as string;
+        definitions.set(machineName, input.definition);
+        await backend.deployStateMachine(machineName, JSON.parse(input.definition) as AslDefinition);
+        return { updateDate: new Date() };
+      });
+      sfn.on(StartExecutionCommand).callsFake(async (input: { stateMachineArn: string; input: string }) => {
+        calls.push(`StartExecution ${input.stateMachineArn.split(':').at(-1)}`);
+        const { stateMachineArn, testCase } = splitTestCaseArn(input.stateMachineArn);
+        return { executionArn: await backend.startTestCase(stateMachineArn, testCase ?? '', JSON.parse(input.input)), startDate: new Date() };
+      });
+      sfn.on(DescribeExecutionCommand).callsFake(async (input: { executionArn: string }) => {
+        polls += 1;
+        if (polls % 2 === 1) return { status: 'RUNNING' };
+        return { status: outcomeOf(await backend.history(input.executionArn)).status };
+      });
+      sfn.on(GetExecutionHistoryCommand).callsFake(async (input: { executionArn: string; nextToken?: string }) => {
+        const events = await backend.history(input.executionArn);
+        const from = Number(input.nextToken ?? 0);
+        const to = from + 7; // small pages, so the target must follow nextToken
+        return { events: events.slice(from, to), ...(to < events.length ? { nextToken: String(to) } : {}) };
+      });
+    }
+
+    it('creates the machine, starts each case on <arn>#<TestCase>, polls, pages through the history and passes', async () => {
+      fakeStepFunctions();
+      const target = sfnApiTarget({ endpoint: 'http://127.0.0.1:1' });
+      expect(await target.answers()).to.equal(true);
+      const result = await runSuite({ target, definition, expectations });
+      expect(result.cases.filter((c) => !c.passed).map((c) => `${c.testCase}: ${c.problems.join('; ')}`)).to.deep.equal([]);
+      expect(calls).to.include('CreateStateMachine').and.include('StartExecution ImageProcessing#HappyPath');
+    });
+
+    it('replaces the definition of an existing machine with another one, so a mutated copy really runs', async () => {
+      fakeStepFunctions();
+      const target = sfnApiTarget({ endpoint: 'http://127.0.0.1:1' });
+      await runSuite({ target, definition, expectations, only: ['Superseded'] });
+      const mutated = cloneDefinition(definition);
+      const superseded = (mutated.States.StoreImageMetadata as AslDefinition['States'][string]).Catch?.[0];
+      if (superseded) superseded.Next = 'Processed';
+      const result = await runSuite({ target, definition: mutated, expectations, only: ['Superseded'] });
+      expect(calls).to.include('UpdateStateMachine');
+      expect(result.failed).to.equal(1);
+    });
+
+    it('reports an endpoint that does not answer', async () => {
+      sfn.reset();
+      sfn.on(ListStateMachinesCommand).rejects(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+      expect(await sfnApiTarget({ endpoint: 'http://127.0.0.1:1' }).answers()).to.equal(false);
+    });
+  });
+
   describe('on a broken ASL', () => {
     async function suiteOn(mutated: AslDefinition): Promise<SuiteResult> {
-      const target = await resolveTarget();
+      const target = await resolveTarget(process.env, { fastRetries: true });
       try {
         return await runSuite({ target, definition: mutated, expectations });
       } finally {

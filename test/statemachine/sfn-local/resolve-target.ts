@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
+import { consoleLog, silentLog } from '../../../local/log';
+import { startLocalStack } from '../../../local/stack';
 import { loadMockConfig } from '../../../local/stepfunctions/mock-config';
 import { MOCK_CONFIG_PATH } from './expectations';
 import { inProcessTarget } from './in-process-target';
@@ -10,47 +10,39 @@ import { sfnApiTarget, type SfnTarget } from './targets';
  * Picks where the suite runs:
  * - SFN_LOCAL_ENDPOINT set: that Step Functions API (Step Functions Local in Docker or Java, LocalStack), which must
  *   have been started with SFN_MOCK_CONFIG pointing at statemachine/test/MockConfigFile.json;
- * - otherwise the project's local stack, started in this process with SFN_MOCK_CONFIG set;
- * - and, while the local stack has no Step Functions API to offer, the in-process runner.
+ * - SFN_SUITE_TARGET=in-process: aws-local-stepfunctions in this process, answering from the MockConfigFile;
+ * - otherwise the project's local stack, started in this process with SFN_MOCK_CONFIG set.
  */
-export async function resolveTarget(env: NodeJS.ProcessEnv = process.env): Promise<SfnTarget> {
+export async function resolveTarget(env: NodeJS.ProcessEnv = process.env, options: LocalStackTargetOptions = {}): Promise<SfnTarget> {
   const endpoint = env.SFN_LOCAL_ENDPOINT?.trim();
   if (endpoint) return sfnApiTarget({ endpoint, description: `Step Functions API at ${endpoint} (SFN_LOCAL_ENDPOINT)` });
-  return (await localStackTarget()) ?? inProcessTarget({ mockConfig: loadMockConfig(MOCK_CONFIG_PATH) });
+  if (env.SFN_SUITE_TARGET === 'in-process') return inProcessTarget({ mockConfig: loadMockConfig(MOCK_CONFIG_PATH) });
+  return localStackTarget(options);
 }
 
-/** The contract expected from local/stack.ts: start on a port, answer the Step Functions API at `endpoint`. */
-interface LocalStackModule {
-  startLocalStack(options: { port: number; dataDir: string; env: Record<string, string> }): Promise<{
-    endpoint?: string;
-    url?: string;
-    port?: number;
-    stop?: () => Promise<void>;
-    close?: () => Promise<void>;
-  }>;
+export interface LocalStackTargetOptions {
+  log?: (line: string) => void;
+  /** Print the stack's own log (every execution it runs). */
+  verbose?: boolean;
+  /** Retries without their waits (the mocha suite); by default they wait as Step Functions does. */
+  fastRetries?: boolean;
 }
 
-export async function localStackTarget(): Promise<SfnTarget | undefined> {
-  // A computed specifier: the module is optional until the local stack lands, and tsc must not require it.
-  const specifier = path.join(__dirname, '../../../local/stack');
-  let module: Partial<LocalStackModule>;
-  try {
-    module = (await import(specifier)) as Partial<LocalStackModule>;
-  } catch (error) {
-    if ((error as { code?: string }).code === 'MODULE_NOT_FOUND' || (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return undefined;
-    throw error;
-  }
-  if (typeof module.startLocalStack !== 'function') return undefined;
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'sfn-local-suite-'));
-  const stack = await module.startLocalStack({ port: 0, dataDir, env: { SFN_MOCK_CONFIG: MOCK_CONFIG_PATH } });
-  const endpoint = stack.endpoint ?? stack.url ?? (stack.port ? `http://127.0.0.1:${stack.port}` : undefined);
-  if (!endpoint) throw new Error('startLocalStack answered no endpoint');
+/** The project's local stack, started on a free port with SFN_MOCK_CONFIG naming the MockConfigFile. */
+export async function localStackTarget(options: LocalStackTargetOptions = {}): Promise<SfnTarget> {
+  const stack = await startLocalStack({
+    port: 0,
+    env: { SFN_MOCK_CONFIG: MOCK_CONFIG_PATH },
+    log: options.verbose ? consoleLog() : silentLog(),
+    recognition: false, // every Task of every test case is mocked
+    ...(options.fastRetries ? { retryIntervalMs: 0 } : {}),
+  });
   return sfnApiTarget({
-    endpoint,
-    description: `local stack at ${endpoint}`,
+    endpoint: stack.endpoint,
+    description: `local stack at ${stack.endpoint}`,
     onClose: async () => {
-      await (stack.stop ?? stack.close)?.call(stack);
-      rmSync(dataDir, { recursive: true, force: true });
+      await stack.stop();
+      rmSync(stack.dataDir, { recursive: true, force: true });
     },
   });
 }

@@ -27,6 +27,11 @@ export interface SfnTarget {
   close(): Promise<void>;
 }
 
+export interface ApiTarget extends SfnTarget {
+  /** Whether the endpoint answers the Step Functions API at all (ListStateMachines). */
+  answers(): Promise<boolean>;
+}
+
 /** Step Functions Local ignores the role, but the API requires one. */
 const DUMMY_ROLE = 'arn:aws:iam::123456789012:role/DummyRole';
 
@@ -38,17 +43,19 @@ export interface ApiTargetOptions {
   onClose?: () => Promise<void>;
 }
 
-export function sfnApiTarget(options: ApiTargetOptions): SfnTarget {
-  const client = new SFNClient({
-    endpoint: options.endpoint,
-    region: process.env.AWS_REGION ?? 'us-east-1',
-    credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local' },
-    maxAttempts: 2,
-  });
+export function sfnApiTarget(options: ApiTargetOptions, client = apiClient(options.endpoint)): ApiTarget {
   const timeoutMs = options.timeoutMs ?? 120_000;
   let counter = 0;
   return {
     description: options.description ?? `Step Functions API at ${options.endpoint}`,
+    async answers() {
+      try {
+        await client.send(new ListStateMachinesCommand({ maxResults: 1 }));
+        return true;
+      } catch {
+        return false;
+      }
+    },
     async deployStateMachine(name, definition) {
       const text = JSON.stringify(definition);
       try {
@@ -81,7 +88,7 @@ export function sfnApiTarget(options: ApiTargetOptions): SfnTarget {
       const events: HistoryEvent[] = [];
       let nextToken: string | undefined;
       do {
-        const page = await client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken, includeExecutionData: true }));
+        const page = await client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }));
         events.push(...(page.events ?? []));
         nextToken = page.nextToken;
       } while (nextToken);
@@ -92,6 +99,15 @@ export function sfnApiTarget(options: ApiTargetOptions): SfnTarget {
       await options.onClose?.();
     },
   };
+}
+
+export function apiClient(endpoint: string): SFNClient {
+  return new SFNClient({
+    endpoint,
+    region: process.env.AWS_REGION ?? 'us-east-1',
+    credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local' },
+    maxAttempts: 2,
+  });
 }
 
 async function findStateMachine(client: SFNClient, name: string): Promise<string> {

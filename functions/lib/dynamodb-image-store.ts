@@ -89,19 +89,19 @@ export class DynamoImageStore implements ImageStore {
         return `#f${index} = :v${index}`;
       });
     names['#order'] = 'sequencerOrder';
-    const ifUnset = ['uploadedAt'].filter((field) => !(field in all));
-    const setIfMissing = ifUnset.map((field, i) => {
-      names[`#u${i}`] = field;
-      values[`:u${i}`] = upload.eventTime;
-      return `#u${i} = if_not_exists(#u${i}, :u${i})`;
-    });
+    // An item created here (no S3Trigger before it) still needs the index sort key; an existing one keeps its own.
+    if (!('uploadedAt' in all)) {
+      names['#uploadedAt'] = 'uploadedAt';
+      values[':eventTime'] = upload.eventTime;
+      assignments.push('#uploadedAt = if_not_exists(#uploadedAt, :eventTime)');
+    }
     try {
       await callAws(description, () =>
         this.documents.send(
           new UpdateCommand({
             TableName: this.tableName,
             Key: { imageId: upload.imageId },
-            UpdateExpression: `SET ${[...assignments, ...setIfMissing].join(', ')}`,
+            UpdateExpression: `SET ${assignments.join(', ')}`,
             ConditionExpression: 'attribute_not_exists(imageId) OR #order = :order',
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,

@@ -133,9 +133,9 @@ describe('DynamoImageStore', () => {
     it('sets uploadedAt only if missing when the write does not carry one (an execution started by hand)', async () => {
       await store.saveLabels(upload, { labels: [] }, now);
       const [input] = updates();
-      expect(input?.UpdateExpression).to.match(/#u0 = if_not_exists\(#u0, :u0\)/);
-      expect(input?.ExpressionAttributeNames?.['#u0']).to.equal('uploadedAt');
-      expect(input?.ExpressionAttributeValues?.[':u0']).to.equal(upload.eventTime);
+      expect(input?.UpdateExpression).to.match(/#uploadedAt = if_not_exists\(#uploadedAt, :eventTime\)/);
+      expect(input?.ExpressionAttributeNames?.['#uploadedAt']).to.equal('uploadedAt');
+      expect(input?.ExpressionAttributeValues?.[':eventTime']).to.equal(upload.eventTime);
     });
 
     it('writes labels, faces, refusals and final statuses', async () => {

@@ -141,17 +141,19 @@ function table(results: PipelineResult[]): string {
     const item = result.item ?? {};
     const labels = Array.isArray(item.labels) ? (item.labels as { name: string }[]).slice(0, 3).map((label) => label.name).join(', ') : '';
     const thumbnail = item.thumbnail as { width?: number; height?: number } | undefined;
+    const faces = (item.faces as { count?: number } | undefined)?.count;
     return [
       path.basename(result.file),
       result.status,
       String(item.format ?? ''),
       item.width ? `${String(item.width)}x${String(item.height)}` : '',
       labels,
+      faces === undefined ? '' : String(faces),
       result.thumbnailFile ?? (thumbnail ? `${thumbnail.width}x${thumbnail.height}` : ''),
       result.error ? `${result.error.name}: ${result.error.message}`.slice(0, 80) : '',
     ];
   });
-  const header = ['FILE', 'STATUS', 'FORMAT', 'SIZE', 'LABELS', 'THUMBNAIL', 'ERROR'];
+  const header = ['FILE', 'STATUS', 'FORMAT', 'SIZE', 'LABELS', 'FACES', 'THUMBNAIL', 'ERROR'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
   return [header, ...rows].map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()).join('\n');
 }

@@ -57,10 +57,15 @@ describe('pipeline and invoke CLIs', function () {
   });
 
   it('pipeline finds the stack through CloudFormation outputs (--stack) and prints a table; exit 0 when all succeed', async () => {
-    const run = await runCli('local/cli/pipeline.ts', ['--endpoint', t.stack.endpoint, '--stack', 'local', path.join(IMAGES, 'skimage_coffee.png')]);
+    const run = await runCli('local/cli/pipeline.ts', [
+      '--endpoint', t.stack.endpoint, '--stack', 'local',
+      path.join(IMAGES, 'skimage_coffee.png'), path.join(IMAGES, 'canon-ixus-2001_wedding-couple.jpg'),
+    ]);
     expect(run.code, run.stderr).to.equal(0);
-    expect(run.stdout).to.match(/^FILE\s+STATUS\s+FORMAT/);
-    expect(run.stdout).to.match(/skimage_coffee\.png\s+SUCCEEDED\s+PNG\s+600x400/);
+    expect(run.stdout).to.match(/^FILE\s+STATUS\s+FORMAT\s+SIZE\s+LABELS\s+FACES\s+THUMBNAIL/);
+    expect(run.stdout).to.match(/skimage_coffee\.png\s+SUCCEEDED\s+PNG\s+600x400\s+Cup\s/);
+    // Three faces are visible in the wedding photo; local recognition finds them (docs/recognition.md).
+    expect(run.stdout).to.match(/canon-ixus-2001_wedding-couple\.jpg\s+SUCCEEDED\s+JPEG\s+640x480\s+Person\s+3\s/);
     const missing = await runCli('local/cli/pipeline.ts', ['--endpoint', t.stack.endpoint, '--stack', 'nope', path.join(IMAGES, 'skimage_coffee.png')]);
     expect(missing.code).to.equal(1);
     expect(missing.stderr).to.include('Stack nope does not exist');

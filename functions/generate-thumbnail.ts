@@ -1,6 +1,6 @@
 import { s3Client } from './lib/aws/s3-client';
-import { thumbnailMaxPixels, thumbnailMaxSize } from './lib/config';
-import { CorruptImage, NotSupportedImageType } from './lib/errors';
+import { thumbnailMaxBytes, thumbnailMaxPixels, thumbnailMaxSize } from './lib/config';
+import { CorruptImage, NotSupportedImageType, UploadTooLarge } from './lib/errors';
 import type { ThumbnailRef } from './lib/image-item';
 import { isSupportedFormat } from './lib/image-metadata';
 import { readObject, writeObject } from './lib/s3-objects';
@@ -15,6 +15,9 @@ export const handler = stepHandler('GenerateThumbnail', async (input: MetadataSt
   const metadata = requireField<MetadataStepInput['metadata']>(input, 'metadata', isObject);
   if (!isSupportedFormat(metadata.format)) throw new NotSupportedImageType(metadata.format);
   if (!metadata.width || !metadata.height) throw new CorruptImage(`No dimensions known for ${upload.key}`);
+  // The whole object is read into memory: a huge file with modest dimensions must not exhaust the function.
+  const maxBytes = thumbnailMaxBytes();
+  if (metadata.sizeBytes > maxBytes) throw new UploadTooLarge(upload.key, metadata.sizeBytes, maxBytes);
   const s3 = s3Client();
   const bytes = await readObject(s3, upload.bucket, upload.key);
   const thumbnail = await createThumbnail(

@@ -10,6 +10,7 @@ export const imageMetadataTableName = (): string => requireString('IMAGE_METADAT
 export const stateMachineArn = (): string => requireString('STATE_MACHINE_ARN');
 export const thumbnailMaxSize = (): number => positiveInteger('THUMBNAIL_MAX_SIZE', 250);
 export const thumbnailMaxPixels = (): number => positiveInteger('THUMBNAIL_MAX_PIXELS', 40_000_000);
+export const thumbnailMaxBytes = (): number => positiveInteger('THUMBNAIL_MAX_BYTES', 50 * 1024 * 1024);
 export const labelsMaxCount = (): number => positiveInteger('LABELS_MAX_COUNT', 20);
 export const labelsMinConfidence = (): number => percentage('LABELS_MIN_CONFIDENCE', 70);
 export const detectFacesEnabled = (): boolean => flag('DETECT_FACES', true);

@@ -34,6 +34,14 @@ export class ImageTooLarge extends WorkflowError {
   }
 }
 
+/** The object is larger than the thumbnail step will download, whatever its dimensions say. */
+export class UploadTooLarge extends WorkflowError {
+  override readonly name = 'UploadTooLarge';
+  constructor(readonly key: string, readonly sizeBytes: number, readonly maxBytes: number) {
+    super(`Object ${key} is ${sizeBytes} bytes; the thumbnail step reads at most ${maxBytes}`);
+  }
+}
+
 /** The bytes claim a supported format but cannot be decoded (truncated, corrupt, missing dimensions). */
 export class CorruptImage extends WorkflowError {
   override readonly name = 'CorruptImage';
@@ -78,6 +86,7 @@ export const PERMANENT_ERROR_NAMES = [
   'NotSupportedImageType',
   'InvalidUploadKey',
   'ImageTooLarge',
+  'UploadTooLarge',
   'CorruptImage',
   'UploadNotFound',
   'UploadSuperseded',

@@ -10,7 +10,9 @@ export function sequencerOrder(sequencer: string): string {
   if (!/^[0-9A-F]{1,64}$/.test(normalized)) {
     throw new RangeError(`Not an S3 sequencer: "${sequencer}"`);
   }
-  return normalized.padEnd(Math.max(ORDER_WIDTH, normalized.length), '0');
+  // Trailing zeros do not change a right-padded value: dropping them first keeps equal sequencers equal strings.
+  const significant = normalized.replace(/0+$/, '');
+  return significant.padEnd(Math.max(ORDER_WIDTH, significant.length), '0');
 }
 
 export function compareSequencers(a: string, b: string): number {

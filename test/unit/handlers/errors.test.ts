@@ -29,6 +29,7 @@ describe('every workflow error is raised by some path', () => {
       aws.objects.set(thumbnailEvent.upload.key, fixtureImage('nikon-p6000_landscape_gps.jpg'));
       return withEnv({ THUMBNAIL_MAX_PIXELS: '1000' }, () => generateThumbnail(thumbnailEvent));
     },
+    UploadTooLarge: () => withEnv({ THUMBNAIL_MAX_BYTES: '1000' }, () => generateThumbnail(thumbnailEvent)),
     CorruptImage: () => {
       aws.objects.set(thumbnailEvent.upload.key, fixtureImage('nikon-p6000_landscape_gps.jpg').slice(0, 4000));
       return generateThumbnail(thumbnailEvent);

@@ -37,4 +37,11 @@ describe('sequencer', () => {
       expect(plain, `${a} vs ${b}`).to.equal(compareSequencers(a, b));
     }
   });
+
+  it('gives equal sequencers the same string even past 32 digits (trailing zeros do not count)', () => {
+    const long = `0065A1B2C3D4E5F601${'0'.repeat(30)}`;
+    expect(sequencerOrder(long)).to.equal(sequencerOrder('0065A1B2C3D4E5F601'));
+    expect(compareSequencers(long, '0065A1B2C3D4E5F601')).to.equal(0);
+    expect(sequencerOrder(`${long}1`) > sequencerOrder('0065A1B2C3D4E5F601')).to.equal(true);
+  });
 });

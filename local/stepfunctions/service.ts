@@ -304,7 +304,8 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
     options.log.line('states', `${record.status} ${record.executionArn}${record.error ? ` ${record.error}` : ''}`);
   }
 
-  function describeExecution(record: ExecutionRecord) {
+  /** What ListExecutions gives per execution; DescribeExecution adds input, output and errors. */
+  function executionSummary(record: ExecutionRecord) {
     return {
       executionArn: record.executionArn,
       stateMachineArn: record.stateMachineArn,
@@ -312,6 +313,12 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
       status: record.status,
       startDate: record.startDate / 1000,
       ...(record.stopDate !== undefined ? { stopDate: record.stopDate / 1000 } : {}),
+    };
+  }
+
+  function describeExecution(record: ExecutionRecord) {
+    return {
+      ...executionSummary(record),
       input: record.input,
       inputDetails: { included: true },
       ...(record.output !== undefined ? { output: record.output, outputDetails: { included: true } } : {}),
@@ -434,14 +441,7 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
         .sort((a, b) => b.startDate - a.startDate);
       const { items, nextToken } = page(all, body);
       return {
-        executions: items.map((record) => ({
-          executionArn: record.executionArn,
-          stateMachineArn: record.stateMachineArn,
-          name: record.name,
-          status: record.status,
-          startDate: record.startDate / 1000,
-          ...(record.stopDate !== undefined ? { stopDate: record.stopDate / 1000 } : {}),
-        })),
+        executions: items.map(executionSummary),
         ...(nextToken ? { nextToken } : {}),
       };
     },

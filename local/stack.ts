@@ -16,6 +16,7 @@ import { startS3Service, type S3Service } from './s3/s3-service';
 import { loadStackModel, type StackModel } from './stack-model';
 import { createStepFunctionsService, type StepFunctionsService } from './stepfunctions/service';
 import { PROJECT_ROOT } from './template';
+import { createWebApp, isWebAppPath, type WebApp } from './webapp/web-app';
 
 /**
  * The whole backend offline, from template.yaml: one HTTP endpoint routing to S3 (s3rver), DynamoDB (dynalite),
@@ -128,6 +129,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
   const ready = services;
   const stackModel = model;
+  const webApp: WebApp = createWebApp({
+    endpoint,
+    region,
+    bucket: model.outputs.PhotoRepoBucketName?.value ?? model.buckets[0]?.name ?? '',
+    table: model.outputs.ImageMetadataTableName?.value ?? model.tables[0]?.name ?? '',
+    log,
+  });
   if (options.warm) void ready.lambda.warm();
   log.line('stack', `ready on ${endpoint} (data in ${dataDir})`);
 
@@ -139,6 +147,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       return;
     }
     try {
+      if (!req.headers['x-amz-target'] && isWebAppPath(req.url)) return webApp.handle(req, res);
       const route = routeOf(req);
       switch (route) {
         case 's3':
@@ -229,6 +238,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stop() {
       stopping ??= (async () => {
         ready.bus.close();
+        webApp.close();
         await ready.states.close();
         await ready.lambda.close();
         server.closeAllConnections();

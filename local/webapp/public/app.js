@@ -7,6 +7,10 @@ const albumSelect = $('album');
 const grid = $('grid');
 let pollTimer;
 let extraAlbums = new Set();
+// Keys uploaded but not listed yet: the item appears once the workflow's first step has run.
+const pending = new Map();
+const PENDING_MS = 60000;
+let lastCount = -1;
 
 function el(tag, props = {}, ...children) {
   const node = Object.assign(document.createElement(tag), props);
@@ -95,9 +99,15 @@ async function refresh() {
     const query = new URLSearchParams({ user: user(), ...(album() ? { album: album() } : {}) });
     const { photos } = await api(`photos?${query}`);
     grid.replaceChildren(...photos.map(card));
+    // New items change the album counts.
+    if (photos.length !== lastCount) void loadAlbums();
+    lastCount = photos.length;
+    for (const photo of photos) pending.delete(photo.key);
+    for (const [key, since] of pending) if (Date.now() - since > PENDING_MS) pending.delete(key);
     const processing = photos.filter((p) => p.status === 'PROCESSING').length;
-    $('status').textContent = `${photos.length} photo${photos.length === 1 ? '' : 's'}${processing ? `, ${processing} processing…` : ''}`;
-    if (processing) pollTimer = setTimeout(refresh, POLL_MS);
+    const waiting = pending.size ? `, ${pending.size} upload${pending.size === 1 ? '' : 's'} waiting for the workflow…` : '';
+    $('status').textContent = `${photos.length} photo${photos.length === 1 ? '' : 's'}${processing ? `, ${processing} processing…` : ''}${waiting}`;
+    if (processing || pending.size) pollTimer = setTimeout(refresh, processing ? POLL_MS : 500);
   } catch (error) {
     $('status').textContent = `Could not load photos: ${error.message}`;
   }
@@ -114,6 +124,7 @@ async function uploadOne(file) {
     });
     const put = await fetch(target.url, { method: 'PUT', headers: target.headers, body: file });
     if (!put.ok) throw new Error(`S3 answered ${put.status}`);
+    pending.set(target.key, Date.now());
     line.textContent = `${file.name}: uploaded to ${target.key}`;
   } catch (error) {
     line.className = 'error';
@@ -129,8 +140,7 @@ async function uploadAll(files) {
   $('uploads').replaceChildren();
   await Promise.all([...files].map(uploadOne));
   await loadAlbums();
-  // The item appears once the workflow's first step has run.
-  setTimeout(refresh, 300);
+  void refresh();
 }
 
 $('files').addEventListener('change', (event) => {

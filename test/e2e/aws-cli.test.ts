@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { imageIdFor } from '../../functions/lib/upload-key';
+import { requireSystemTool } from '../support/system-tools';
 import { IMAGES, startTestStack, type TestStack } from './support/stack';
 
 /** The AWS CLI v2 (Debian's awscli) against the endpoint, as the README shows it. */
@@ -15,10 +16,7 @@ describe('AWS CLI v2 against the local endpoint', function () {
   let t: TestStack;
 
   before(async function () {
-    if (!existsSync(AWS)) {
-      console.log(`    (skipped: ${AWS} is not installed; apt-get install -y awscli)`);
-      this.skip();
-    }
+    requireSystemTool(this, existsSync(AWS), `the AWS CLI v2 (${AWS})`, 'awscli');
     t = await startTestStack();
   });
   after(async () => t?.stop());

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { PROJECT_ROOT } from '../../local/template';
 import { IMAGES, startTestStack, type TestStack } from '../e2e/support/stack';
+import { requireSystemTool } from '../support/system-tools';
 
 /** The page in Debian's Chromium, never a downloaded browser. UPDATE_SCREENSHOT=1 rewrites docs/web-app.png. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -15,10 +16,7 @@ describe('web app in Chromium', function () {
   let browser: Browser | undefined;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.log(`      skipped: ${CHROMIUM} is absent (apt-get install -y chromium)`);
-      this.skip();
-    }
+    requireSystemTool(this, existsSync(CHROMIUM), CHROMIUM, 'chromium');
     test = await startTestStack();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   });

@@ -7,6 +7,7 @@ import type { ParsedImageMetadata } from '../../../functions/lib/image-metadata'
 import { parseImageMetadata } from '../../../functions/lib/metadata';
 import { pngWithExifAfterIdat, smallTiff, twelveMegapixelJpeg, twelveMegapixelPngWithExifAfterIdat } from './generated-fixtures';
 import { fixture, FIXTURES_DIR } from './helpers';
+import { requireSystemTool } from '../../support/system-tools';
 
 const PHOTOS = readdirSync(FIXTURES_DIR).filter((name) => /\.(jpe?g|png|gif|webp|tiff?|heic|avif|bmp)$/i.test(name));
 const GENERATED: Record<string, () => Uint8Array | Promise<Uint8Array>> = {
@@ -71,16 +72,13 @@ function expectAgreement(ours: ParsedImageMetadata, theirs: ExiftoolFacts): void
   }
 }
 
-describe(`fixture photos agree with exiftool${EXIFTOOL_FOUND ? '' : ' (SKIPPED: exiftool is not on PATH; apt-get install libimage-exiftool-perl)'}`, function () {
+describe('fixture photos agree with exiftool', function () {
   this.timeout(60_000);
   let workDir = '';
   let facts = new Map<string, ExiftoolFacts>();
 
   before(async function () {
-    if (!EXIFTOOL_FOUND) {
-      console.warn('    exiftool is not on PATH: the cross-check against it is skipped');
-      this.skip();
-    }
+    requireSystemTool(this, EXIFTOOL_FOUND, 'exiftool', 'libimage-exiftool-perl');
     workDir = mkdtempSync(join(tmpdir(), 'metadata-fixtures-'));
     for (const [name, make] of Object.entries(GENERATED)) writeFileSync(join(workDir, name), await make());
     facts = exiftool([...PHOTOS.map((name) => join(FIXTURES_DIR, name)), ...Object.keys(GENERATED).map((name) => join(workDir, name))]);

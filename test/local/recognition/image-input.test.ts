@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import sharp from 'sharp';
-import { RekognitionError } from '../../../local/recognition/errors';
 import {
   INFERENCE_LONG_SIDE_PX,
   MAX_IMAGE_BYTES,
@@ -10,42 +9,23 @@ import {
   sniffFormat,
 } from '../../../local/recognition/image-input';
 import { fixture, paddedJpeg } from './photos';
-
-async function rejection(promise: Promise<unknown>): Promise<RekognitionError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).to.be.instanceOf(RekognitionError);
-    return error as RekognitionError;
-  }
-  throw new Error('expected a RekognitionError');
-}
-
-function thrown(fn: () => unknown): RekognitionError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).to.be.instanceOf(RekognitionError);
-    return error as RekognitionError;
-  }
-  throw new Error('expected a RekognitionError');
-}
+import { rejectedRekognitionError, thrownRekognitionError } from './rekognition-errors';
 
 describe('image input: Rekognition limits, format by content, upright downscaled pixels', () => {
   it('tells JPEG and PNG by their magic bytes, and nothing else', async () => {
     expect(sniffFormat(await fixture('canon-ixus-2001_wedding-couple.jpg'))).to.equal('jpeg');
     expect(sniffFormat(await fixture('skimage_chelsea-cat.png'))).to.equal('png');
     expect(sniffFormat(await fixture('generated_chelsea-cat.gif'))).to.equal(undefined);
-    expect(thrown(() => checkEncodedImage(new Uint8Array([0x47, 0x49, 0x46]), 'bytes')).type).to.equal('InvalidImageFormatException');
+    expect(thrownRekognitionError(() => checkEncodedImage(new Uint8Array([0x47, 0x49, 0x46]), 'bytes')).type).to.equal('InvalidImageFormatException');
   });
 
   it('allows 15 MB from S3 but only 5 MB as Bytes', async () => {
     const sixMegabytes = await paddedJpeg(6 * 1024 * 1024);
     expect(checkEncodedImage(sixMegabytes, 's3')).to.equal('jpeg');
-    expect(thrown(() => checkEncodedImage(sixMegabytes, 'bytes')).type).to.equal('ImageTooLargeException');
+    expect(thrownRekognitionError(() => checkEncodedImage(sixMegabytes, 'bytes')).type).to.equal('ImageTooLargeException');
     expect(checkEncodedImage(await paddedJpeg(MAX_S3_OBJECT_BYTES), 's3')).to.equal('jpeg');
     const sixteenMegabytes = await paddedJpeg(16 * 1024 * 1024);
-    expect(thrown(() => checkEncodedImage(sixteenMegabytes, 's3')).type).to.equal('ImageTooLargeException');
+    expect(thrownRekognitionError(() => checkEncodedImage(sixteenMegabytes, 's3')).type).to.equal('ImageTooLargeException');
     expect(MAX_IMAGE_BYTES).to.equal(5 * 1024 * 1024);
   });
 
@@ -79,16 +59,16 @@ describe('image input: Rekognition limits, format by content, upright downscaled
   });
 
   it('refuses an image under 80 px on a side with InvalidParameterException, as AWS does', async () => {
-    expect((await rejection(decodeForInference(await fixture('exifreader-fixture_iptc_tiny.jpg')))).type).to.equal('InvalidParameterException');
+    expect((await rejectedRekognitionError(decodeForInference(await fixture('exifreader-fixture_iptc_tiny.jpg')))).type).to.equal('InvalidParameterException');
   });
 
   it('refuses more than 10,000 px on a side with ImageTooLargeException', async () => {
     const wide = await sharp({ create: { width: 10_001, height: 80, channels: 3, background: '#808080' } }).png().toBuffer();
-    expect((await rejection(decodeForInference(wide))).type).to.equal('ImageTooLargeException');
+    expect((await rejectedRekognitionError(decodeForInference(wide))).type).to.equal('ImageTooLargeException');
   });
 
   it('answers a file with JPEG magic but no picture with InvalidImageFormatException', async () => {
     const fake = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(4096, 7)]);
-    expect((await rejection(decodeForInference(fake))).type).to.equal('InvalidImageFormatException');
+    expect((await rejectedRekognitionError(decodeForInference(fake))).type).to.equal('InvalidImageFormatException');
   });
 });

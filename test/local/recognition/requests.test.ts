@@ -1,18 +1,8 @@
 import { expect } from 'chai';
-import { RekognitionError } from '../../../local/recognition/errors';
 import { parseDetectFacesRequest, parseDetectLabelsRequest } from '../../../local/recognition/requests';
+import { thrownRekognitionError } from './rekognition-errors';
 
 const s3 = { S3Object: { Bucket: 'photos', Name: 'a.jpg' } };
-
-function errorOf(fn: () => unknown): RekognitionError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).to.be.instanceOf(RekognitionError);
-    return error as RekognitionError;
-  }
-  throw new Error('expected a RekognitionError');
-}
 
 describe('DetectLabels and DetectFaces request validation', () => {
   it('defaults MinConfidence to 55 and leaves MaxLabels open, as Rekognition does', () => {
@@ -34,24 +24,24 @@ describe('DetectLabels and DetectFaces request validation', () => {
   });
 
   it('answers shape errors with ValidationException', () => {
-    expect(errorOf(() => parseDetectLabelsRequest({})).type).to.equal('ValidationException');
-    expect(errorOf(() => parseDetectLabelsRequest('x')).type).to.equal('ValidationException');
-    expect(errorOf(() => parseDetectLabelsRequest({ Image: s3, MinConfidence: 101 })).message).to.match(/minConfidence.*less than or equal to 100/);
-    expect(errorOf(() => parseDetectLabelsRequest({ Image: s3, MinConfidence: -1 })).type).to.equal('ValidationException');
-    expect(errorOf(() => parseDetectLabelsRequest({ Image: s3, MaxLabels: 1.5 })).type).to.equal('ValidationException');
-    expect(errorOf(() => parseDetectLabelsRequest({ Image: s3, MaxLabels: -1 })).type).to.equal('ValidationException');
-    expect(errorOf(() => parseDetectFacesRequest({ Image: s3, Attributes: ['FACE'] })).type).to.equal('ValidationException');
-    expect(errorOf(() => parseDetectFacesRequest({ Image: s3, Attributes: 'ALL' })).type).to.equal('ValidationException');
+    expect(thrownRekognitionError(() => parseDetectLabelsRequest({})).type).to.equal('ValidationException');
+    expect(thrownRekognitionError(() => parseDetectLabelsRequest('x')).type).to.equal('ValidationException');
+    expect(thrownRekognitionError(() => parseDetectLabelsRequest({ Image: s3, MinConfidence: 101 })).message).to.match(/minConfidence.*less than or equal to 100/);
+    expect(thrownRekognitionError(() => parseDetectLabelsRequest({ Image: s3, MinConfidence: -1 })).type).to.equal('ValidationException');
+    expect(thrownRekognitionError(() => parseDetectLabelsRequest({ Image: s3, MaxLabels: 1.5 })).type).to.equal('ValidationException');
+    expect(thrownRekognitionError(() => parseDetectLabelsRequest({ Image: s3, MaxLabels: -1 })).type).to.equal('ValidationException');
+    expect(thrownRekognitionError(() => parseDetectFacesRequest({ Image: s3, Attributes: ['FACE'] })).type).to.equal('ValidationException');
+    expect(thrownRekognitionError(() => parseDetectFacesRequest({ Image: s3, Attributes: 'ALL' })).type).to.equal('ValidationException');
   });
 
   it('answers an image that is both or neither Bytes and S3Object with InvalidParameterException', () => {
-    expect(errorOf(() => parseDetectLabelsRequest({ Image: {} })).type).to.equal('InvalidParameterException');
-    expect(errorOf(() => parseDetectLabelsRequest({ Image: { ...s3, Bytes: 'AAAA' } })).type).to.equal('InvalidParameterException');
+    expect(thrownRekognitionError(() => parseDetectLabelsRequest({ Image: {} })).type).to.equal('InvalidParameterException');
+    expect(thrownRekognitionError(() => parseDetectLabelsRequest({ Image: { ...s3, Bytes: 'AAAA' } })).type).to.equal('InvalidParameterException');
   });
 
   it('answers an S3Object without bucket or key with InvalidS3ObjectException', () => {
-    expect(errorOf(() => parseDetectLabelsRequest({ Image: { S3Object: { Bucket: 'photos' } } })).type).to.equal('InvalidS3ObjectException');
-    expect(errorOf(() => parseDetectLabelsRequest({ Image: { S3Object: { Name: 'a.jpg' } } })).type).to.equal('InvalidS3ObjectException');
+    expect(thrownRekognitionError(() => parseDetectLabelsRequest({ Image: { S3Object: { Bucket: 'photos' } } })).type).to.equal('InvalidS3ObjectException');
+    expect(thrownRekognitionError(() => parseDetectLabelsRequest({ Image: { S3Object: { Name: 'a.jpg' } } })).type).to.equal('InvalidS3ObjectException');
   });
 
   it('accepts every documented face attribute', () => {

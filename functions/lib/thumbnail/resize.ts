@@ -9,10 +9,80 @@ import type { Size } from './size';
  */
 export function resizeBitmap(bitmap: Bitmap, size: Size): Bitmap {
   if (bitmap.width === size.width && bitmap.height === size.height) return bitmap;
-  const columns = boxWeights(bitmap.width, size.width);
-  const rows = boxWeights(bitmap.height, size.height);
-  const narrowed = resizeRows(bitmap, size.width, columns);
-  return resizeColumns(narrowed, size, rows);
+  const downsampler = new BoxDownsampler(bitmap, size);
+  const rowLength = bitmap.width * 4;
+  for (let y = 0; y < bitmap.height; y += 1) downsampler.addRow(bitmap.data, y * rowLength);
+  return downsampler.finish();
+}
+
+/**
+ * The same area average fed one source row at a time, top to bottom, so a decoder never needs the full-size bitmap:
+ * it holds one narrowed row and the output-sized sums. Sums are accumulated in the order resizeBitmap always used,
+ * so both give the same bytes.
+ */
+export class BoxDownsampler {
+  private readonly columns: BoxWeights;
+  private readonly rows: BoxWeights;
+  private readonly narrowed: Float32Array;
+  private readonly sums: Float32Array;
+  private sourceRow = 0;
+  /** The first target row whose source rows are not all in yet. */
+  private targetRow = 0;
+
+  constructor(private readonly source: Size, private readonly target: Size) {
+    this.columns = boxWeights(source.width, target.width);
+    this.rows = boxWeights(source.height, target.height);
+    this.narrowed = new Float32Array(target.width * 4);
+    this.sums = new Float32Array(target.width * target.height * 4);
+  }
+
+  /** The next source row: `source.width` RGBA pixels from `offset`. */
+  addRow(rgba: Uint8Array, offset = 0): void {
+    narrowRow(rgba, offset, this.target.width, this.columns, this.narrowed);
+    this.accumulate();
+  }
+
+  /** The next source row as opaque RGB (a PNG row as stored): the same sums as the RGBA row with alpha 255. */
+  addOpaqueRgbRow(rgb: Uint8Array, offset = 0): void {
+    narrowOpaqueRgbRow(rgb, offset, this.target.width, this.columns, this.narrowed);
+    this.accumulate();
+  }
+
+  private accumulate(): void {
+    const y = this.sourceRow;
+    if (y >= this.source.height) throw new RangeError('BoxDownsampler was given more rows than the source has');
+    this.sourceRow += 1;
+    const { first, count, weights, stride } = this.rows;
+    const rowLength = this.target.width * 4;
+    while (this.targetRow < this.target.height && first[this.targetRow]! + count[this.targetRow]! <= y) this.targetRow += 1;
+    for (let t = this.targetRow; t < this.target.height && first[t]! <= y; t += 1) {
+      const k = y - first[t]!;
+      if (k >= count[t]!) continue;
+      const weight = weights[t * stride + k]!;
+      const sums = this.sums;
+      const narrowed = this.narrowed;
+      const at = t * rowLength;
+      for (let i = 0; i < rowLength; i += 1) sums[at + i]! += narrowed[i]! * weight;
+    }
+  }
+
+  /** Back from premultiplied float sums to RGBA bytes. */
+  finish(): Bitmap {
+    if (this.sourceRow !== this.source.height) throw new RangeError(`BoxDownsampler got ${this.sourceRow} of ${this.source.height} rows`);
+    const { width, height } = this.target;
+    const data = Buffer.alloc(width * height * 4);
+    const clamped = new Uint8ClampedArray(data.buffer, data.byteOffset, data.length);
+    const sums = this.sums;
+    for (let i = 0; i < sums.length; i += 4) {
+      const alpha = sums[i + 3]!;
+      if (alpha <= 0) continue;
+      clamped[i] = Math.round(sums[i]! / alpha);
+      clamped[i + 1] = Math.round(sums[i + 1]! / alpha);
+      clamped[i + 2] = Math.round(sums[i + 2]! / alpha);
+      clamped[i + 3] = Math.round(alpha);
+    }
+    return { width, height, data };
+  }
 }
 
 /** Which source pixels (first, count) feed each target pixel, and with what weight; weights of a target sum to 1. */
@@ -44,62 +114,53 @@ function boxWeights(sourceLength: number, targetLength: number): BoxWeights {
   return { first, count, weights, stride };
 }
 
-/** Horizontal pass: RGBA bytes in, premultiplied float RGBA out (targetWidth x source height). */
-function resizeRows(bitmap: Bitmap, targetWidth: number, columns: BoxWeights): Float32Array {
-  const { width, height, data } = bitmap;
-  const out = new Float32Array(targetWidth * height * 4);
-  for (let y = 0; y < height; y += 1) {
-    const rowStart = y * width * 4;
-    let o = y * targetWidth * 4;
-    for (let x = 0; x < targetWidth; x += 1) {
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      let a = 0;
-      const first = columns.first[x]!;
-      const count = columns.count[x]!;
-      const weightsAt = x * columns.stride;
-      for (let k = 0; k < count; k += 1) {
-        const p = rowStart + (first + k) * 4;
-        const alphaWeight = data[p + 3]! * columns.weights[weightsAt + k]!;
-        r += data[p]! * alphaWeight;
-        g += data[p + 1]! * alphaWeight;
-        b += data[p + 2]! * alphaWeight;
-        a += alphaWeight;
-      }
-      out[o++] = r;
-      out[o++] = g;
-      out[o++] = b;
-      out[o++] = a;
+/** Horizontal pass over one row: RGBA bytes in, premultiplied float RGBA out (targetWidth pixels). */
+function narrowRow(data: Uint8Array, rowStart: number, targetWidth: number, columns: BoxWeights, out: Float32Array): void {
+  let o = 0;
+  for (let x = 0; x < targetWidth; x += 1) {
+    let r = 0;
+    let g = 0;
+    let b = 0;
+    let a = 0;
+    const first = columns.first[x]!;
+    const count = columns.count[x]!;
+    const weightsAt = x * columns.stride;
+    for (let k = 0; k < count; k += 1) {
+      const p = rowStart + (first + k) * 4;
+      const alphaWeight = data[p + 3]! * columns.weights[weightsAt + k]!;
+      r += data[p]! * alphaWeight;
+      g += data[p + 1]! * alphaWeight;
+      b += data[p + 2]! * alphaWeight;
+      a += alphaWeight;
     }
+    out[o++] = r;
+    out[o++] = g;
+    out[o++] = b;
+    out[o++] = a;
   }
-  return out;
 }
 
-/** Vertical pass over the narrowed rows, then back from premultiplied floats to RGBA bytes. */
-function resizeColumns(narrowed: Float32Array, size: Size, rows: BoxWeights): Bitmap {
-  const rowLength = size.width * 4;
-  const data = Buffer.alloc(size.height * rowLength);
-  const clamped = new Uint8ClampedArray(data.buffer, data.byteOffset, data.length);
-  const sum = new Float32Array(rowLength);
-  for (let y = 0; y < size.height; y += 1) {
-    sum.fill(0);
-    const first = rows.first[y]!;
-    const count = rows.count[y]!;
+function narrowOpaqueRgbRow(data: Uint8Array, rowStart: number, targetWidth: number, columns: BoxWeights, out: Float32Array): void {
+  let o = 0;
+  for (let x = 0; x < targetWidth; x += 1) {
+    let r = 0;
+    let g = 0;
+    let b = 0;
+    let a = 0;
+    const first = columns.first[x]!;
+    const count = columns.count[x]!;
+    const weightsAt = x * columns.stride;
     for (let k = 0; k < count; k += 1) {
-      const weight = rows.weights[y * rows.stride + k]!;
-      const rowStart = (first + k) * rowLength;
-      for (let i = 0; i < rowLength; i += 1) sum[i]! += narrowed[rowStart + i]! * weight;
+      const p = rowStart + (first + k) * 3;
+      const alphaWeight = 255 * columns.weights[weightsAt + k]!;
+      r += data[p]! * alphaWeight;
+      g += data[p + 1]! * alphaWeight;
+      b += data[p + 2]! * alphaWeight;
+      a += alphaWeight;
     }
-    const out = y * rowLength;
-    for (let i = 0; i < rowLength; i += 4) {
-      const alpha = sum[i + 3]!;
-      if (alpha <= 0) continue;
-      clamped[out + i] = Math.round(sum[i]! / alpha);
-      clamped[out + i + 1] = Math.round(sum[i + 1]! / alpha);
-      clamped[out + i + 2] = Math.round(sum[i + 2]! / alpha);
-      clamped[out + i + 3] = Math.round(alpha);
-    }
+    out[o++] = r;
+    out[o++] = g;
+    out[o++] = b;
+    out[o++] = a;
   }
-  return { width: size.width, height: size.height, data };
 }

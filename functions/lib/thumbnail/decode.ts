@@ -6,6 +6,7 @@ import type { SupportedFormat } from '../image-metadata';
 import type { Bitmap } from './bitmap';
 import type { ImageHeader, JpegFrame } from './header';
 import { decodeJpegScaled, FastDecodeUnavailable } from './jpeg-fast-decode';
+import { decodePngResized } from './png-decode';
 import type { Size } from './size';
 
 /** jpeg-js counts up to 24 bytes per pixel (4 full-resolution components, their lines, RGBA out); a little slack on top. */
@@ -33,11 +34,15 @@ const UNSUPPORTED_JPEG_CODINGS: Record<number, string> = {
 };
 
 /**
- * Decodes what the thumbnail needs, the stored orientation kept: PNG in full; JPEG at the smallest DCT scale that
- * covers `storedTarget` when libjpeg-turbo can, else in full with jimp.
+ * Decodes what the thumbnail needs, the stored orientation kept: a PNG already area-averaged to `storedTarget` (an
+ * interlaced one in full with jimp); JPEG at the smallest DCT scale that covers `storedTarget` when libjpeg-turbo can,
+ * else in full with jimp. The caller still resizes to `storedTarget`, which is free when the size is already right.
  */
-export function decodeImage(bytes: Uint8Array, format: SupportedFormat, header: ImageHeader, storedTarget: Size, maxPixels: number): Bitmap {
-  if (format === 'PNG') return decodePngWithJimp(bytes, header);
+export async function decodeImage(bytes: Uint8Array, format: SupportedFormat, header: ImageHeader, storedTarget: Size, maxPixels: number): Promise<Bitmap> {
+  if (format === 'PNG') {
+    // Adam7 spreads each row over 7 passes; streaming it is not worth the code for how rarely photos are interlaced.
+    return header.pngFrame?.interlaced ? decodePngWithJimp(bytes, header) : decodePngResized(header, storedTarget);
+  }
   const frame: JpegFrame = header.jpegFrame ?? { marker: 0xc0, precision: 8, components: 3 };
   const unsupported = UNSUPPORTED_JPEG_CODINGS[frame.marker];
   if (unsupported !== undefined) throw new CorruptImage(`JPEG uses ${unsupported} coding, which cannot be decoded here`);
@@ -92,7 +97,7 @@ function refuseInflateBomb(header: ImageHeader): void {
   }
 }
 
-/** Any bit depth, palette, grey, tRNS or interlacing comes out as 8-bit RGBA. CRCs were checked by readImageHeader. */
+/** Interlaced PNGs: any bit depth, palette, grey, tRNS comes out as full-size 8-bit RGBA. CRCs were checked by readImageHeader. */
 function decodePngWithJimp(bytes: Uint8Array, header: ImageHeader): Bitmap {
   refuseInflateBomb(header);
   try {

@@ -17,6 +17,17 @@ export interface PngFrame {
   interlaced: boolean;
   /** The IDAT payloads, in order (views into the bytes, not copies). */
   imageData: Uint8Array[];
+  /** 0 grey, 2 RGB, 3 palette, 4 grey+alpha, 6 RGBA. */
+  colourType: number;
+  /** Bits per sample (per palette index for colour type 3). */
+  bitDepth: number;
+  /** IHDR's compression, filter and interlace methods as stored (only 0, 0 and 0/1 are defined). */
+  methods: [number, number, number];
+  /** The PLTE and tRNS payloads, when present (views). */
+  palette?: Uint8Array;
+  transparency?: Uint8Array;
+  /** A critical chunk other than IHDR, PLTE, IDAT, IEND: a decoder must refuse the file. */
+  unknownCriticalChunk?: string;
 }
 
 /** Samples per pixel of each PNG colour type (grey, RGB, palette, grey+alpha, RGBA). */
@@ -139,7 +150,14 @@ function readPngHeader(bytes: Uint8Array): ImageHeader {
   if (channels === undefined || ![1, 2, 4, 8, 16].includes(bitDepth)) {
     throw new CorruptImage(`PNG header has an invalid colour type ${bytes[25]} or bit depth ${bitDepth}`);
   }
-  const imageData: Uint8Array[] = [];
+  const frame: PngFrame = {
+    bitsPerPixel: bitDepth * channels,
+    interlaced: bytes[28] === 1,
+    imageData: [],
+    colourType: bytes[25] ?? 0,
+    bitDepth,
+    methods: [bytes[26] ?? 0, bytes[27] ?? 0, bytes[28] ?? 0],
+  };
   let at = 8;
   for (;;) {
     if (at + 12 > bytes.length) throw new CorruptImage('PNG data is truncated: no IEND chunk before the end of the file');
@@ -149,10 +167,15 @@ function readPngHeader(bytes: Uint8Array): ImageHeader {
     if (crc32(bytes.subarray(at + 4, at + 8 + length)) !== u32(bytes, at + 8 + length)) {
       throw new CorruptImage(`PNG data is corrupt: chunk ${type} fails its CRC check`);
     }
-    if (type === 'IDAT') imageData.push(bytes.subarray(at + 8, at + 8 + length));
-    if (type === 'IEND') break;
+    const data = bytes.subarray(at + 8, at + 8 + length);
+    if (type === 'IDAT') frame.imageData.push(data);
+    else if (type === 'PLTE') frame.palette ??= data;
+    else if (type === 'tRNS') frame.transparency ??= data;
+    else if (type === 'IEND') break;
+    // Bit 5 of the first letter clear (upper case) marks a chunk that must be understood to read the image.
+    else if (type !== 'IHDR' && (type.charCodeAt(0) & 0x20) === 0) frame.unknownCriticalChunk ??= type;
     at += 12 + length;
   }
-  if (imageData.length === 0) throw new CorruptImage('PNG has no image data (no IDAT chunk)');
-  return { width, height, pngFrame: { bitsPerPixel: bitDepth * channels, interlaced: bytes[28] === 1, imageData } };
+  if (frame.imageData.length === 0) throw new CorruptImage('PNG has no image data (no IDAT chunk)');
+  return { width, height, pngFrame: frame };
 }

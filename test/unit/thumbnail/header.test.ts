@@ -39,6 +39,19 @@ describe('readImageHeader', () => {
     expect(readImageHeader(cmyk, 'JPEG').jpegFrame).to.include({ components: 4 });
   });
 
+  it('hands the PNG decoder its colour type, bit depth, palette and transparency', async () => {
+    const palette = await sharp(fixture('skimage_coffee.png')).ensureAlpha(0.5).png({ palette: true, colours: 4 }).toBuffer();
+    const frame = readImageHeader(palette, 'PNG').pngFrame;
+    expect(frame).to.include({ colourType: 3, bitDepth: 2, bitsPerPixel: 2 });
+    expect(frame?.methods).to.deep.equal([0, 0, 0]);
+    expect(frame?.palette?.length).to.equal(12);
+    expect(frame?.transparency?.length).to.be.within(1, 4);
+    expect(frame?.unknownCriticalChunk).to.equal(undefined);
+    const grey16 = readImageHeader(await sharp(fixture('skimage_coffee.png')).toColourspace('grey16').png().toBuffer(), 'PNG').pngFrame;
+    expect(grey16).to.include({ colourType: 0, bitDepth: 16, bitsPerPixel: 16 });
+    expect(grey16?.palette).to.equal(undefined);
+  });
+
   it('tells an interlaced PNG', async () => {
     const interlaced = await sharp(fixture('skimage_coffee.png')).png({ progressive: true }).toBuffer();
     expect(readImageHeader(interlaced, 'PNG').pngFrame).to.include({ interlaced: true });

@@ -27,12 +27,13 @@ export function* walkJpeg(head: Window): ByteWalker<PixelSize & EmbeddedMetadata
   const bytes = growingReads(head);
   const found: EmbeddedMetadata = {};
   let at = 2;
+  let previous: Segment | undefined;
   for (let count = 0; count < MAX_MARKERS; count += 1) {
     if (at > MAX_BYTES_BEFORE_FRAME) {
       throw new CorruptImage(`JPEG has more than ${MAX_BYTES_BEFORE_FRAME / 1024 / 1024} MiB before its frame header (SOF)`);
     }
     const header = yield* bytes(at, 4);
-    if (header.length < 2) throw truncated(at);
+    if (header.length < 2) throw truncated(at, previous);
     if (header[0] !== 0xff) throw new CorruptImage(`JPEG has no segment marker at byte ${at}`);
     const marker = header[1]!;
     if (marker === 0xff) {
@@ -47,7 +48,7 @@ export function* walkJpeg(head: Window): ByteWalker<PixelSize & EmbeddedMetadata
       throw new CorruptImage(`JPEG reaches marker 0x${hex(marker)} at byte ${at} without a frame header (SOF)`);
     }
     if (marker < 0xc0) throw new CorruptImage(`JPEG has an invalid marker 0x${hex(marker)} at byte ${at}`);
-    if (header.length < 4) throw truncated(at);
+    if (header.length < 4) throw truncated(at, previous);
     const length = u16be(header, 2);
     if (length < 2) throw new CorruptImage(`JPEG segment 0x${hex(marker)} at byte ${at} has an invalid length ${length}`);
 
@@ -57,6 +58,7 @@ export function* walkJpeg(head: Window): ByteWalker<PixelSize & EmbeddedMetadata
       if (!found.tiff && startsWith(payload, EXIF_ID)) found.tiff = payload.subarray(EXIF_HEADER_BYTES);
       else if (!found.xmp && startsWith(payload, XMP_ID)) found.xmp = payload.subarray(XMP_ID.length);
     }
+    previous = { marker, at, length };
     at += 2 + length;
   }
   throw new CorruptImage(`JPEG has more than ${MAX_MARKERS} markers before its frame header (SOF)`);
@@ -96,8 +98,21 @@ function isStandalone(marker: number): boolean {
   return marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8);
 }
 
-function truncated(at: number): CorruptImage {
-  return new CorruptImage(`JPEG is truncated at byte ${at}, before its frame header (SOF): its dimensions are unknown`);
+interface Segment {
+  marker: number;
+  at: number;
+  length: number;
+}
+
+/**
+ * When the file ends where a segment said the next marker would be, that segment's declared length is the useful
+ * fact: `at` alone can lie past the end of the file.
+ */
+function truncated(at: number, previous?: Segment): CorruptImage {
+  const where = previous
+    ? `segment 0x${hex(previous.marker)} at byte ${previous.at} declares ${previous.length} bytes, but the file ends before byte ${at}`
+    : `the file ends at byte ${at}`;
+  return new CorruptImage(`JPEG is truncated before its frame header (SOF), so its dimensions are unknown: ${where}`);
 }
 
 const hex = (marker: number): string => marker.toString(16).toUpperCase().padStart(2, '0');

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -38,10 +38,18 @@ function resolveVariable(value: unknown): string {
 
 interface Invocation {
   ok: boolean;
+  /** `process.version process.arch` of the child that ran the bundle. */
+  runtime: string;
   result?: any;
   error?: { name: string; message: string };
   logs: string[];
 }
+
+/**
+ * The Node that runs each bundle: this one, or LAMBDA_NODE (e.g. Lambda's major, or an arm64 build through a
+ * qemu-user wrapper script: see docs/verification.md).
+ */
+const LAMBDA_NODE = process.env.LAMBDA_NODE || process.execPath;
 
 let endpoint = '';
 const aws = new FakeAws();
@@ -64,7 +72,7 @@ async function invoke(logicalId: string, payload: unknown): Promise<Invocation> 
     AWS_LAMBDA_FUNCTION_NAME: logicalId,
     ...Object.fromEntries(Object.entries(fn.environment).map(([name, value]) => [name, resolveVariable(value)])),
   };
-  const child = fork(path.join(__dirname, 'invoke-bundle.cjs'), [], { env, execArgv: [], silent: true });
+  const child = fork(path.join(__dirname, 'invoke-bundle.cjs'), [], { env, execArgv: [], silent: true, execPath: LAMBDA_NODE });
   const logs: string[] = [];
   let buffered = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -336,6 +344,13 @@ describe('built bundles', function () {
     }
 
     // Mocha runs a suite's own tests before its child suites: this one comes last as its own suite.
+    it('runs each bundle on LAMBDA_NODE when it is set, else on this Node', async () => {
+      const expected = execFileSync(LAMBDA_NODE, ['-p', 'process.version + " " + process.arch'], { encoding: 'utf8' }).trim();
+      const invocation = await invoke('ExtractImageMetadata', { not: 'an upload' });
+      expect(invocation.runtime).to.equal(expected);
+      expect(invocation.error?.name).to.equal('InvalidEvent');
+    });
+
     describe('coverage', () => {
       it('invoked every function of template.yaml', () => {
         expect([...invoked].sort()).to.deep.equal(functions.map((f) => f.logicalId).sort());

@@ -2,7 +2,8 @@
 /**
  * Child process that stands in for the Lambda Node.js runtime: it loads one built bundle with nothing but the
  * environment it was given, calls the exported handler once with the event it receives over IPC, and sends
- * back the result or the error's name and message (what Lambda reports as errorType / errorMessage).
+ * back the result or the error's name and message (what Lambda reports as errorType / errorMessage), with the
+ * Node version and architecture it ran on.
  */
 process.once('message', ({ bundle, handler, event, functionName }) => {
   const context = {
@@ -16,7 +17,8 @@ process.once('message', ({ bundle, handler, event, functionName }) => {
     callbackWaitsForEmptyEventLoop: true,
     getRemainingTimeInMillis: () => 30000,
   };
-  const reply = (message) => process.send(message, () => process.exit(0));
+  const runtime = `${process.version} ${process.arch}`;
+  const reply = (message) => process.send({ ...message, runtime }, () => process.exit(0));
   Promise.resolve()
     .then(() => require(bundle)[handler](event, context))
     .then(

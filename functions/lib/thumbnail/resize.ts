@@ -38,13 +38,13 @@ export class BoxDownsampler {
 
   /** The next source row: `source.width` RGBA pixels from `offset`. */
   addRow(rgba: Uint8Array, offset = 0): void {
-    narrowRow(rgba, offset, this.target.width, this.columns, this.narrowed);
+    narrowRow(rgba, offset, 4, this.target.width, this.columns, this.narrowed);
     this.accumulate();
   }
 
   /** The next source row as opaque RGB (a PNG row as stored): the same sums as the RGBA row with alpha 255. */
   addOpaqueRgbRow(rgb: Uint8Array, offset = 0): void {
-    narrowOpaqueRgbRow(rgb, offset, this.target.width, this.columns, this.narrowed);
+    narrowRow(rgb, offset, 3, this.target.width, this.columns, this.narrowed);
     this.accumulate();
   }
 
@@ -114,8 +114,11 @@ function boxWeights(sourceLength: number, targetLength: number): BoxWeights {
   return { first, count, weights, stride };
 }
 
-/** Horizontal pass over one row: RGBA bytes in, premultiplied float RGBA out (targetWidth pixels). */
-function narrowRow(data: Uint8Array, rowStart: number, targetWidth: number, columns: BoxWeights, out: Float32Array): void {
+/**
+ * Horizontal pass over one row: RGBA bytes (or, with 3 channels, RGB bytes read as opaque) in, premultiplied float RGBA
+ * out (targetWidth pixels).
+ */
+function narrowRow(data: Uint8Array, rowStart: number, channels: 3 | 4, targetWidth: number, columns: BoxWeights, out: Float32Array): void {
   let o = 0;
   for (let x = 0; x < targetWidth; x += 1) {
     let r = 0;
@@ -126,33 +129,8 @@ function narrowRow(data: Uint8Array, rowStart: number, targetWidth: number, colu
     const count = columns.count[x]!;
     const weightsAt = x * columns.stride;
     for (let k = 0; k < count; k += 1) {
-      const p = rowStart + (first + k) * 4;
-      const alphaWeight = data[p + 3]! * columns.weights[weightsAt + k]!;
-      r += data[p]! * alphaWeight;
-      g += data[p + 1]! * alphaWeight;
-      b += data[p + 2]! * alphaWeight;
-      a += alphaWeight;
-    }
-    out[o++] = r;
-    out[o++] = g;
-    out[o++] = b;
-    out[o++] = a;
-  }
-}
-
-function narrowOpaqueRgbRow(data: Uint8Array, rowStart: number, targetWidth: number, columns: BoxWeights, out: Float32Array): void {
-  let o = 0;
-  for (let x = 0; x < targetWidth; x += 1) {
-    let r = 0;
-    let g = 0;
-    let b = 0;
-    let a = 0;
-    const first = columns.first[x]!;
-    const count = columns.count[x]!;
-    const weightsAt = x * columns.stride;
-    for (let k = 0; k < count; k += 1) {
-      const p = rowStart + (first + k) * 3;
-      const alphaWeight = 255 * columns.weights[weightsAt + k]!;
+      const p = rowStart + (first + k) * channels;
+      const alphaWeight = (channels === 4 ? data[p + 3]! : 255) * columns.weights[weightsAt + k]!;
       r += data[p]! * alphaWeight;
       g += data[p + 1]! * alphaWeight;
       b += data[p + 2]! * alphaWeight;

@@ -343,7 +343,6 @@ describe('built bundles', function () {
       });
     }
 
-    // Mocha runs a suite's own tests before its child suites: this one comes last as its own suite.
     it('runs each bundle on LAMBDA_NODE when it is set, else on this Node', async () => {
       const expected = execFileSync(LAMBDA_NODE, ['-p', 'process.version + " " + process.arch'], { encoding: 'utf8' }).trim();
       const invocation = await invoke('ExtractImageMetadata', { not: 'an upload' });
@@ -351,6 +350,7 @@ describe('built bundles', function () {
       expect(invocation.error?.name).to.equal('InvalidEvent');
     });
 
+    // Mocha runs a suite's own tests before its child suites: this one comes last as its own suite.
     describe('coverage', () => {
       it('invoked every function of template.yaml', () => {
         expect([...invoked].sort()).to.deep.equal(functions.map((f) => f.logicalId).sort());

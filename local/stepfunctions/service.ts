@@ -80,6 +80,8 @@ export interface StepFunctionsService {
   close(): Promise<void>;
 }
 
+// AWS refuses control characters in names, so the pattern has to name them.
+// eslint-disable-next-line no-control-regex
 const NAME_PATTERN = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
 
 export function createStepFunctionsService(options: StepFunctionsOptions): StepFunctionsService {

@@ -40,7 +40,7 @@ describe('the Lambda bundle of the metadata core still reads XMP', function () {
     });
     // Outside the project nothing resolves from node_modules, as in the Lambda: only what was bundled can load.
     expect(() => createRequire(outfile).resolve('@xmldom/xmldom')).to.throw();
-    const bundled = require(outfile) as MetadataModule;
+    const bundled = createRequire(__filename)(outfile) as MetadataModule;
     expect(bundled.parseImageMetadata(fixture('skimage_chelsea-cat.png')).exif).to.include({
       make: 'PENTAX Corporation',
       model: 'PENTAX K100D Super',

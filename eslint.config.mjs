@@ -10,7 +10,7 @@ const deployedOnly = {
 };
 const noSdk = {
   group: ['@aws-sdk/*'],
-  message: 'Only adapters (functions/lib/aws/) import the AWS SDK; the core and handlers speak the core\'s types.',
+  message: "Only adapters (functions/lib/aws/) import the AWS SDK; the core and handlers speak the core's types.",
 };
 
 export default tseslint.config(
@@ -30,8 +30,14 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+      ],
       eqeqeq: ['error', 'always'],
       'no-console': 'off',
     },
@@ -84,7 +90,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/bench/**', '**/scripts/**', '**/test/**'], message: 'local/ is imported by scripts and tests, not the reverse.' }] },
+        {
+          patterns: [
+            {
+              group: ['**/bench/**', '**/scripts/**', '**/test/**'],
+              message: 'local/ is imported by scripts and tests, not the reverse.',
+            },
+          ],
+        },
       ],
     },
   },

@@ -30,7 +30,12 @@ export async function runBundleBench(imports = 3): Promise<BundleBenchResult[]> 
   return builds.map((build) => {
     const bytes = build.files.find((file) => file.file === build.handlerFile)?.bytes ?? 0;
     const times = Array.from({ length: imports }, () =>
-      Number(execFileSync(process.execPath, ['-e', IMPORT_PROBE, build.handlerFile], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } })),
+      Number(
+        execFileSync(process.execPath, ['-e', IMPORT_PROBE, build.handlerFile], {
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH ?? '' },
+        }),
+      ),
     );
     return { function: build.logicalId, bytes, importMs: round(median(times)) };
   });

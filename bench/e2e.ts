@@ -43,7 +43,12 @@ export async function runE2eBench(options: { photos: number; concurrency?: numbe
       concurrency,
       async (file, index) => {
         const uploadedAt = Date.now();
-        const result = await processPhoto(target, { file, user: 'bench', album: `run-${started}-${index}`, timeoutMs: 120_000 });
+        const result = await processPhoto(target, {
+          file,
+          user: 'bench',
+          album: `run-${started}-${index}`,
+          timeoutMs: 120_000,
+        });
         if (result.status === 'FAILED' || !result.executionArn) {
           failed += 1;
           return result;

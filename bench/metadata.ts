@@ -30,7 +30,12 @@ export async function runMetadataBench(runs = 20): Promise<MetadataBenchResult> 
     last = await readImageMetadata(read, photo.length);
     times.push(performance.now() - started);
   }
-  return { bytesRead: last.bytesRead, requests: last.requests, parseMs: round(median(times), 2), sizeBytes: photo.length };
+  return {
+    bytesRead: last.bytesRead,
+    requests: last.requests,
+    parseMs: round(median(times), 2),
+    sizeBytes: photo.length,
+  };
 }
 
 export function median(values: number[]): number {

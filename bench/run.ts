@@ -33,20 +33,41 @@ async function main(): Promise<void> {
   const e2e = await runE2eBench({ photos: quick ? 6 : 24 });
 
   const report: BenchReport = {
-    thumbnail: { jpeg: thumbnail.jpeg, png: thumbnail.png, jpegProgressive: thumbnail.jpegProgressive, maxSize: thumbnail.maxSize },
+    thumbnail: {
+      jpeg: thumbnail.jpeg,
+      png: thumbnail.png,
+      jpegProgressive: thumbnail.jpegProgressive,
+      maxSize: thumbnail.maxSize,
+    },
     metadata,
     e2e,
     bundles,
-    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+    machine: {
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cores: cpus().length,
+      memoryGb: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+    },
     quick,
   };
   if (json) {
     process.stdout.write(`${JSON.stringify(report)}\n`);
     return;
   }
-  const pick = ({ oursMs, sharpMs, vipsMs, ratio, peakRssMb, ssim }: FormatBenchResult) => ({ oursMs, sharpMs, vipsMs, ratio, peakRssMb, ssim });
+  const pick = ({ oursMs, sharpMs, vipsMs, ratio, peakRssMb, ssim }: FormatBenchResult) => ({
+    oursMs,
+    sharpMs,
+    vipsMs,
+    ratio,
+    peakRssMb,
+    ssim,
+  });
   console.log('Thumbnail of a 12 MP photo (ratio = ours / sharp)');
-  console.table({ jpeg: pick(report.thumbnail.jpeg), jpegProgressive: pick(report.thumbnail.jpegProgressive), png: pick(report.thumbnail.png) });
+  console.table({
+    jpeg: pick(report.thumbnail.jpeg),
+    jpegProgressive: pick(report.thumbnail.jpegProgressive),
+    png: pick(report.thumbnail.png),
+  });
   console.log('Metadata step on a 12 MP JPEG');
   console.table([metadata]);
   console.log('Upload to SUCCEEDED on the local stack');

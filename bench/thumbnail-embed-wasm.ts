@@ -8,8 +8,13 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 const wasmPath = require.resolve('@cwasm/jpeg-turbo/jpeg-turbo.wasm');
-const { version } = JSON.parse(readFileSync(require.resolve('@cwasm/jpeg-turbo/package.json'), 'utf8')) as { version: string };
-const base64Lines = gzipSync(readFileSync(wasmPath), { level: 9 }).toString('base64').match(/.{1,120}/g) ?? [];
+const { version } = JSON.parse(readFileSync(require.resolve('@cwasm/jpeg-turbo/package.json'), 'utf8')) as {
+  version: string;
+};
+const base64Lines =
+  gzipSync(readFileSync(wasmPath), { level: 9 })
+    .toString('base64')
+    .match(/.{1,120}/g) ?? [];
 
 const source = `// GENERATED from @cwasm/jpeg-turbo ${version} (jpeg-turbo.wasm, gzip, base64) by bench/thumbnail-embed-wasm.ts: do not edit.
 // test/unit/thumbnail/jpeg-turbo-wasm.test.ts fails when it no longer matches the installed package.

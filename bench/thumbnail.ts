@@ -129,13 +129,16 @@ function buildOursChild(workDir: string): string {
 
 function writeSharpChild(workDir: string): string {
   const file = join(workDir, 'sharp-child.cjs');
-  writeFileSync(file, `${CHILD_PRELUDE}
+  writeFileSync(
+    file,
+    `${CHILD_PRELUDE}
     const sharp = require(${JSON.stringify(require.resolve('sharp'))});
     sharp.cache(false);
     main((bytes, format, maxSize) => {
       const resized = sharp(bytes).rotate().resize(maxSize, maxSize, { fit: 'inside', withoutEnlargement: true });
       return (format === 'JPEG' ? resized.jpeg({ quality: ${JPEG_QUALITY} }) : resized.png()).toBuffer();
-    });`);
+    });`,
+  );
   return file;
 }
 
@@ -151,7 +154,11 @@ function runVips(input: string, output: string, maxSize: number, runs: number): 
   let maxRssKb = 0;
   for (let i = 0; i < runs; i += 1) {
     const start = performance.now();
-    const child = spawnSync('/usr/bin/time', ['-f', '%M', 'vipsthumbnail', input, '-s', String(maxSize), '-o', `${output}${suffix}`], { encoding: 'utf8' });
+    const child = spawnSync(
+      '/usr/bin/time',
+      ['-f', '%M', 'vipsthumbnail', input, '-s', String(maxSize), '-o', `${output}${suffix}`],
+      { encoding: 'utf8' },
+    );
     times.push(performance.now() - start);
     if (child.status !== 0) throw new Error(`vipsthumbnail failed: ${child.stderr}`);
     maxRssKb = Math.max(maxRssKb, Number(child.stderr.trim().split('\n').pop()));
@@ -164,7 +171,11 @@ async function meanSsim(candidate: string, reference: string): Promise<number> {
   const { width, height } = ref.info;
   // A one-pixel rounding difference in size must not sink the score, so the candidate is brought to the same size.
   const cand = await sharp(candidate).resize(width, height, { fit: 'fill' }).ensureAlpha().raw().toBuffer();
-  const asImage = (data: Buffer) => ({ data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.length), width, height });
+  const asImage = (data: Buffer) => ({
+    data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.length),
+    width,
+    height,
+  });
   return ssim(asImage(cand), asImage(ref.data)).mssim;
 }
 
@@ -205,7 +216,8 @@ async function benchFormat(format: 'JPEG' | 'PNG', input: string, setup: BenchSe
   }
   const oursMs = median(ours.flatMap((report) => report.times));
   const sharpMs = median(sharpReports.flatMap((report) => report.times));
-  const peak = (reports: Array<{ maxRssKb: number }>) => round(Math.max(...reports.map((report) => report.maxRssKb)) / 1024);
+  const peak = (reports: Array<{ maxRssKb: number }>) =>
+    round(Math.max(...reports.map((report) => report.maxRssKb)) / 1024);
   return {
     oursMs: round(oursMs),
     oursFirstMs: round(median(ours.map((report) => report.times[0] ?? 0))),

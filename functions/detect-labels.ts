@@ -47,12 +47,16 @@ async function countFaces(upload: UploadRef): Promise<number | undefined> {
   if (!detectFacesEnabled()) return undefined;
   try {
     const response = await callAws('DetectFaces', () =>
-      rekognitionClient().send(new DetectFacesCommand({ Image: { S3Object: { Bucket: upload.bucket, Name: upload.key } } })),
+      rekognitionClient().send(
+        new DetectFacesCommand({ Image: { S3Object: { Bucket: upload.bucket, Name: upload.key } } }),
+      ),
     );
     return response?.FaceDetails?.length ?? 0;
   } catch (error) {
     if (isTransientAwsError((error as Error).cause) || (error as Error).name === 'TransientError') throw error;
-    logger.warn('DetectFaces failed; the item keeps its labels without a face count', { errorName: (error as Error).name });
+    logger.warn('DetectFaces failed; the item keeps its labels without a face count', {
+      errorName: (error as Error).name,
+    });
     return undefined;
   }
 }

@@ -21,10 +21,22 @@ export const handler = stepHandler('GenerateThumbnail', async (input: MetadataSt
   const s3 = s3Client();
   const bytes = await readObject(s3, upload.bucket, upload.key);
   const thumbnail = await createThumbnail(
-    { bytes, format: metadata.format, width: metadata.width, height: metadata.height, ...(metadata.orientation ? { orientation: metadata.orientation } : {}) },
+    {
+      bytes,
+      format: metadata.format,
+      width: metadata.width,
+      height: metadata.height,
+      ...(metadata.orientation ? { orientation: metadata.orientation } : {}),
+    },
     { maxSize: thumbnailMaxSize(), maxPixels: thumbnailMaxPixels() },
   );
   const key = thumbnailKeyFor(upload);
   await writeObject(s3, upload.bucket, key, thumbnail.body, thumbnail.contentType);
-  return { key, width: thumbnail.width, height: thumbnail.height, format: thumbnail.format, sizeBytes: thumbnail.body.byteLength };
+  return {
+    key,
+    width: thumbnail.width,
+    height: thumbnail.height,
+    format: thumbnail.format,
+    sizeBytes: thumbnail.body.byteLength,
+  };
 });

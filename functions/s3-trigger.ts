@@ -56,7 +56,9 @@ async function startFor(created: ObjectCreated): Promise<TriggerOutcome> {
   }
   try {
     await callAws('StartExecution', () =>
-      sfnClient().send(new StartExecutionCommand({ stateMachineArn: machine, name, input: JSON.stringify({ upload }) })),
+      sfnClient().send(
+        new StartExecutionCommand({ stateMachineArn: machine, name, input: JSON.stringify({ upload }) }),
+      ),
     );
     logger.info('Started processing');
     return { key: created.key, outcome: 'started', executionArn };

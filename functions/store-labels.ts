@@ -7,5 +7,7 @@ import { stepHandler } from './lib/step-handler';
 export const handler = stepHandler('StoreLabels', async (input: StoreLabelsInput) => {
   const detection = requireField<LabelsOutcome>(input, 'detection', isObject);
   await imageStore().saveLabels(input.upload, detection, new Date());
-  return 'refused' in detection ? { labelCount: 0, refused: detection.refused.name } : { labelCount: detection.labels.length };
+  return 'refused' in detection
+    ? { labelCount: 0, refused: detection.refused.name }
+    : { labelCount: detection.labels.length };
 });

@@ -6,7 +6,8 @@ import { parseJsonBody, readBody, sendAwsJsonError, sendJson, ServiceError } fro
  * One endpoint for every service, the way AWS_ENDPOINT_URL expects: JSON-protocol requests go by X-Amz-Target, the
  * Lambda API by its path, CloudFormation by the service in the SigV4 credential scope, everything else is S3.
  */
-export type Route = 's3' | 'dynamodb' | 'states' | 'rekognition' | 'lambda' | 'cloudformation' | 'health' | { unknown: string };
+export type Route =
+  's3' | 'dynamodb' | 'states' | 'rekognition' | 'lambda' | 'cloudformation' | 'health' | { unknown: string };
 
 const TARGETS: [string, Route][] = [
   ['DynamoDB_20120810.', 'dynamodb'],
@@ -44,13 +45,20 @@ export interface JsonService {
   contentType: string;
 }
 
-export function serveJson(req: IncomingMessage, res: ServerResponse, service: JsonService, log: StackLog, source: string): void {
+export function serveJson(
+  req: IncomingMessage,
+  res: ServerResponse,
+  service: JsonService,
+  log: StackLog,
+  source: string,
+): void {
   const target = String(req.headers['x-amz-target'] ?? '');
   const operation = target.slice(target.indexOf('.') + 1);
   void (async () => {
     try {
       const body = parseJsonBody(await readBody(req));
-      if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ServiceError('SerializationException', 'The request body must be a JSON object');
+      if (!body || typeof body !== 'object' || Array.isArray(body))
+        throw new ServiceError('SerializationException', 'The request body must be a JSON object');
       const result = await service.call(operation, body as Record<string, unknown>);
       sendJson(res, 200, result ?? {}, service.contentType);
     } catch (error) {
@@ -59,7 +67,13 @@ export function serveJson(req: IncomingMessage, res: ServerResponse, service: Js
         return;
       }
       log.line(source, `${operation} failed: ${messageOf(error)}`);
-      sendAwsJsonError(res, 500, 'InternalFailure', `The local ${source} failed: ${messageOf(error)}`, service.contentType);
+      sendAwsJsonError(
+        res,
+        500,
+        'InternalFailure',
+        `The local ${source} failed: ${messageOf(error)}`,
+        service.contentType,
+      );
     }
   })();
 }

@@ -136,7 +136,10 @@ export function stackModel(template: CfnTemplate, options: StackModelOptions): S
     const notification = resolve(props.NotificationConfiguration ?? {}, logicalId) as {
       EventBridgeConfiguration?: { EventBridgeEnabled?: unknown };
     };
-    const cors = resolve((props.CorsConfiguration as { CorsRules?: unknown } | undefined)?.CorsRules ?? [], logicalId) as CorsRule[];
+    const cors = resolve(
+      (props.CorsConfiguration as { CorsRules?: unknown } | undefined)?.CorsRules ?? [],
+      logicalId,
+    ) as CorsRule[];
     return {
       logicalId,
       name: resolver.physicalName(logicalId),
@@ -147,12 +150,19 @@ export function stackModel(template: CfnTemplate, options: StackModelOptions): S
 
   const tables = resourcesOfType(template, 'AWS::DynamoDB::Table').map(([logicalId, resource]): TableModel => {
     const props = resolve(resource.Properties ?? {}, logicalId) as Record<string, unknown>;
-    return { logicalId, name: resolver.physicalName(logicalId), createTable: createTableRequest(resolver.physicalName(logicalId), props) };
+    return {
+      logicalId,
+      name: resolver.physicalName(logicalId),
+      createTable: createTableRequest(resolver.physicalName(logicalId), props),
+    };
   });
 
   const functions = functionSpecs(template).map((spec): FunctionModel => {
     const environment = Object.fromEntries(
-      Object.entries(spec.environment).map(([name, value]) => [name, stringValue(resolve(value, `${spec.logicalId}.Environment.${name}`))]),
+      Object.entries(spec.environment).map(([name, value]) => [
+        name,
+        stringValue(resolve(value, `${spec.logicalId}.Environment.${name}`)),
+      ]),
     );
     const { sourceFile, exportName, handlerFile } = handlerLocation(spec, codeRoot);
     return {
@@ -171,48 +181,69 @@ export function stackModel(template: CfnTemplate, options: StackModelOptions): S
 
   const rules = [...samRules(template, resolve, resolver), ...eventsRules(template, resolve, resolver)];
 
-  const stateMachines = resourcesOfType(template, 'AWS::Serverless::StateMachine').map(([logicalId, resource]): StateMachineModel => {
-    const props = resource.Properties ?? {};
-    const substitutions = resolve(props.DefinitionSubstitutions ?? {}, `${logicalId}.DefinitionSubstitutions`) as Record<string, unknown>;
-    let text: string;
-    if (props.DefinitionUri !== undefined) {
-      if (typeof props.DefinitionUri !== 'string') throw new TemplateError(`${logicalId}.DefinitionUri: only a local file path is supported`);
-      const file = path.resolve(codeRoot, props.DefinitionUri);
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (error) {
-        throw new TemplateError(`${logicalId}.DefinitionUri: cannot read ${file}: ${(error as Error).message}`);
+  const stateMachines = resourcesOfType(template, 'AWS::Serverless::StateMachine').map(
+    ([logicalId, resource]): StateMachineModel => {
+      const props = resource.Properties ?? {};
+      const substitutions = resolve(
+        props.DefinitionSubstitutions ?? {},
+        `${logicalId}.DefinitionSubstitutions`,
+      ) as Record<string, unknown>;
+      let text: string;
+      if (props.DefinitionUri !== undefined) {
+        if (typeof props.DefinitionUri !== 'string')
+          throw new TemplateError(`${logicalId}.DefinitionUri: only a local file path is supported`);
+        const file = path.resolve(codeRoot, props.DefinitionUri);
+        try {
+          text = readFileSync(file, 'utf8');
+        } catch (error) {
+          throw new TemplateError(`${logicalId}.DefinitionUri: cannot read ${file}: ${(error as Error).message}`);
+        }
+      } else if (props.Definition !== undefined) {
+        text = JSON.stringify(props.Definition);
+      } else {
+        throw new TemplateError(`${logicalId} has neither DefinitionUri nor Definition`);
       }
-    } else if (props.Definition !== undefined) {
-      text = JSON.stringify(props.Definition);
-    } else {
-      throw new TemplateError(`${logicalId} has neither DefinitionUri nor Definition`);
-    }
-    const definition = text.replace(/\$\{([\w.:-]+)\}/g, (whole, placeholder: string) => {
-      if (!(placeholder in substitutions)) throw new TemplateError(`${logicalId}: no DefinitionSubstitution for ${whole}`);
-      return stringValue(substitutions[placeholder]);
-    });
-    return {
-      logicalId,
-      name: resolver.physicalName(logicalId),
-      arn: resolver.arnOf(logicalId),
-      type: String(props.Type ?? 'STANDARD'),
-      definition,
-      roleArn: `arn:aws:iam::${identity.accountId}:role/${logicalId}Role`,
-    };
-  });
+      const definition = text.replace(/\$\{([\w.:-]+)\}/g, (whole, placeholder: string) => {
+        if (!(placeholder in substitutions))
+          throw new TemplateError(`${logicalId}: no DefinitionSubstitution for ${whole}`);
+        return stringValue(substitutions[placeholder]);
+      });
+      return {
+        logicalId,
+        name: resolver.physicalName(logicalId),
+        arn: resolver.arnOf(logicalId),
+        type: String(props.Type ?? 'STANDARD'),
+        definition,
+        roleArn: `arn:aws:iam::${identity.accountId}:role/${logicalId}Role`,
+      };
+    },
+  );
 
   const outputs = Object.fromEntries(
     Object.entries(template.Outputs ?? {}).map(([name, output]) => [
       name,
       {
         value: stringValue(resolve(output.Value, `Outputs.${name}`)),
-        ...((output as { Description?: string }).Description ? { description: (output as { Description?: string }).Description } : {}),
+        ...((output as { Description?: string }).Description
+          ? { description: (output as { Description?: string }).Description }
+          : {}),
       },
     ]),
   );
 
-  return { identity, templatePath, codeRoot, parameters, buckets, tables, functions, rules, stateMachines, outputs, resolve: (value) => resolve(value) };
+  return {
+    identity,
+    templatePath,
+    codeRoot,
+    parameters,
+    buckets,
+    tables,
+    functions,
+    rules,
+    stateMachines,
+    outputs,
+    resolve: (value) => resolve(value),
+  };
 }
 
 function resolveParameters(template: CfnTemplate, overrides: Record<string, string>): Record<string, string> {
@@ -256,7 +287,9 @@ function createTableRequest(name: string, props: Record<string, unknown>): Recor
   const billing = props.BillingMode === 'PAY_PER_REQUEST' ? 'PAY_PER_REQUEST' : 'PROVISIONED';
   request.BillingMode = billing;
   const throughput = (value: unknown) =>
-    billing === 'PROVISIONED' ? { ProvisionedThroughput: value ?? { ReadCapacityUnits: 5, WriteCapacityUnits: 5 } } : {};
+    billing === 'PROVISIONED'
+      ? { ProvisionedThroughput: value ?? { ReadCapacityUnits: 5, WriteCapacityUnits: 5 } }
+      : {};
   Object.assign(request, throughput(props.ProvisionedThroughput));
   const indexes = (list: unknown, provisioned: boolean) =>
     (list as Record<string, unknown>[]).map((index) => ({
@@ -283,7 +316,10 @@ function samRules(template: CfnTemplate, resolve: Resolve, resolver: Resolver): 
       .map(([eventName, event]): RuleModel => {
         const props = (event.Properties ?? {}) as Record<string, unknown>;
         const name = `${spec.logicalId}${eventName}`;
-        const retry = (resolve(props.RetryPolicy ?? {}, name) ?? {}) as { MaximumRetryAttempts?: unknown; MaximumEventAgeInSeconds?: unknown };
+        const retry = (resolve(props.RetryPolicy ?? {}, name) ?? {}) as {
+          MaximumRetryAttempts?: unknown;
+          MaximumEventAgeInSeconds?: unknown;
+        };
         const deadLetter = resolve(props.DeadLetterConfig ?? {}, name) as { Arn?: unknown };
         return {
           name,
@@ -309,7 +345,10 @@ function eventsRules(template: CfnTemplate, resolve: Resolve, resolver: Resolver
       const arn = resolve(target.Arn, `${logicalId}.Targets`);
       const functionName = typeof arn === 'string' ? /:function:([^:]+)/.exec(arn)?.[1] : undefined;
       if (!functionName) return [];
-      const retry = (resolve(target.RetryPolicy ?? {}, logicalId) ?? {}) as { MaximumRetryAttempts?: unknown; MaximumEventAgeInSeconds?: unknown };
+      const retry = (resolve(target.RetryPolicy ?? {}, logicalId) ?? {}) as {
+        MaximumRetryAttempts?: unknown;
+        MaximumEventAgeInSeconds?: unknown;
+      };
       const deadLetter = resolve(target.DeadLetterConfig ?? {}, logicalId) as { Arn?: unknown };
       return [
         {
@@ -331,7 +370,8 @@ function retryPolicy(retry: { MaximumRetryAttempts?: unknown; MaximumEventAgeInS
   // EventBridge's defaults: 185 retries over 24 hours.
   return {
     maximumRetryAttempts: retry.MaximumRetryAttempts === undefined ? 185 : Number(retry.MaximumRetryAttempts),
-    maximumEventAgeSeconds: retry.MaximumEventAgeInSeconds === undefined ? 86_400 : Number(retry.MaximumEventAgeInSeconds),
+    maximumEventAgeSeconds:
+      retry.MaximumEventAgeInSeconds === undefined ? 86_400 : Number(retry.MaximumEventAgeInSeconds),
   };
 }
 
@@ -353,7 +393,8 @@ class Resolver {
   physicalName(logicalId: string): string {
     const resource = this.resource(logicalId);
     const props = resource.Properties ?? {};
-    const explicit = (field: string) => (props[field] !== undefined ? stringValue(this.resolve(props[field], `${logicalId}.${field}`)) : undefined);
+    const explicit = (field: string) =>
+      props[field] !== undefined ? stringValue(this.resolve(props[field], `${logicalId}.${field}`)) : undefined;
     switch (resource.Type) {
       case 'AWS::S3::Bucket':
         return explicit('BucketName') ?? logicalId.toLowerCase();
@@ -441,9 +482,11 @@ class Resolver {
   getAtt(logicalId: string, attribute: string): string {
     const resource = this.resource(logicalId);
     if (attribute === 'Arn') return this.arnOf(logicalId);
-    if (attribute === 'Name' || attribute === 'QueueName' || attribute === 'TableName') return this.physicalName(logicalId);
+    if (attribute === 'Name' || attribute === 'QueueName' || attribute === 'TableName')
+      return this.physicalName(logicalId);
     if (resource.Type === 'AWS::SQS::Queue' && attribute === 'QueueUrl') return this.ref(logicalId);
-    if (resource.Type === 'AWS::S3::Bucket' && attribute === 'DomainName') return `${this.physicalName(logicalId)}.s3.amazonaws.com`;
+    if (resource.Type === 'AWS::S3::Bucket' && attribute === 'DomainName')
+      return `${this.physicalName(logicalId)}.s3.amazonaws.com`;
     throw new TemplateError(`!GetAtt ${logicalId}.${attribute} is not supported by the local stack`);
   }
 
@@ -457,7 +500,9 @@ class Resolver {
         case 'Ref':
           return this.ref(String(argument));
         case 'Fn::GetAtt': {
-          const [logicalId, ...attribute] = Array.isArray(argument) ? argument.map(String) : String(argument).split('.');
+          const [logicalId, ...attribute] = Array.isArray(argument)
+            ? argument.map(String)
+            : String(argument).split('.');
           return this.getAtt(String(logicalId), attribute.join('.'));
         }
         case 'Fn::Sub':
@@ -482,13 +527,18 @@ class Resolver {
   }
 
   private sub(argument: unknown, where: string): string {
-    const [text, variables] = Array.isArray(argument) ? (argument as [string, Record<string, unknown>]) : [String(argument), {}];
-    const values = Object.fromEntries(Object.entries(variables ?? {}).map(([name, v]) => [name, stringValue(this.resolve(v, where))]));
+    const [text, variables] = Array.isArray(argument)
+      ? (argument as [string, Record<string, unknown>])
+      : [String(argument), {}];
+    const values = Object.fromEntries(
+      Object.entries(variables ?? {}).map(([name, v]) => [name, stringValue(this.resolve(v, where))]),
+    );
     return text.replace(/\$\{(!?)([^}]*)\}/g, (_whole, literal: string, expression: string) => {
       if (literal) return `\${${expression}}`;
       if (expression in values) return values[expression] as string;
       const dot = expression.indexOf('.');
-      if (dot > 0 && !expression.startsWith('AWS::')) return this.getAtt(expression.slice(0, dot), expression.slice(dot + 1));
+      if (dot > 0 && !expression.startsWith('AWS::'))
+        return this.getAtt(expression.slice(0, dot), expression.slice(dot + 1));
       return this.ref(expression);
     });
   }

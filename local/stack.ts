@@ -84,7 +84,10 @@ interface Services {
   states: StepFunctionsService;
   lambda: LambdaRuntime;
   bus: EventBus;
-  rekognition?: Promise<{ handle(target: string, body: unknown): Promise<{ status: number; headers: Record<string, string>; body: unknown }>; close(): Promise<void> }>;
+  rekognition?: Promise<{
+    handle(target: string, body: unknown): Promise<{ status: number; headers: Record<string, string>; body: unknown }>;
+    close(): Promise<void>;
+  }>;
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -103,13 +106,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   server.on('clientError', (_error, socket) => socket.destroy());
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(error.code === 'EADDRINUSE' ? new PortInUse(`Port ${options.port ?? DEFAULT_PORT} on ${host} is already in use (another local stack? then use --endpoint http://localhost:${options.port ?? DEFAULT_PORT}, or pick another --port)`) : error);
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new PortInUse(
+              `Port ${options.port ?? DEFAULT_PORT} on ${host} is already in use (another local stack? then use --endpoint http://localhost:${options.port ?? DEFAULT_PORT}, or pick another --port)`,
+            )
+          : error,
+      );
     });
     server.listen(options.port ?? DEFAULT_PORT, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   const endpoint = `http://${host === '0.0.0.0' || host === '::' || host === 'localhost' ? '127.0.0.1' : host}:${port}`;
-  const dataDir = path.resolve(options.dataDir ?? (options.port === 0 ? mkdtempSync(path.join(os.tmpdir(), 'local-stack-')) : defaultDataDir(port)));
+  const dataDir = path.resolve(
+    options.dataDir ??
+      (options.port === 0 ? mkdtempSync(path.join(os.tmpdir(), 'local-stack-')) : defaultDataDir(port)),
+  );
   let lockFile: string | undefined;
 
   try {
@@ -155,13 +167,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         case 'dynamodb':
           return services.dynamodb.handle(req, res);
         case 'states':
-          return serveJson(req, res, { call: (operation, body) => services!.states.handle(operation, body), contentType: 'application/x-amz-json-1.0' }, log, 'Step Functions');
+          return serveJson(
+            req,
+            res,
+            {
+              call: (operation, body) => services!.states.handle(operation, body),
+              contentType: 'application/x-amz-json-1.0',
+            },
+            log,
+            'Step Functions',
+          );
         case 'rekognition':
           return serveRekognition(req, res);
         case 'lambda':
           return handleLambdaApi(req, res, services.lambda, log);
         case 'cloudformation':
-          void handleCloudFormation(req, res, model, startedAt).catch((error: unknown) => sendAwsJsonError(res, 500, 'InternalFailure', messageOf(error)));
+          void handleCloudFormation(req, res, model, startedAt).catch((error: unknown) =>
+            sendAwsJsonError(res, 500, 'InternalFailure', messageOf(error)),
+          );
           return;
         case 'health':
           return sendJson(res, 200, {
@@ -186,8 +209,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const current = services as Services;
     if (!current.rekognition) {
       const loading = (async () => {
-        const { createRekognitionService } = (await import('./recognition/index.js')) as typeof import('./recognition/index.js');
-        return createRekognitionService({ readS3Object: (bucket: string, key: string, version?: string) => current.s3.readObject(bucket, key, version) });
+        const { createRekognitionService } =
+          (await import('./recognition/index.js')) as typeof import('./recognition/index.js');
+        return createRekognitionService({
+          readS3Object: (bucket: string, key: string, version?: string) => current.s3.readObject(bucket, key, version),
+        });
       })();
       current.rekognition = loading;
       // A failed load is reported on this request and tried again on the next one.
@@ -207,7 +233,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           const answer = await service.handle(`RekognitionService.${operation}`, body);
           if (answer.status >= 400) {
             const error = answer.body as { __type?: string; Message?: string; message?: string };
-            throw new ServiceError(error.__type ?? 'InternalServerError', error.Message ?? error.message ?? 'Rekognition failed', answer.status);
+            throw new ServiceError(
+              error.__type ?? 'InternalServerError',
+              error.Message ?? error.message ?? 'Rekognition failed',
+              answer.status,
+            );
           }
           return answer.body;
         },
@@ -228,7 +258,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         await ready.bus.drain();
         await ready.states.idle();
         await new Promise((resolve) => setTimeout(resolve, 50));
-        const quiet = await Promise.race([ready.bus.drain().then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 10))]);
+        const quiet = await Promise.race([
+          ready.bus.drain().then(() => true),
+          new Promise((resolve) => setTimeout(() => resolve(false), 10)),
+        ]);
         if (quiet) {
           await ready.states.idle();
           return;
@@ -255,7 +288,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 }
 
-async function startServices(model: StackModel, dataDir: string, options: LocalStackOptions, env: NodeJS.ProcessEnv, log: StackLog): Promise<Services> {
+async function startServices(
+  model: StackModel,
+  dataDir: string,
+  options: LocalStackOptions,
+  env: NodeJS.ProcessEnv,
+  log: StackLog,
+): Promise<Services> {
   const { region, accountId } = model.identity;
   const lambda = createLambdaRuntime({
     functions: model.functions,
@@ -273,7 +312,9 @@ async function startServices(model: StackModel, dataDir: string, options: LocalS
     ...(options.eventRetryDelayMs !== undefined ? { retryDelayMs: () => options.eventRetryDelayMs as number } : {}),
   });
   const sequencers = new Sequencers();
-  const eventBuckets = new Set(model.buckets.filter((bucket) => bucket.eventBridgeEnabled).map((bucket) => bucket.name));
+  const eventBuckets = new Set(
+    model.buckets.filter((bucket) => bucket.eventBridgeEnabled).map((bucket) => bucket.name),
+  );
   const started: { close(): Promise<void> }[] = [];
   try {
     const s3 = await startS3Service({
@@ -287,7 +328,12 @@ async function startServices(model: StackModel, dataDir: string, options: LocalS
       },
     });
     started.push(s3);
-    const dynamodb = await startDynamoDbService({ directory: path.join(dataDir, 'dynamodb'), tables: model.tables, region, log });
+    const dynamodb = await startDynamoDbService({
+      directory: path.join(dataDir, 'dynamodb'),
+      tables: model.tables,
+      region,
+      log,
+    });
     started.push(dynamodb);
     const retryFromEnv = env.LOCAL_SFN_RETRY_INTERVAL_MS ? Number(env.LOCAL_SFN_RETRY_INTERVAL_MS) : undefined;
     const states = createStepFunctionsService({
@@ -298,7 +344,11 @@ async function startServices(model: StackModel, dataDir: string, options: LocalS
       invoke: (name, payload) => lambda.invokeOrThrow(name, payload),
       log,
       ...(env.SFN_MOCK_CONFIG ? { mockConfigPath: path.resolve(env.SFN_MOCK_CONFIG) } : {}),
-      ...(options.retryIntervalMs !== undefined ? { retryIntervalMs: options.retryIntervalMs } : retryFromEnv !== undefined ? { retryIntervalMs: retryFromEnv } : {}),
+      ...(options.retryIntervalMs !== undefined
+        ? { retryIntervalMs: options.retryIntervalMs }
+        : retryFromEnv !== undefined
+          ? { retryIntervalMs: retryFromEnv }
+          : {}),
     });
     return { s3, dynamodb, states, lambda, bus };
   } catch (error) {
@@ -319,9 +369,12 @@ function lockDataDir(dataDir: string): string {
   }
   const holder = Number.parseInt(readFileSync(lockFile, 'utf8'), 10);
   if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) {
-    throw new DataFolderInUse(`The data folder ${dataDir} is in use by another local stack (pid ${holder}); stop it or use another --data-dir`);
+    throw new DataFolderInUse(
+      `The data folder ${dataDir} is in use by another local stack (pid ${holder}); stop it or use another --data-dir`,
+    );
   }
-  if (holder === process.pid) throw new DataFolderInUse(`The data folder ${dataDir} is already used by a stack in this process`);
+  if (holder === process.pid)
+    throw new DataFolderInUse(`The data folder ${dataDir} is already used by a stack in this process`);
   writeFileSync(lockFile, String(process.pid));
   return lockFile;
 }

@@ -23,9 +23,23 @@ export interface CfnTemplate {
 }
 
 const INTRINSICS: Record<string, string> = {
-  Ref: 'Ref', Sub: 'Fn::Sub', GetAtt: 'Fn::GetAtt', Join: 'Fn::Join', Select: 'Fn::Select', Split: 'Fn::Split',
-  If: 'Fn::If', Equals: 'Fn::Equals', And: 'Fn::And', Or: 'Fn::Or', Not: 'Fn::Not', FindInMap: 'Fn::FindInMap',
-  GetAZs: 'Fn::GetAZs', ImportValue: 'Fn::ImportValue', Base64: 'Fn::Base64', Cidr: 'Fn::Cidr', Condition: 'Condition',
+  Ref: 'Ref',
+  Sub: 'Fn::Sub',
+  GetAtt: 'Fn::GetAtt',
+  Join: 'Fn::Join',
+  Select: 'Fn::Select',
+  Split: 'Fn::Split',
+  If: 'Fn::If',
+  Equals: 'Fn::Equals',
+  And: 'Fn::And',
+  Or: 'Fn::Or',
+  Not: 'Fn::Not',
+  FindInMap: 'Fn::FindInMap',
+  GetAZs: 'Fn::GetAZs',
+  ImportValue: 'Fn::ImportValue',
+  Base64: 'Fn::Base64',
+  Cidr: 'Fn::Cidr',
+  Condition: 'Condition',
 };
 
 const cfnTags: (ScalarTag | CollectionTag)[] = Object.entries(INTRINSICS).flatMap(([short, long]) => {
@@ -89,8 +103,8 @@ export function functionSpecs(template: CfnTemplate): FunctionSpec[] {
   return resourcesOfType(template, 'AWS::Serverless::Function').map(([logicalId, resource]) => {
     const props = resource.Properties ?? {};
     const merged = { ...globals, ...props } as Record<string, CfnValue>;
-    const globalEnv = ((globals.Environment as { Variables?: Record<string, CfnValue> } | undefined)?.Variables) ?? {};
-    const ownEnv = ((props.Environment as { Variables?: Record<string, CfnValue> } | undefined)?.Variables) ?? {};
+    const globalEnv = (globals.Environment as { Variables?: Record<string, CfnValue> } | undefined)?.Variables ?? {};
+    const ownEnv = (props.Environment as { Variables?: Record<string, CfnValue> } | undefined)?.Variables ?? {};
     const build = (resource.Metadata?.BuildProperties ?? {}) as Record<string, CfnValue>;
     return {
       logicalId,

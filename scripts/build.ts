@@ -65,7 +65,11 @@ const kebab = (key: string) => key.replace(/_/g, '-');
 export function samBundlerConfig(fn: FunctionSpec): Record<string, unknown> {
   const props: Record<string, unknown> = { ...fn.buildProperties };
   const nodeOptions = fn.environment.NODE_OPTIONS;
-  if (props.Sourcemap === undefined && typeof nodeOptions === 'string' && nodeOptions.split(/\s+/).includes('--enable-source-maps')) {
+  if (
+    props.Sourcemap === undefined &&
+    typeof nodeOptions === 'string' &&
+    nodeOptions.split(/\s+/).includes('--enable-source-maps')
+  ) {
     props.Sourcemap = true;
   }
   const config = Object.fromEntries(Object.entries(props).map(([key, value]) => [snakeCase(key), value]));
@@ -125,7 +129,8 @@ function explicitFileType(entry: string, cwd: string): string {
 export function esbuildFunctions(only?: string[]): FunctionSpec[] {
   const template = loadTemplate();
   const all = functionSpecs(template).filter(
-    (fn) => (template.Resources[fn.logicalId]?.Metadata as { BuildMethod?: string } | undefined)?.BuildMethod === 'esbuild',
+    (fn) =>
+      (template.Resources[fn.logicalId]?.Metadata as { BuildMethod?: string } | undefined)?.BuildMethod === 'esbuild',
   );
   if (!only) return all;
   const unknown = only.filter((id) => !all.some((fn) => fn.logicalId === id));
@@ -157,7 +162,14 @@ export async function buildFunctions(options: BuildOptions = {}): Promise<Functi
         await run(ESBUILD_BIN, args, { cwd, maxBuffer: 16 * 1024 * 1024 });
       } catch (error) {
         const err = error as Error & { stderr?: string };
-        return { ...base, args, ok: false, error: (err.stderr || err.message).trim(), files: [], durationMs: Date.now() - started };
+        return {
+          ...base,
+          args,
+          ok: false,
+          error: (err.stderr || err.message).trim(),
+          files: [],
+          durationMs: Date.now() - started,
+        };
       }
       const files = readdirSync(outDir)
         .sort()
@@ -167,7 +179,11 @@ export async function buildFunctions(options: BuildOptions = {}): Promise<Functi
         ...base,
         args,
         ok,
-        ...(ok ? {} : { error: `esbuild wrote ${files.map((f) => path.basename(f.file)).join(', ') || 'nothing'}, not ${path.basename(handlerFile)} (Handler ${fn.handler})` }),
+        ...(ok
+          ? {}
+          : {
+              error: `esbuild wrote ${files.map((f) => path.basename(f.file)).join(', ') || 'nothing'}, not ${path.basename(handlerFile)} (Handler ${fn.handler})`,
+            }),
         files,
         durationMs: Date.now() - started,
       };

@@ -135,7 +135,9 @@ function identityOf(upload: UploadRef) {
     bucket: upload.bucket,
     key: upload.key,
     userId: upload.userId,
-    ...(upload.albumId === undefined ? {} : { albumId: upload.albumId, albumKey: albumKeyOf(upload.userId, upload.albumId) }),
+    ...(upload.albumId === undefined
+      ? {}
+      : { albumId: upload.albumId, albumKey: albumKeyOf(upload.userId, upload.albumId) }),
     fileName: upload.fileName,
     sequencer: upload.sequencer,
     sequencerOrder: sequencerOrder(upload.sequencer),

@@ -21,7 +21,10 @@ export class NotSupportedImageType extends WorkflowError {
 /** The S3 key does not follow `private/{userId}/uploads/[{albumId}/]{fileName}`. */
 export class InvalidUploadKey extends WorkflowError {
   override readonly name = 'InvalidUploadKey';
-  constructor(readonly key: string, reason: string) {
+  constructor(
+    readonly key: string,
+    reason: string,
+  ) {
     super(`Invalid upload key "${key}": ${reason}`);
   }
 }
@@ -29,7 +32,11 @@ export class InvalidUploadKey extends WorkflowError {
 /** Header dimensions exceed the pixel budget: refused before any pixel is decoded (decompression bomb guard). */
 export class ImageTooLarge extends WorkflowError {
   override readonly name = 'ImageTooLarge';
-  constructor(readonly width: number, readonly height: number, readonly maxPixels: number) {
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    readonly maxPixels: number,
+  ) {
     super(`Image of ${width}x${height} pixels exceeds the limit of ${maxPixels} pixels`);
   }
 }
@@ -37,7 +44,11 @@ export class ImageTooLarge extends WorkflowError {
 /** The object is larger than the thumbnail step will download, whatever its dimensions say. */
 export class UploadTooLarge extends WorkflowError {
   override readonly name = 'UploadTooLarge';
-  constructor(readonly key: string, readonly sizeBytes: number, readonly maxBytes: number) {
+  constructor(
+    readonly key: string,
+    readonly sizeBytes: number,
+    readonly maxBytes: number,
+  ) {
     super(`Object ${key} is ${sizeBytes} bytes; the thumbnail step reads at most ${maxBytes}`);
   }
 }
@@ -58,7 +69,10 @@ export class UploadNotFound extends WorkflowError {
 /** A newer upload of the same key owns the item; this execution must not write over it. */
 export class UploadSuperseded extends WorkflowError {
   override readonly name = 'UploadSuperseded';
-  constructor(readonly key: string, readonly sequencer: string) {
+  constructor(
+    readonly key: string,
+    readonly sequencer: string,
+  ) {
     super(`A newer upload of ${key} than sequencer ${sequencer} owns the item`);
   }
 }

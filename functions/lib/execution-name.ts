@@ -9,7 +9,10 @@ const MAX_NAME_LENGTH = 80;
 const HASH_LENGTH = 40;
 
 export function executionNameFor(bucket: string, key: string, sequencer: string): string {
-  const hash = createHash('sha256').update(`${bucket}\n${key}\n${sequencer}`, 'utf8').digest('hex').slice(0, HASH_LENGTH);
+  const hash = createHash('sha256')
+    .update(`${bucket}\n${key}\n${sequencer}`, 'utf8')
+    .digest('hex')
+    .slice(0, HASH_LENGTH);
   const fileName = key.slice(key.lastIndexOf('/') + 1);
   const readable = fileName
     .normalize('NFKD')

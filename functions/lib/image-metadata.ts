@@ -1,7 +1,17 @@
 /** What the metadata step learns about an uploaded object. Field names are a contract (item, pipeline --json). */
 
 export const IMAGE_FORMATS = [
-  'JPEG', 'PNG', 'GIF', 'WEBP', 'HEIC', 'AVIF', 'TIFF', 'BMP', 'SVG', 'PDF', 'UNKNOWN',
+  'JPEG',
+  'PNG',
+  'GIF',
+  'WEBP',
+  'HEIC',
+  'AVIF',
+  'TIFF',
+  'BMP',
+  'SVG',
+  'PDF',
+  'UNKNOWN',
 ] as const;
 export type ImageFormat = (typeof IMAGE_FORMATS)[number];
 

@@ -11,7 +11,12 @@ export interface ImageStore {
   startProcessing(upload: UploadRef, executionArn: string, now: Date): Promise<StartOutcome>;
   saveMetadata(upload: UploadRef, metadata: ImageMetadata, now: Date): Promise<void>;
   saveLabels(upload: UploadRef, result: LabelsOutcome, now: Date): Promise<void>;
-  finish(upload: UploadRef, status: Exclude<ImageStatus, 'PROCESSING'>, details: FinishDetails, now: Date): Promise<void>;
+  finish(
+    upload: UploadRef,
+    status: Exclude<ImageStatus, 'PROCESSING'>,
+    details: FinishDetails,
+    now: Date,
+  ): Promise<void>;
 }
 
 export type StartOutcome = 'started' | 'duplicate' | 'stale';

@@ -14,13 +14,21 @@ export const REFUSAL_ERROR_NAMES = new Set([
 ]);
 
 /** Refuses up front what Rekognition would refuse, saving a call that cannot succeed. */
-export function refusalBeforeCall(metadata: Pick<ImageMetadata, 'sizeBytes' | 'width' | 'height'>): ErrorRecord | undefined {
+export function refusalBeforeCall(
+  metadata: Pick<ImageMetadata, 'sizeBytes' | 'width' | 'height'>,
+): ErrorRecord | undefined {
   if (metadata.sizeBytes > REKOGNITION_MAX_BYTES) {
-    return { name: 'ImageTooLargeException', message: `Image is ${metadata.sizeBytes} bytes; Rekognition accepts at most 15 MB from S3` };
+    return {
+      name: 'ImageTooLargeException',
+      message: `Image is ${metadata.sizeBytes} bytes; Rekognition accepts at most 15 MB from S3`,
+    };
   }
   const longest = Math.max(metadata.width ?? 0, metadata.height ?? 0);
   if (longest > REKOGNITION_MAX_SIDE) {
-    return { name: 'ImageTooLargeException', message: `Image is ${longest} px on a side; Rekognition accepts at most 10,000` };
+    return {
+      name: 'ImageTooLargeException',
+      message: `Image is ${longest} px on a side; Rekognition accepts at most 10,000`,
+    };
   }
   return undefined;
 }

@@ -45,4 +45,5 @@ export function requireField<T>(event: unknown, field: string, check: (value: un
   return value as T;
 }
 
-export const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isObject = (value: unknown): boolean =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -5,10 +5,21 @@ import { TransientError } from './errors';
  * machine retries. Everything else is rethrown unchanged: a permanent error must not be retried.
  */
 const THROTTLING = new Set([
-  'ThrottlingException', 'Throttling', 'TooManyRequestsException', 'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded', 'SlowDown', 'ProvisionedThroughputExceeded', 'RequestThrottledException',
-  'LimitExceededException', 'InternalServerError', 'InternalServerErrorException', 'ServiceUnavailable',
-  'ServiceUnavailableException', 'InternalFailure', 'InternalError',
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'SlowDown',
+  'ProvisionedThroughputExceeded',
+  'RequestThrottledException',
+  'LimitExceededException',
+  'InternalServerError',
+  'InternalServerErrorException',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'InternalFailure',
+  'InternalError',
 ]);
 const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'TimeoutError']);
 
@@ -31,9 +42,12 @@ export async function callAws<T>(description: string, call: () => Promise<T>): P
     return await call();
   } catch (error) {
     if (isTransientAwsError(error)) {
-      throw new TransientError(`${description} failed transiently: ${(error as Error).name}: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw new TransientError(
+        `${description} failed transiently: ${(error as Error).name}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     }
     throw error;
   }

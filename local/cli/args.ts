@@ -30,7 +30,8 @@ export function parseArgs(argv: string[], spec: { values: string[]; flags: strin
       options[name] = true;
     } else if (spec.values.includes(name)) {
       const value = inline ?? argv[i + 1];
-      if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
+      if (value === undefined || (inline === undefined && value.startsWith('--')))
+        throw new UsageError(`--${name} needs a value`);
       if (inline === undefined) i += 1;
       options[name] = value;
     } else {
@@ -50,7 +51,8 @@ export function integerOption(args: ParsedArgs, name: string, fallback: number, 
   const raw = stringOption(args, name);
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
   return value;
 }
 
@@ -60,7 +62,12 @@ export function quietNodeVersionWarning(): void {
   process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
     const text = typeof warning === 'string' ? warning : warning.message;
     const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
-    if (type === 'NodeVersionSupportWarning' || (typeof warning !== 'string' && warning.name === 'NodeVersionSupportWarning') || /require node >=22/.test(text)) return;
+    if (
+      type === 'NodeVersionSupportWarning' ||
+      (typeof warning !== 'string' && warning.name === 'NodeVersionSupportWarning') ||
+      /require node >=22/.test(text)
+    )
+      return;
     (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
   }) as typeof process.emitWarning;
 }

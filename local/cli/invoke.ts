@@ -24,7 +24,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const [logicalId, eventFile, ...extra] = args.positionals;
-  if (!logicalId || !eventFile || extra.length > 0) throw new UsageError('Give one function logical id and one event file');
+  if (!logicalId || !eventFile || extra.length > 0)
+    throw new UsageError('Give one function logical id and one event file');
   if (!existsSync(eventFile)) throw new UsageError(`No such event file: ${eventFile}`);
   let event: unknown;
   try {
@@ -50,7 +51,10 @@ async function main(argv: string[]): Promise<number> {
 
   const probe = loadStackModel({ identity: { ...identity, endpoint: endpoint ?? `http://127.0.0.1:${port}` } });
   const fn = probe.functions.find((candidate) => candidate.logicalId === logicalId);
-  if (!fn) throw new UsageError(`${logicalId} is not a function of template.yaml (functions: ${probe.functions.map((f) => f.logicalId).join(', ')})`);
+  if (!fn)
+    throw new UsageError(
+      `${logicalId} is not a function of template.yaml (functions: ${probe.functions.map((f) => f.logicalId).join(', ')})`,
+    );
 
   process.stderr.write(`Building ${logicalId}...\n`);
   const [build] = await buildFunctions({ only: [logicalId] });
@@ -75,7 +79,9 @@ async function main(argv: string[]): Promise<number> {
       mode: 'bundle',
       bundleDir: path.dirname(build.outDir),
     });
-    process.stderr.write(`Invoking ${path.relative(process.cwd(), build.handlerFile)} (${target.spec.handler}) against ${endpoint}\n`);
+    process.stderr.write(
+      `Invoking ${path.relative(process.cwd(), build.handlerFile)} (${target.spec.handler}) against ${endpoint}\n`,
+    );
     const outcome = await runtime.invoke(target.name, event);
     await runtime.close();
     process.stderr.write(`Duration ${outcome.durationMs} ms, RequestId ${outcome.requestId}\n`);
@@ -95,7 +101,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** The identity of a running local stack, or undefined when nothing (or something else) answers there. */
-async function healthOf(endpoint: string): Promise<{ region: string; accountId: string; stackName: string } | undefined> {
+async function healthOf(
+  endpoint: string,
+): Promise<{ region: string; accountId: string; stackName: string } | undefined> {
   try {
     const answer = await probe(new URL('/_local/health', endpoint), 2000);
     if (answer.status !== 200) return undefined;
@@ -111,8 +119,10 @@ quietNodeVersionWarning();
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const known = [UsageError, EndpointUnreachable, PortInUse, DataFolderInUse, TemplateError].some((type) => error instanceof type);
-    process.stderr.write(`invoke: ${known ? (error as Error).message : (error as Error).stack ?? String(error)}\n`);
+    const known = [UsageError, EndpointUnreachable, PortInUse, DataFolderInUse, TemplateError].some(
+      (type) => error instanceof type,
+    );
+    process.stderr.write(`invoke: ${known ? (error as Error).message : ((error as Error).stack ?? String(error))}\n`);
     if (error instanceof UsageError) process.stderr.write(`${USAGE}\n`);
     process.exit(1);
   },

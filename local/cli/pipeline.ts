@@ -29,7 +29,10 @@ Exit status 0 when every file ended SUCCEEDED or UNSUPPORTED, 1 otherwise.`;
 const SEGMENT = /^[^/]+$/;
 
 async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ['user', 'album', 'out', 'concurrency', 'endpoint', 'stack', 'port', 'data-dir', 'timeout', 'region'], flags: ['json', 'help'] });
+  const args = parseArgs(argv, {
+    values: ['user', 'album', 'out', 'concurrency', 'endpoint', 'stack', 'port', 'data-dir', 'timeout', 'region'],
+    flags: ['json', 'help'],
+  });
   if (args.options.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
@@ -38,8 +41,10 @@ async function main(argv: string[]): Promise<number> {
   if (files.length === 0) throw new UsageError('No files given');
   const user = stringOption(args, 'user') ?? 'local-user';
   const album = stringOption(args, 'album');
-  if (!SEGMENT.test(user) || user === '.' || user === '..') throw new UsageError(`--user "${user}" must be one path segment`);
-  if (album !== undefined && (!SEGMENT.test(album) || album === '.' || album === '..')) throw new UsageError(`--album "${album}" must be one path segment`);
+  if (!SEGMENT.test(user) || user === '.' || user === '..')
+    throw new UsageError(`--user "${user}" must be one path segment`);
+  if (album !== undefined && (!SEGMENT.test(album) || album === '.' || album === '..'))
+    throw new UsageError(`--album "${album}" must be one path segment`);
   const json = args.options.json === true;
   const concurrency = integerOption(args, 'concurrency', 4, 1, 64);
   const timeoutMs = integerOption(args, 'timeout', 300, 1, 86_400) * 1000;
@@ -53,7 +58,10 @@ async function main(argv: string[]): Promise<number> {
   for (const file of files) {
     const key = keyFor({ file, user, ...(album ? { album } : {}) });
     const other = byKey.get(key);
-    if (other !== undefined) throw new UsageError(`${other} and ${file} would both be uploaded as ${key}; give them different names or use separate --album runs`);
+    if (other !== undefined)
+      throw new UsageError(
+        `${other} and ${file} would both be uploaded as ${key}; give them different names or use separate --album runs`,
+      );
     byKey.set(key, file);
   }
 
@@ -65,11 +73,18 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (endpointOption === undefined && stackName === undefined) {
       const port = integerOption(args, 'port', Number(process.env.LOCAL_STACK_PORT ?? DEFAULT_PORT));
-      const dataDir = path.resolve(stringOption(args, 'data-dir') ?? (port === 0 ? mkdtempSync(path.join(os.tmpdir(), 'pipeline-stack-')) : defaultDataDir(port)));
+      const dataDir = path.resolve(
+        stringOption(args, 'data-dir') ??
+          (port === 0 ? mkdtempSync(path.join(os.tmpdir(), 'pipeline-stack-')) : defaultDataDir(port)),
+      );
       progress.note(`Starting the local stack on port ${port} (data in ${dataDir})...`);
       stack = await startLocalStack({ port, dataDir, log: fileLog(path.join(dataDir, 'stack.log')), warm: true });
       progress.note(`Local stack on ${stack.endpoint} (its log: ${path.join(stack.dataDir, 'stack.log')})`);
-      target = await resolveTarget({ endpoint: stack.endpoint, stackName: stack.model.identity.stackName, region: stack.model.identity.region });
+      target = await resolveTarget({
+        endpoint: stack.endpoint,
+        stackName: stack.model.identity.stackName,
+        region: stack.model.identity.region,
+      });
     } else {
       target = await resolveTarget({
         ...(endpointOption ? { endpoint: endpointOption } : {}),
@@ -83,17 +98,21 @@ async function main(argv: string[]): Promise<number> {
       files,
       concurrency,
       async (file) => {
-        const result = await processPhoto(ready, { file, user, ...(album ? { album } : {}), ...(outDir ? { outDir } : {}), timeoutMs }).catch(
-          (error: unknown): PipelineResult => ({
-            file,
-            key: keyFor({ file, user, ...(album ? { album } : {}) }),
-            status: 'FAILED',
-            executionArn: null,
-            error: { name: (error as Error).name ?? 'Error', message: (error as Error).message ?? String(error) },
-            item: null,
-            thumbnailFile: null,
-          }),
-        );
+        const result = await processPhoto(ready, {
+          file,
+          user,
+          ...(album ? { album } : {}),
+          ...(outDir ? { outDir } : {}),
+          timeoutMs,
+        }).catch((error: unknown): PipelineResult => ({
+          file,
+          key: keyFor({ file, user, ...(album ? { album } : {}) }),
+          status: 'FAILED',
+          executionArn: null,
+          error: { name: (error as Error).name ?? 'Error', message: (error as Error).message ?? String(error) },
+          item: null,
+          thumbnailFile: null,
+        }));
         progress.done(result);
         return result;
       },
@@ -114,7 +133,10 @@ class Progress {
   private finished = 0;
   private failed = 0;
   private readonly bar: boolean;
-  constructor(private readonly total: number, private readonly json: boolean) {
+  constructor(
+    private readonly total: number,
+    private readonly json: boolean,
+  ) {
     this.bar = Boolean(process.stderr.isTTY) && total > 1;
   }
   note(message: string) {
@@ -126,9 +148,13 @@ class Progress {
     if (this.bar) {
       const width = 30;
       const filled = Math.round((this.finished / this.total) * width);
-      process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${this.finished}/${this.total}${this.failed ? `, ${this.failed} failed` : ''}  `);
+      process.stderr.write(
+        `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${this.finished}/${this.total}${this.failed ? `, ${this.failed} failed` : ''}  `,
+      );
     } else if (!this.json || this.total > 1) {
-      process.stderr.write(`${this.finished}/${this.total} ${result.file}: ${result.status}${result.error ? ` (${result.error.name})` : ''}\n`);
+      process.stderr.write(
+        `${this.finished}/${this.total} ${result.file}: ${result.status}${result.error ? ` (${result.error.name})` : ''}\n`,
+      );
     }
   }
   finish() {
@@ -139,7 +165,12 @@ class Progress {
 function table(results: PipelineResult[]): string {
   const rows = results.map((result) => {
     const item = result.item ?? {};
-    const labels = Array.isArray(item.labels) ? (item.labels as { name: string }[]).slice(0, 3).map((label) => label.name).join(', ') : '';
+    const labels = Array.isArray(item.labels)
+      ? (item.labels as { name: string }[])
+          .slice(0, 3)
+          .map((label) => label.name)
+          .join(', ')
+      : '';
     const thumbnail = item.thumbnail as { width?: number; height?: number } | undefined;
     const faces = (item.faces as { count?: number } | undefined)?.count;
     return [
@@ -154,16 +185,29 @@ function table(results: PipelineResult[]): string {
     ];
   });
   const header = ['FILE', 'STATUS', 'FORMAT', 'SIZE', 'LABELS', 'FACES', 'THUMBNAIL', 'ERROR'];
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
-  return [header, ...rows].map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()).join('\n');
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  return [header, ...rows]
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 quietNodeVersionWarning();
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const known = [UsageError, EndpointUnreachable, StackNotFound, PortInUse, DataFolderInUse, TemplateError].some((type) => error instanceof type);
-    process.stderr.write(`pipeline: ${known ? (error as Error).message : `${(error as Error).name}: ${(error as Error).message}`}\n`);
+    const known = [UsageError, EndpointUnreachable, StackNotFound, PortInUse, DataFolderInUse, TemplateError].some(
+      (type) => error instanceof type,
+    );
+    process.stderr.write(
+      `pipeline: ${known ? (error as Error).message : `${(error as Error).name}: ${(error as Error).message}`}\n`,
+    );
     if (error instanceof UsageError) process.stderr.write(`\n${USAGE}\n`);
     process.exit(1);
   },

@@ -7,7 +7,9 @@ import { TemplateError } from '../stack-model';
 async function main(argv: string[]): Promise<void> {
   const args = parseArgs(argv, { values: ['port', 'host', 'data-dir', 'template'], flags: ['help'] });
   if (args.options.help) {
-    process.stdout.write('Usage: npm start -- [--port 4566] [--host 127.0.0.1] [--data-dir .local-data/<port>] [--template template.yaml]\n');
+    process.stdout.write(
+      'Usage: npm start -- [--port 4566] [--host 127.0.0.1] [--data-dir .local-data/<port>] [--template template.yaml]\n',
+    );
     return;
   }
   const port = integerOption(args, 'port', Number(process.env.LOCAL_STACK_PORT ?? DEFAULT_PORT));
@@ -56,7 +58,9 @@ async function main(argv: string[]): Promise<void> {
     );
   };
   // A long-running dev server reports a stray failure instead of dying with every upload in flight.
-  process.on('unhandledRejection', (reason) => process.stderr.write(`[stack] unhandled rejection: ${(reason as Error)?.stack ?? String(reason)}\n`));
+  process.on('unhandledRejection', (reason) =>
+    process.stderr.write(`[stack] unhandled rejection: ${(reason as Error)?.stack ?? String(reason)}\n`),
+  );
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }
@@ -64,6 +68,6 @@ async function main(argv: string[]): Promise<void> {
 quietNodeVersionWarning();
 main(process.argv.slice(2)).catch((error: unknown) => {
   const known = [UsageError, PortInUse, DataFolderInUse, TemplateError].some((type) => error instanceof type);
-  process.stderr.write(`start: ${known ? (error as Error).message : (error as Error).stack ?? String(error)}\n`);
+  process.stderr.write(`start: ${known ? (error as Error).message : ((error as Error).stack ?? String(error))}\n`);
   process.exit(1);
 });

@@ -27,7 +27,12 @@ export interface DynamoDbService {
   close(): Promise<void>;
 }
 
-export async function startDynamoDbService(options: { directory: string; tables: TableModel[]; region: string; log: StackLog }): Promise<DynamoDbService> {
+export async function startDynamoDbService(options: {
+  directory: string;
+  tables: TableModel[];
+  region: string;
+  log: StackLog;
+}): Promise<DynamoDbService> {
   mkdirSync(options.directory, { recursive: true });
   const server = dynalite({ path: options.directory, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
@@ -54,15 +59,23 @@ export async function startDynamoDbService(options: { directory: string; tables:
   return {
     internalEndpoint,
     handle(req, res) {
-      const upstream = http.request({ host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.rawHeaders as unknown as http.OutgoingHttpHeaders);
-        answer.pipe(res);
-      });
+      const upstream = http.request(
+        { host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.rawHeaders as unknown as http.OutgoingHttpHeaders);
+          answer.pipe(res);
+        },
+      );
       upstream.on('error', (error) => {
         options.log.line('dynamodb', `proxy error: ${messageOf(error)}`);
         if (!res.headersSent) {
           res.writeHead(503, { 'content-type': 'application/x-amz-json-1.0' });
-          res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'The local DynamoDB is not answering' }));
+          res.end(
+            JSON.stringify({
+              __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+              message: 'The local DynamoDB is not answering',
+            }),
+          );
         } else res.destroy();
       });
       req.pipe(upstream);
@@ -84,24 +97,41 @@ async function ensureTable(client: DynamoDBClient, table: TableModel, log: Stack
     log.line('dynamodb', `created table ${table.name}`);
     return;
   }
-  const keyOf = (schema: { AttributeName?: string; KeyType?: string }[] | undefined) => JSON.stringify((schema ?? []).map((k) => [k.AttributeName, k.KeyType]));
+  const keyOf = (schema: { AttributeName?: string; KeyType?: string }[] | undefined) =>
+    JSON.stringify((schema ?? []).map((k) => [k.AttributeName, k.KeyType]));
   if (keyOf(existing.KeySchema) !== keyOf(wanted.KeySchema)) {
-    log.line('dynamodb', `table ${table.name} has another key schema than template.yaml; run npm run reset to recreate it`);
+    log.line(
+      'dynamodb',
+      `table ${table.name} has another key schema than template.yaml; run npm run reset to recreate it`,
+    );
     return;
   }
-  const have = new Map((existing.GlobalSecondaryIndexes ?? []).map((index: GlobalSecondaryIndexDescription) => [index.IndexName, index]));
+  const have = new Map(
+    (existing.GlobalSecondaryIndexes ?? []).map((index: GlobalSecondaryIndexDescription) => [index.IndexName, index]),
+  );
   const want = new Map((wanted.GlobalSecondaryIndexes ?? []).map((index) => [index.IndexName, index]));
   for (const [name, index] of have) {
     const target = want.get(name);
-    if (target && keyOf(target.KeySchema) === keyOf(index.KeySchema) && target.Projection?.ProjectionType === index.Projection?.ProjectionType) continue;
-    await client.send(new UpdateTableCommand({ TableName: table.name, GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: name } }] }));
+    if (
+      target &&
+      keyOf(target.KeySchema) === keyOf(index.KeySchema) &&
+      target.Projection?.ProjectionType === index.Projection?.ProjectionType
+    )
+      continue;
+    await client.send(
+      new UpdateTableCommand({ TableName: table.name, GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: name } }] }),
+    );
     log.line('dynamodb', `removed index ${name} from ${table.name} (not in template.yaml as it is)`);
   }
   const current = new Set(
     [...have.entries()]
       .filter(([name, index]) => {
         const target = want.get(name);
-        return target && keyOf(target.KeySchema) === keyOf(index.KeySchema) && target.Projection?.ProjectionType === index.Projection?.ProjectionType;
+        return (
+          target &&
+          keyOf(target.KeySchema) === keyOf(index.KeySchema) &&
+          target.Projection?.ProjectionType === index.Projection?.ProjectionType
+        );
       })
       .map(([name]) => name),
   );
@@ -112,7 +142,9 @@ async function ensureTable(client: DynamoDBClient, table: TableModel, log: Stack
       new UpdateTableCommand({
         TableName: table.name,
         ...(wanted.BillingMode ? { BillingMode: wanted.BillingMode } : {}),
-        AttributeDefinitions: wanted.AttributeDefinitions?.filter((definition) => attributes.has(definition.AttributeName)),
+        AttributeDefinitions: wanted.AttributeDefinitions?.filter((definition) =>
+          attributes.has(definition.AttributeName),
+        ),
         GlobalSecondaryIndexUpdates: [{ Create: index }],
       }),
     );

@@ -46,11 +46,15 @@ export function createEventBus(options: EventBusOptions): EventBus {
     } catch (writeError) {
       options.log.line('events', `cannot write the dead-letter file: ${messageOf(writeError)}`);
     }
-    options.log.line('events', `undeliverable after ${attempts} attempt(s): ${rule.name} -> ${rule.target} (${reason}); kept in ${options.deadLetterFile}`);
+    options.log.line(
+      'events',
+      `undeliverable after ${attempts} attempt(s): ${rule.name} -> ${rule.target} (${reason}); kept in ${options.deadLetterFile}`,
+    );
   }
 
   async function deliver(rule: RuleModel, event: EventBridgeEvent): Promise<void> {
-    const payload = rule.input !== undefined ? JSON.parse(rule.input) : rule.inputPath ? pathValue(event, rule.inputPath) : event;
+    const payload =
+      rule.input !== undefined ? JSON.parse(rule.input) : rule.inputPath ? pathValue(event, rule.inputPath) : event;
     const firstAttempt = Date.now();
     let functionErrors = 0;
     let deliveryErrors = 0;
@@ -66,13 +70,26 @@ export function createEventBus(options: EventBusOptions): EventBus {
       if (outcome?.ok) return;
       if (outcome && !outcome.ok) {
         functionErrors += 1;
-        options.log.line('events', `${rule.target} failed on ${event['detail-type']} ${event.id}: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
-        if (functionErrors > FUNCTION_ERROR_RETRIES) return deadLetter(rule, event, 'function error after Lambda asynchronous retries', outcome.error, attempt);
+        options.log.line(
+          'events',
+          `${rule.target} failed on ${event['detail-type']} ${event.id}: ${outcome.error.errorType}: ${outcome.error.errorMessage}`,
+        );
+        if (functionErrors > FUNCTION_ERROR_RETRIES)
+          return deadLetter(rule, event, 'function error after Lambda asynchronous retries', outcome.error, attempt);
       } else {
         deliveryErrors += 1;
         const ageSeconds = (Date.now() - firstAttempt) / 1000;
-        if (deliveryErrors > rule.retryPolicy.maximumRetryAttempts || ageSeconds > rule.retryPolicy.maximumEventAgeSeconds) {
-          return deadLetter(rule, event, 'target could not be invoked (RetryPolicy exhausted)', { errorType: (deliveryError as Error)?.name, errorMessage: messageOf(deliveryError) }, attempt);
+        if (
+          deliveryErrors > rule.retryPolicy.maximumRetryAttempts ||
+          ageSeconds > rule.retryPolicy.maximumEventAgeSeconds
+        ) {
+          return deadLetter(
+            rule,
+            event,
+            'target could not be invoked (RetryPolicy exhausted)',
+            { errorType: (deliveryError as Error)?.name, errorMessage: messageOf(deliveryError) },
+            attempt,
+          );
         }
       }
       await new Promise((resolve) => setTimeout(resolve, delay(attempt)));
@@ -90,8 +107,13 @@ export function createEventBus(options: EventBusOptions): EventBus {
         }
       });
       for (const rule of matched) {
-        options.log.line('events', `${rule.name} -> ${rule.target}: ${event['detail-type']} ${String((event.detail as { object?: { key?: string } }).object?.key ?? event.id)}`);
-        const delivery = deliver(rule, event).catch((error: unknown) => options.log.line('events', `delivery failed: ${messageOf(error)}`));
+        options.log.line(
+          'events',
+          `${rule.name} -> ${rule.target}: ${event['detail-type']} ${String((event.detail as { object?: { key?: string } }).object?.key ?? event.id)}`,
+        );
+        const delivery = deliver(rule, event).catch((error: unknown) =>
+          options.log.line('events', `delivery failed: ${messageOf(error)}`),
+        );
         inFlight.add(delivery);
         void delivery.finally(() => inFlight.delete(delivery));
       }
@@ -113,5 +135,8 @@ function pathValue(event: unknown, jsonPath: string): unknown {
     .replace(/^\$\.?/, '')
     .split('.')
     .filter(Boolean)
-    .reduce<unknown>((value, field) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[field] : undefined), event);
+    .reduce<unknown>(
+      (value, field) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[field] : undefined),
+      event,
+    );
 }

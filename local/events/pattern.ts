@@ -89,11 +89,16 @@ function numericMatches(conditions: unknown[], value: number, at: string): boole
     const operator = conditions[i];
     const bound = Number(conditions[i + 1]);
     const ok =
-      operator === '=' ? value === bound
-        : operator === '<' ? value < bound
-          : operator === '<=' ? value <= bound
-            : operator === '>' ? value > bound
-              : operator === '>=' ? value >= bound
+      operator === '='
+        ? value === bound
+        : operator === '<'
+          ? value < bound
+          : operator === '<='
+            ? value <= bound
+            : operator === '>'
+              ? value > bound
+              : operator === '>='
+                ? value >= bound
                 : undefined;
     if (ok === undefined) throw new UnsupportedPattern(`${at}: unknown numeric operator ${String(operator)}`);
     if (!ok) return false;

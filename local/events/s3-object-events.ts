@@ -54,7 +54,12 @@ export class Sequencers {
   }
 }
 
-export function objectEvent(change: ObjectChange, sequencer: string, region: string, accountId: string): EventBridgeEvent {
+export function objectEvent(
+  change: ObjectChange,
+  sequencer: string,
+  region: string,
+  accountId: string,
+): EventBridgeEvent {
   const created = change.kind === 'created';
   return {
     version: '0',

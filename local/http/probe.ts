@@ -11,7 +11,10 @@ export interface ProbeAnswer {
 }
 
 export class ProbeFailed extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'ProbeFailed';
   }
@@ -23,11 +26,15 @@ export function probe(url: URL, timeoutMs: number): Promise<ProbeAnswer> {
     const request = client.get(url, { timeout: timeoutMs }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+      );
       response.on('error', (error) => reject(new ProbeFailed('ERESPONSE', error.message)));
     });
     request.on('timeout', () => request.destroy(new ProbeFailed('ETIMEDOUT', `no answer within ${timeoutMs} ms`)));
-    request.on('error', (error: NodeJS.ErrnoException) => reject(error instanceof ProbeFailed ? error : new ProbeFailed(error.code ?? error.name, error.message)));
+    request.on('error', (error: NodeJS.ErrnoException) =>
+      reject(error instanceof ProbeFailed ? error : new ProbeFailed(error.code ?? error.name, error.message)),
+    );
   });
 }
 

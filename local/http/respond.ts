@@ -23,7 +23,13 @@ export function readBody(req: IncomingMessage, limitBytes = 16 * 1024 * 1024): P
   });
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, contentType = 'application/json', headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  contentType = 'application/json',
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent) {
     res.end();
     return;
@@ -39,13 +45,23 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, con
 }
 
 /** An error in the AWS JSON protocols (awsJson1_0 / 1_1): `__type` names the exception, the SDKs read it. */
-export function sendAwsJsonError(res: ServerResponse, status: number, type: string, message: string, contentType = 'application/x-amz-json-1.0'): void {
+export function sendAwsJsonError(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  message: string,
+  contentType = 'application/x-amz-json-1.0',
+): void {
   sendJson(res, status, { __type: type, message, Message: message }, contentType, { 'x-amzn-errortype': type });
 }
 
 /** Thrown by a service handler to answer with an AWS error instead of a 500. */
 export class ServiceError extends Error {
-  constructor(readonly type: string, message: string, readonly status = 400) {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status = 400,
+  ) {
     super(message);
     this.name = type;
   }

@@ -8,7 +8,12 @@ import type { LambdaRuntime } from './runtime';
  * LambdaClient reach the template's functions: RequestResponse answers the payload or the function error with
  * X-Amz-Function-Error, Event answers 202 and runs in the background, DryRun 204.
  */
-export function handleLambdaApi(req: IncomingMessage, res: ServerResponse, runtime: LambdaRuntime, log: StackLog): void {
+export function handleLambdaApi(
+  req: IncomingMessage,
+  res: ServerResponse,
+  runtime: LambdaRuntime,
+  log: StackLog,
+): void {
   void serve(req, res, runtime, log).catch((error: unknown) => {
     log.line('lambda', `request failed: ${messageOf(error)}`);
     lambdaError(res, 500, 'ServiceException', messageOf(error));
@@ -16,26 +21,39 @@ export function handleLambdaApi(req: IncomingMessage, res: ServerResponse, runti
 }
 
 function lambdaError(res: ServerResponse, status: number, type: string, message: string) {
-  sendJson(res, status, { Type: status >= 500 ? 'Service' : 'User', message }, 'application/json', { 'x-amzn-errortype': type });
+  sendJson(res, status, { Type: status >= 500 ? 'Service' : 'User', message }, 'application/json', {
+    'x-amzn-errortype': type,
+  });
 }
 
 async function serve(req: IncomingMessage, res: ServerResponse, runtime: LambdaRuntime, log: StackLog) {
   const url = new URL(req.url ?? '/', 'http://local');
   const match = /^\/2015-03-31\/functions\/?([^/]*)(?:\/(invocations|configuration))?\/?$/.exec(url.pathname);
-  if (!match) return lambdaError(res, 404, 'UnrecognizedClientException', `The local Lambda API does not serve ${req.method} ${url.pathname}`);
+  if (!match)
+    return lambdaError(
+      res,
+      404,
+      'UnrecognizedClientException',
+      `The local Lambda API does not serve ${req.method} ${url.pathname}`,
+    );
   const name = decodeURIComponent(match[1] ?? '');
   const action = match[2];
   if (!name) {
-    if (req.method !== 'GET') return lambdaError(res, 405, 'InvalidRequestContentException', 'Only GET lists functions');
+    if (req.method !== 'GET')
+      return lambdaError(res, 405, 'InvalidRequestContentException', 'Only GET lists functions');
     return sendJson(res, 200, { Functions: runtime.functions().map((fn) => configurationOf(runtime, fn.name)) });
   }
   const fn = runtime.find(name);
   if (!fn) return lambdaError(res, 404, 'ResourceNotFoundException', `Function not found: ${name}`);
   if (action === undefined && req.method === 'GET') {
-    return sendJson(res, 200, { Configuration: configurationOf(runtime, fn.name), Code: { RepositoryType: 'Local', Location: fn.sourceFile } });
+    return sendJson(res, 200, {
+      Configuration: configurationOf(runtime, fn.name),
+      Code: { RepositoryType: 'Local', Location: fn.sourceFile },
+    });
   }
   if (action === 'configuration' && req.method === 'GET') return sendJson(res, 200, configurationOf(runtime, fn.name));
-  if (action !== 'invocations' || req.method !== 'POST') return lambdaError(res, 405, 'InvalidRequestContentException', `${req.method} ${url.pathname} is not supported`);
+  if (action !== 'invocations' || req.method !== 'POST')
+    return lambdaError(res, 405, 'InvalidRequestContentException', `${req.method} ${url.pathname} is not supported`);
 
   const body = await readBody(req, 6 * 1024 * 1024);
   let event: unknown = {};
@@ -43,7 +61,12 @@ async function serve(req: IncomingMessage, res: ServerResponse, runtime: LambdaR
     try {
       event = JSON.parse(body.toString('utf8'));
     } catch (error) {
-      return lambdaError(res, 400, 'InvalidRequestContentException', `Could not parse request body into json: ${(error as Error).message}`);
+      return lambdaError(
+        res,
+        400,
+        'InvalidRequestContentException',
+        `Could not parse request body into json: ${(error as Error).message}`,
+      );
     }
   }
   const type = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
@@ -53,21 +76,32 @@ async function serve(req: IncomingMessage, res: ServerResponse, runtime: LambdaR
   }
   if (type === 'Event') {
     void runtime.invoke(fn.name, event).then((outcome) => {
-      if (!outcome.ok) log.line(fn.name, `asynchronous invocation failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
+      if (!outcome.ok)
+        log.line(fn.name, `asynchronous invocation failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
     });
     res.writeHead(202, { 'x-amzn-requestid': globalThis.crypto.randomUUID() }).end();
     return;
   }
-  if (type !== 'RequestResponse') return lambdaError(res, 400, 'InvalidParameterValueException', `Unknown X-Amz-Invocation-Type ${type}`);
+  if (type !== 'RequestResponse')
+    return lambdaError(res, 400, 'InvalidParameterValueException', `Unknown X-Amz-Invocation-Type ${type}`);
   const outcome = await runtime.invoke(fn.name, event);
   const headers = { 'x-amz-executed-version': '$LATEST', 'x-amzn-requestid': outcome.requestId };
   if (outcome.ok) {
-    res.writeHead(200, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(outcome.payload) });
+    res.writeHead(200, {
+      ...headers,
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(outcome.payload),
+    });
     res.end(outcome.payload);
     return;
   }
   const text = JSON.stringify(outcome.error);
-  res.writeHead(200, { ...headers, 'x-amz-function-error': 'Unhandled', 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(200, {
+    ...headers,
+    'x-amz-function-error': 'Unhandled',
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 

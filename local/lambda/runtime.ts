@@ -72,7 +72,13 @@ interface Sandbox {
   worker: Worker;
   ready: Promise<void>;
   busy: boolean;
-  pending?: { id: string; resolve: (outcome: InvokeOutcome) => void; started: number; requestId: string; timer: NodeJS.Timeout };
+  pending?: {
+    id: string;
+    resolve: (outcome: InvokeOutcome) => void;
+    started: number;
+    requestId: string;
+    timer: NodeJS.Timeout;
+  };
   dead: boolean;
 }
 
@@ -150,19 +156,30 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
       clearTimeout(pending.timer);
       sandbox.pending = undefined;
       sandbox.busy = false;
-      pending.resolve({ ...outcome, requestId: pending.requestId, durationMs: Date.now() - pending.started } as InvokeOutcome);
+      pending.resolve({
+        ...outcome,
+        requestId: pending.requestId,
+        durationMs: Date.now() - pending.started,
+      } as InvokeOutcome);
       release(fn);
     };
 
-    worker.on('message', (message: { type: string; id?: string; ok?: boolean; payload?: string; error?: FunctionErrorRecord }) => {
-      if (message.type === 'ready') settleReady.resolve();
-      else if (message.type === 'init-error') {
-        settleReady.reject(new FunctionError(message.error as FunctionErrorRecord));
-        discard(fn, sandbox);
-      } else if (message.type === 'result' && sandbox.pending?.id === message.id) {
-        finish(message.ok ? { ok: true, payload: message.payload as string } : { ok: false, error: message.error as FunctionErrorRecord });
-      }
-    });
+    worker.on(
+      'message',
+      (message: { type: string; id?: string; ok?: boolean; payload?: string; error?: FunctionErrorRecord }) => {
+        if (message.type === 'ready') settleReady.resolve();
+        else if (message.type === 'init-error') {
+          settleReady.reject(new FunctionError(message.error as FunctionErrorRecord));
+          discard(fn, sandbox);
+        } else if (message.type === 'result' && sandbox.pending?.id === message.id) {
+          finish(
+            message.ok
+              ? { ok: true, payload: message.payload as string }
+              : { ok: false, error: message.error as FunctionErrorRecord },
+          );
+        }
+      },
+    );
     worker.on('error', (error: Error & { code?: string }) => {
       const outOfMemory = error.code === 'ERR_WORKER_OUT_OF_MEMORY';
       const record: FunctionErrorRecord = {
@@ -177,8 +194,17 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
       discard(fn, sandbox);
     });
     worker.on('exit', () => {
-      settleReady.reject(new FunctionError({ errorType: 'Runtime.ExitError', errorMessage: 'Runtime exited before it was ready', trace: [] }));
-      finish({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: 'Runtime exited without an answer', trace: [] } });
+      settleReady.reject(
+        new FunctionError({
+          errorType: 'Runtime.ExitError',
+          errorMessage: 'Runtime exited before it was ready',
+          trace: [],
+        }),
+      );
+      finish({
+        ok: false,
+        error: { errorType: 'Runtime.ExitError', errorMessage: 'Runtime exited without an answer', trace: [] },
+      });
       discard(fn, sandbox);
     });
     return sandbox;
@@ -208,7 +234,12 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
 
   async function acquire(fn: FunctionModel): Promise<Sandbox> {
     for (;;) {
-      if (closed) throw new FunctionError({ errorType: 'Lambda.ServiceException', errorMessage: 'The local stack is stopping', trace: [] });
+      if (closed)
+        throw new FunctionError({
+          errorType: 'Lambda.ServiceException',
+          errorMessage: 'The local stack is stopping',
+          trace: [],
+        });
       const pool = poolOf(fn);
       const idle = pool.sandboxes.find((sandbox) => !sandbox.busy && !sandbox.dead);
       if (idle) {
@@ -235,7 +266,10 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
       await sandbox.ready;
     } catch (error) {
       sandbox.busy = false;
-      const record = error instanceof FunctionError ? error.record : { errorType: 'Runtime.Unknown', errorMessage: String(error), trace: [] };
+      const record =
+        error instanceof FunctionError
+          ? error.record
+          : { errorType: 'Runtime.Unknown', errorMessage: String(error), trace: [] };
       return { ok: false, error: record, requestId, durationMs: Date.now() - started };
     }
     const timeoutMs = fn.timeoutSeconds * 1000;
@@ -267,7 +301,12 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
         sandbox.pending = undefined;
         sandbox.busy = false;
         release(fn);
-        resolve({ ok: false, error: { errorType: 'InvalidRequestContentException', errorMessage: String(error), trace: [] }, requestId, durationMs: 0 });
+        resolve({
+          ok: false,
+          error: { errorType: 'InvalidRequestContentException', errorMessage: String(error), trace: [] },
+          requestId,
+          durationMs: 0,
+        });
         return;
       }
       sandbox.worker.postMessage({ type: 'invoke', id, event: serialized, requestId, deadline: started + timeoutMs });
@@ -290,7 +329,9 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
           if (pool.sandboxes.length > 0 || closed) return;
           const sandbox = startSandbox(fn);
           pool.sandboxes.push(sandbox);
-          await sandbox.ready.catch((error: unknown) => log.line(fn.name, `cold start failed: ${(error as Error).name}: ${(error as Error).message}`));
+          await sandbox.ready.catch((error: unknown) =>
+            log.line(fn.name, `cold start failed: ${(error as Error).name}: ${(error as Error).message}`),
+          );
         }),
       );
     },

@@ -11,7 +11,12 @@ const emitWarning = process.emitWarning.bind(process);
 process.emitWarning = (warning, ...rest) => {
   const text = typeof warning === 'string' ? warning : warning && warning.message;
   const type = typeof rest[0] === 'string' ? rest[0] : rest[0] && rest[0].type;
-  if (type === 'NodeVersionSupportWarning' || (warning && warning.name === 'NodeVersionSupportWarning') || /require node >=22/.test(String(text))) return;
+  if (
+    type === 'NodeVersionSupportWarning' ||
+    (warning && warning.name === 'NodeVersionSupportWarning') ||
+    /require node >=22/.test(String(text))
+  )
+    return;
   emitWarning(warning, ...rest);
 };
 
@@ -19,9 +24,17 @@ const { file, exportName, functionName, functionArn, memoryMb, logGroupName, typ
 
 function errorRecord(error, fallbackType) {
   if (error instanceof Error) {
-    return { errorType: error.name || fallbackType, errorMessage: error.message, trace: String(error.stack || '').split('\n') };
+    return {
+      errorType: error.name || fallbackType,
+      errorMessage: error.message,
+      trace: String(error.stack || '').split('\n'),
+    };
   }
-  return { errorType: fallbackType, errorMessage: typeof error === 'string' ? error : JSON.stringify(error), trace: [] };
+  return {
+    errorType: fallbackType,
+    errorMessage: typeof error === 'string' ? error : JSON.stringify(error),
+    trace: [],
+  };
 }
 
 let handler;
@@ -30,7 +43,9 @@ try {
   const loaded = require(file);
   handler = loaded[exportName];
   if (typeof handler !== 'function') {
-    throw Object.assign(new Error(`${file} does not export a function named ${exportName}`), { name: 'Runtime.HandlerNotFound' });
+    throw Object.assign(new Error(`${file} does not export a function named ${exportName}`), {
+      name: 'Runtime.HandlerNotFound',
+    });
   }
   parentPort.postMessage({ type: 'ready' });
 } catch (error) {

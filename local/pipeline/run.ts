@@ -32,10 +32,21 @@ export interface PhotoJob {
 }
 
 const TERMINAL = new Set(['SUCCEEDED', 'UNSUPPORTED', 'FAILED']);
-const CONTENT_TYPES: Record<string, string> = { '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.gif': 'image/gif', '.webp': 'image/webp', '.heic': 'image/heic' };
+const CONTENT_TYPES: Record<string, string> = {
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.png': 'image/png',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.heic': 'image/heic',
+};
 
 export function keyFor(job: Pick<PhotoJob, 'file' | 'user' | 'album'>): string {
-  return uploadKeyOf({ userId: job.user, ...(job.album ? { albumId: job.album } : {}), fileName: path.basename(job.file) });
+  return uploadKeyOf({
+    userId: job.user,
+    ...(job.album ? { albumId: job.album } : {}),
+    fileName: path.basename(job.file),
+  });
 }
 
 export async function processPhoto(target: PipelineTarget, job: PhotoJob): Promise<PipelineResult> {
@@ -113,7 +124,9 @@ export async function processPhoto(target: PipelineTarget, job: PhotoJob): Promi
 }
 
 async function getItem(target: PipelineTarget, imageId: string): Promise<Record<string, unknown> | undefined> {
-  const answer = await target.documents.send(new GetCommand({ TableName: target.table, Key: { imageId }, ConsistentRead: true }));
+  const answer = await target.documents.send(
+    new GetCommand({ TableName: target.table, Key: { imageId }, ConsistentRead: true }),
+  );
   return answer.Item as Record<string, unknown> | undefined;
 }
 
@@ -122,7 +135,12 @@ function sleep(ms: number) {
 }
 
 /** Runs jobs with at most `concurrency` in flight; onResult sees each result as it comes, in input order. */
-export async function runAll<T, R>(items: T[], concurrency: number, work: (item: T, index: number) => Promise<R>, onResult: (result: R, index: number) => void): Promise<R[]> {
+export async function runAll<T, R>(
+  items: T[],
+  concurrency: number,
+  work: (item: T, index: number) => Promise<R>,
+  onResult: (result: R, index: number) => void,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   const done: boolean[] = new Array(items.length).fill(false);
   let next = 0;

@@ -71,34 +71,51 @@ export async function resolveTarget(options: TargetOptions): Promise<PipelineTar
     maxAttempts: 3,
     ...(local ? { endpoint: options.endpoint } : {}),
     // A local endpoint accepts any key; a developer without AWS credentials should not need fake ones.
-    ...(local && !process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+    ...(local && !process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE
+      ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : {}),
   };
   if (options.endpoint) await checkReachable(options.endpoint);
   const cloudFormation = new CloudFormationClient(base);
   let outputs: Record<string, string>;
   try {
-    const answer = await cloudFormation.send(new DescribeStacksCommand(options.stackName ? { StackName: options.stackName } : {}));
+    const answer = await cloudFormation.send(
+      new DescribeStacksCommand(options.stackName ? { StackName: options.stackName } : {}),
+    );
     const stack = answer.Stacks?.[0];
     if (!stack) throw new StackNotFound(`No stack at ${options.endpoint ?? `AWS (${region})`}`);
-    outputs = Object.fromEntries((stack.Outputs ?? []).map((output) => [output.OutputKey ?? '', output.OutputValue ?? '']));
+    outputs = Object.fromEntries(
+      (stack.Outputs ?? []).map((output) => [output.OutputKey ?? '', output.OutputValue ?? '']),
+    );
   } catch (error) {
     if (error instanceof StackNotFound) throw error;
     const name = (error as Error).name;
-    if (name === 'ValidationError') throw new StackNotFound(`Stack ${options.stackName} does not exist at ${options.endpoint ?? `AWS (${region})`}: ${(error as Error).message}`);
-    if (name === 'CredentialsProviderError') throw new StackNotFound(`No AWS credentials to look up stack ${options.stackName ?? ''} (configure a profile, or use --endpoint for the local stack)`);
-    throw new StackNotFound(`Cannot read the stack outputs at ${options.endpoint ?? `AWS (${region})`}: ${name}: ${(error as Error).message}`);
+    if (name === 'ValidationError')
+      throw new StackNotFound(
+        `Stack ${options.stackName} does not exist at ${options.endpoint ?? `AWS (${region})`}: ${(error as Error).message}`,
+      );
+    if (name === 'CredentialsProviderError')
+      throw new StackNotFound(
+        `No AWS credentials to look up stack ${options.stackName ?? ''} (configure a profile, or use --endpoint for the local stack)`,
+      );
+    throw new StackNotFound(
+      `Cannot read the stack outputs at ${options.endpoint ?? `AWS (${region})`}: ${name}: ${(error as Error).message}`,
+    );
   } finally {
     cloudFormation.destroy();
   }
   const missing = Object.values(OUTPUT_NAMES).filter((name) => !outputs[name]);
-  if (missing.length > 0) throw new StackNotFound(`The stack has no output ${missing.join(', ')} (is it this project's stack?)`);
+  if (missing.length > 0)
+    throw new StackNotFound(`The stack has no output ${missing.join(', ')} (is it this project's stack?)`);
 
   const s3 = new S3Client({ ...base, forcePathStyle: local });
   const dynamodb = new DynamoDBClient(base);
   const documents = DynamoDBDocumentClient.from(dynamodb);
   const sfn = new SFNClient(base);
   return {
-    description: options.endpoint ? `${options.endpoint}${options.stackName ? ` (stack ${options.stackName})` : ''}` : `stack ${options.stackName} in ${region}`,
+    description: options.endpoint
+      ? `${options.endpoint}${options.stackName ? ` (stack ${options.stackName})` : ''}`
+      : `stack ${options.stackName} in ${region}`,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     bucket: outputs[OUTPUT_NAMES.bucket] as string,
     table: outputs[OUTPUT_NAMES.table] as string,

@@ -113,7 +113,9 @@ function loadOnce(): Promise<LoadedDetector> {
   if (!runtime.loaded) {
     runtime.loaded = loadHuman().catch((error: unknown) => {
       runtime.loaded = undefined;
-      throw internalError(`Local recognition models failed to load: ${error instanceof Error ? error.message : String(error)}`);
+      throw internalError(
+        `Local recognition models failed to load: ${error instanceof Error ? error.message : String(error)}`,
+      );
     });
   }
   return runtime.loaded;
@@ -239,7 +241,15 @@ function humanDetector(human: Human, tf: Tf): LoadedDetector {
       const side = Math.max(image.width, image.height);
       const rgb = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
       // CenterNet squashes its input to a square; letterboxing keeps shapes true (Chelsea is a dog when squashed).
-      const square = tf.pad(rgb, [[0, side - image.height], [0, side - image.width], [0, 0]], 114);
+      const square = tf.pad(
+        rgb,
+        [
+          [0, side - image.height],
+          [0, side - image.width],
+          [0, 0],
+        ],
+        114,
+      );
       try {
         const result = await detect(square, { object: { enabled: true }, face: { enabled: false } });
         return result.object.map((object) => toDetectedObject(object, side / image.width, side / image.height));
@@ -253,7 +263,11 @@ function humanDetector(human: Human, tf: Tf): LoadedDetector {
       try {
         const result = await detect(rgb, {
           object: { enabled: false },
-          face: { enabled: true, emotion: { enabled: analysis.emotions }, description: { enabled: analysis.ageGender } },
+          face: {
+            enabled: true,
+            emotion: { enabled: analysis.emotions },
+            description: { enabled: analysis.ageGender },
+          },
         });
         return result.face.map(toDetectedFace);
       } finally {

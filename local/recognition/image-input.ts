@@ -52,14 +52,21 @@ export async function decodeForInference(bytes: Uint8Array): Promise<RgbImage> {
   }
   if (!width || !height) throw invalidImageFormat();
   if (Math.max(width, height) > MAX_SIDE_PX) {
-    throw imageTooLarge(`Input image dimensions ${width} x ${height} exceed maximum dimension size of ${MAX_SIDE_PX} pixels`);
+    throw imageTooLarge(
+      `Input image dimensions ${width} x ${height} exceed maximum dimension size of ${MAX_SIDE_PX} pixels`,
+    );
   }
   // AWS documents 80 px as the minimum and answers a smaller image with InvalidParameterException (botocore#1366).
   if (Math.min(width, height) < MIN_SIDE_PX) throw invalidParameter();
   try {
     const { data, info } = await sharp(bytes, { failOn: 'error' })
       .rotate()
-      .resize({ width: INFERENCE_LONG_SIDE_PX, height: INFERENCE_LONG_SIDE_PX, fit: 'inside', withoutEnlargement: true })
+      .resize({
+        width: INFERENCE_LONG_SIDE_PX,
+        height: INFERENCE_LONG_SIDE_PX,
+        fit: 'inside',
+        withoutEnlargement: true,
+      })
       .toColourspace('srgb')
       .removeAlpha()
       .raw({ depth: 'uchar' })

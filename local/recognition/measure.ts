@@ -57,11 +57,17 @@ async function main(): Promise<void> {
       return bytes;
     },
   });
-  const labels = () => service.handle('RekognitionService.DetectLabels', { Image: { S3Object: { Bucket: 'photos', Name: '12mp.jpg' } } });
+  const labels = () =>
+    service.handle('RekognitionService.DetectLabels', { Image: { S3Object: { Bucket: 'photos', Name: '12mp.jpg' } } });
   const faces = (attributes: string[]) =>
-    service.handle('RekognitionService.DetectFaces', { Image: { S3Object: { Bucket: 'photos', Name: '12mp.jpg' } }, Attributes: attributes });
+    service.handle('RekognitionService.DetectFaces', {
+      Image: { S3Object: { Bucket: 'photos', Name: '12mp.jpg' } },
+      Attributes: attributes,
+    });
 
-  console.log(`photo: ${path.basename(photo)} upscaled to ${TWELVE_MP.width}x${TWELVE_MP.height} JPEG, ${mb(twelveMp.length)}`);
+  console.log(
+    `photo: ${path.basename(photo)} upscaled to ${TWELVE_MP.width}x${TWELVE_MP.height} JPEG, ${mb(twelveMp.length)}`,
+  );
   console.log(`node ${process.version}, rss at start ${mb(process.memoryUsage().rss)}`);
 
   const [cold, coldMs] = await timed(labels);

@@ -54,7 +54,8 @@ export function toDetectLabelsResponse(
     const confidence = labelConfidence(object.score);
     const label = draft(rekognitionName(object.label));
     label.confidence = Math.max(label.confidence, confidence);
-    if (confidence >= request.minConfidence) label.instances.push({ BoundingBox: toBoundingBox(object.box), Confidence: confidence });
+    if (confidence >= request.minConfidence)
+      label.instances.push({ BoundingBox: toBoundingBox(object.box), Confidence: confidence });
   }
   // Rekognition reports each ancestor as a label of its own, as sure as its surest descendant.
   for (const found of [...drafts.values()]) {

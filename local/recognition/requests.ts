@@ -1,6 +1,7 @@
 import { invalidParameter, invalidS3Object, validationError } from './errors';
 
-export type ImageRef = { kind: 'bytes'; bytes: Uint8Array } | { kind: 's3'; bucket: string; key: string; version?: string };
+export type ImageRef =
+  { kind: 'bytes'; bytes: Uint8Array } | { kind: 's3'; bucket: string; key: string; version?: string };
 
 export interface LabelFilters {
   includeLabels: readonly string[];
@@ -44,7 +45,8 @@ export const DEFAULT_MIN_CONFIDENCE = 55;
 
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function requestObject(body: unknown): Json {
   if (!isObject(body)) throw validationError(body, 'request', 'Member must be a JSON object');
@@ -61,7 +63,8 @@ export function parseImage(value: unknown): ImageRef {
   if (hasBytes) {
     if (typeof value.Bytes !== 'string') throw validationError('...', 'image.bytes', 'Member must be a base64 string');
     const bytes = Buffer.from(value.Bytes, 'base64');
-    if (bytes.length === 0) throw validationError('', 'image.bytes', 'Member must have length greater than or equal to 1');
+    if (bytes.length === 0)
+      throw validationError('', 'image.bytes', 'Member must have length greater than or equal to 1');
     return { kind: 'bytes', bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length) };
   }
   const s3 = value.S3Object;
@@ -72,7 +75,13 @@ export function parseImage(value: unknown): ImageRef {
   return { kind: 's3', bucket: s3.Bucket, key: s3.Name, ...(s3.Version ? { version: s3.Version } : {}) };
 }
 
-function optionalNumber(value: unknown, member: string, min: number, max: number, integer: boolean): number | undefined {
+function optionalNumber(
+  value: unknown,
+  member: string,
+  min: number,
+  max: number,
+  integer: boolean,
+): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number' || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
     throw validationError(value, member, `Member must be ${integer ? 'an integer' : 'a number'}`);
@@ -100,8 +109,14 @@ export function parseDetectLabelsRequest(body: unknown): DetectLabelsInput {
   const filters: LabelFilters = {
     includeLabels: stringList(general.LabelInclusionFilters, 'settings.generalLabels.labelInclusionFilters'),
     excludeLabels: stringList(general.LabelExclusionFilters, 'settings.generalLabels.labelExclusionFilters'),
-    includeCategories: stringList(general.LabelCategoryInclusionFilters, 'settings.generalLabels.labelCategoryInclusionFilters'),
-    excludeCategories: stringList(general.LabelCategoryExclusionFilters, 'settings.generalLabels.labelCategoryExclusionFilters'),
+    includeCategories: stringList(
+      general.LabelCategoryInclusionFilters,
+      'settings.generalLabels.labelCategoryInclusionFilters',
+    ),
+    excludeCategories: stringList(
+      general.LabelCategoryExclusionFilters,
+      'settings.generalLabels.labelCategoryExclusionFilters',
+    ),
   };
   return { image, ...(maxLabels !== undefined ? { maxLabels } : {}), minConfidence, filters };
 }

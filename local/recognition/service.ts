@@ -78,7 +78,10 @@ export function createRekognitionService(opts: RekognitionServiceOptions): Rekog
         if (!operation) throw new RekognitionError('UnknownOperationException', `Unknown operation ${target}`);
         return { status: 200, headers: headers(requestId), body: await operation(body) };
       } catch (error) {
-        const known = error instanceof RekognitionError ? error : internalError(error instanceof Error ? error.message : String(error));
+        const known =
+          error instanceof RekognitionError
+            ? error
+            : internalError(error instanceof Error ? error.message : String(error));
         return errorResponse(known, requestId);
       }
     },

@@ -28,7 +28,8 @@ export function decodeChunks(framed: Buffer): Buffer {
     if (lineEnd < 0) throw new MalformedChunkedBody('aws-chunked body ends inside a chunk header');
     const header = framed.subarray(offset, lineEnd).toString('latin1');
     const size = Number.parseInt(header.split(';')[0] ?? '', 16);
-    if (!Number.isFinite(size) || size < 0) throw new MalformedChunkedBody(`Bad aws-chunked chunk header "${header.slice(0, 80)}"`);
+    if (!Number.isFinite(size) || size < 0)
+      throw new MalformedChunkedBody(`Bad aws-chunked chunk header "${header.slice(0, 80)}"`);
     const start = lineEnd + 2;
     if (size === 0) return Buffer.concat(parts);
     if (start + size > framed.length) throw new MalformedChunkedBody('aws-chunked body shorter than its chunk sizes');

@@ -58,7 +58,11 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
     }
   });
   const address = await server.run();
-  const wildcardOrigins = new Set(options.buckets.filter((bucket) => bucket.cors.some((rule) => rule.AllowedOrigins.includes('*'))).map((bucket) => bucket.name));
+  const wildcardOrigins = new Set(
+    options.buckets
+      .filter((bucket) => bucket.cors.some((rule) => rule.AllowedOrigins.includes('*')))
+      .map((bucket) => bucket.name),
+  );
   const internalEndpoint = `http://127.0.0.1:${address.port}`;
   const client = new S3Client({
     ...clientOptions,
@@ -74,7 +78,9 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
       void proxy(req, res, address.port, options.log, wildcardOrigins);
     },
     async readObject(bucket, key, versionId) {
-      const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }));
+      const response = await client.send(
+        new GetObjectCommand({ Bucket: bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }),
+      );
       return response.Body ? await response.Body.transformToByteArray() : new Uint8Array(0);
     },
     async close() {
@@ -84,7 +90,12 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
   };
 }
 
-function changeOf(record: { eventName: string; eventTime: string; requestParameters?: { sourceIPAddress?: string }; s3: { bucket: { name: string }; object: { key: string; size?: number; eTag?: string } } }): ObjectChange | undefined {
+function changeOf(record: {
+  eventName: string;
+  eventTime: string;
+  requestParameters?: { sourceIPAddress?: string };
+  s3: { bucket: { name: string }; object: { key: string; size?: number; eTag?: string } };
+}): ObjectChange | undefined {
   const reasons: Record<string, string> = {
     'ObjectCreated:Put': 'PutObject',
     'ObjectCreated:Copy': 'CopyObject',
@@ -100,7 +111,9 @@ function changeOf(record: { eventName: string; eventTime: string; requestParamet
     ...(record.s3.object.size !== undefined ? { size: record.s3.object.size } : {}),
     ...(record.s3.object.eTag ? { etag: record.s3.object.eTag } : {}),
     reason,
-    ...(record.requestParameters?.sourceIPAddress ? { sourceIp: record.requestParameters.sourceIPAddress.replace(/^::ffff:/, '') } : {}),
+    ...(record.requestParameters?.sourceIPAddress
+      ? { sourceIp: record.requestParameters.sourceIPAddress.replace(/^::ffff:/, '') }
+      : {}),
     time: new Date(record.eventTime),
   };
 }
@@ -108,7 +121,8 @@ function changeOf(record: { eventName: string; eventTime: string; requestParamet
 /** The template's CorsConfiguration as the XML PutBucketCors takes. */
 export function corsXml(rules: CorsRule[]): string {
   const escape = (text: unknown) => String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  const list = (tag: string, values: unknown[] | undefined) => (values ?? []).map((value) => `<${tag}>${escape(value)}</${tag}>`).join('');
+  const list = (tag: string, values: unknown[] | undefined) =>
+    (values ?? []).map((value) => `<${tag}>${escape(value)}</${tag}>`).join('');
   const body = rules
     .map(
       (rule) =>
@@ -127,11 +141,24 @@ export function virtualHostBucket(host: string | undefined): string | undefined 
 }
 
 function accessKeyOf(req: IncomingMessage, url: URL): string | undefined {
-  const credential = /Credential=([^/,\s]+)\//.exec(req.headers.authorization ?? '')?.[1] ?? url.searchParams.get('X-Amz-Credential')?.split('/')[0];
-  return credential || /^AWS ([^:]+):/.exec(req.headers.authorization ?? '')?.[1] || url.searchParams.get('AWSAccessKeyId') || undefined;
+  const credential =
+    /Credential=([^/,\s]+)\//.exec(req.headers.authorization ?? '')?.[1] ??
+    url.searchParams.get('X-Amz-Credential')?.split('/')[0];
+  return (
+    credential ||
+    /^AWS ([^:]+):/.exec(req.headers.authorization ?? '')?.[1] ||
+    url.searchParams.get('AWSAccessKeyId') ||
+    undefined
+  );
 }
 
-async function proxy(req: IncomingMessage, res: ServerResponse, port: number, log: StackLog, wildcardOrigins: Set<string>): Promise<void> {
+async function proxy(
+  req: IncomingMessage,
+  res: ServerResponse,
+  port: number,
+  log: StackLog,
+  wildcardOrigins: Set<string>,
+): Promise<void> {
   try {
     const url = new URL(req.url ?? '/', 'http://local');
     const headers: http.OutgoingHttpHeaders = { ...req.headers };
@@ -163,9 +190,15 @@ async function proxy(req: IncomingMessage, res: ServerResponse, port: number, lo
     const upstream = http.request({ host: '127.0.0.1', port, method: req.method, path, headers }, (answer) => {
       // s3rver answers every allowed preflight with "*"; S3 echoes the origin unless the rule allows any.
       const origin = req.headers.origin;
-      if (req.method === 'OPTIONS' && origin && answer.headers['access-control-allow-origin'] === '*' && !wildcardOrigins.has(path.split('/')[1] ?? '')) {
+      if (
+        req.method === 'OPTIONS' &&
+        origin &&
+        answer.headers['access-control-allow-origin'] === '*' &&
+        !wildcardOrigins.has(path.split('/')[1] ?? '')
+      ) {
         const raw = answer.rawHeaders;
-        for (let i = 0; i < raw.length; i += 2) if (raw[i]?.toLowerCase() === 'access-control-allow-origin') raw[i + 1] = origin;
+        for (let i = 0; i < raw.length; i += 2)
+          if (raw[i]?.toLowerCase() === 'access-control-allow-origin') raw[i + 1] = origin;
       }
       res.writeHead(answer.statusCode ?? 502, answer.rawHeaders as unknown as http.OutgoingHttpHeaders);
       answer.pipe(res);
@@ -174,7 +207,9 @@ async function proxy(req: IncomingMessage, res: ServerResponse, port: number, lo
       log.line('s3', `proxy error: ${messageOf(error)}`);
       if (!res.headersSent) {
         res.writeHead(503, { 'content-type': 'application/xml' });
-        res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>ServiceUnavailable</Code><Message>The local S3 is not answering</Message></Error>');
+        res.end(
+          '<?xml version="1.0" encoding="UTF-8"?><Error><Code>ServiceUnavailable</Code><Message>The local S3 is not answering</Message></Error>',
+        );
       } else res.destroy();
     });
     if (body) upstream.end(body);
@@ -183,7 +218,9 @@ async function proxy(req: IncomingMessage, res: ServerResponse, port: number, lo
     log.line('s3', `bad request: ${messageOf(error)}`);
     if (!res.headersSent) {
       res.writeHead(400, { 'content-type': 'application/xml' });
-      res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>InvalidRequest</Code><Message>${String((error as Error).message).replace(/[<&>]/g, '')}</Message></Error>`);
+      res.end(
+        `<?xml version="1.0" encoding="UTF-8"?><Error><Code>InvalidRequest</Code><Message>${String((error as Error).message).replace(/[<&>]/g, '')}</Message></Error>`,
+      );
     }
   }
 }

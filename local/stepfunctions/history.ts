@@ -40,10 +40,25 @@ export interface StateInfo {
 }
 
 interface AslLike {
-  States: Record<string, { Type: string; Resource?: string; TimeoutSeconds?: number; Branches?: AslLike[]; Iterator?: AslLike; ItemProcessor?: AslLike }>;
+  States: Record<
+    string,
+    {
+      Type: string;
+      Resource?: string;
+      TimeoutSeconds?: number;
+      Branches?: AslLike[];
+      Iterator?: AslLike;
+      ItemProcessor?: AslLike;
+    }
+  >;
 }
 
-export function stateIndex(definition: AslLike, lane = '', parent?: string, into = new Map<string, StateInfo>()): Map<string, StateInfo> {
+export function stateIndex(
+  definition: AslLike,
+  lane = '',
+  parent?: string,
+  into = new Map<string, StateInfo>(),
+): Map<string, StateInfo> {
   for (const [name, state] of Object.entries(definition.States ?? {})) {
     into.set(name, {
       type: state.Type,
@@ -60,7 +75,11 @@ export function stateIndex(definition: AslLike, lane = '', parent?: string, into
 }
 
 /** resourceType/resource as AWS reports them: arn:aws:states:::lambda:invoke -> lambda / invoke. */
-export function taskResource(resource: string | undefined): { resourceType: string; resource: string; lambdaFunction: boolean } {
+export function taskResource(resource: string | undefined): {
+  resourceType: string;
+  resource: string;
+  lambdaFunction: boolean;
+} {
   if (!resource) return { resourceType: 'unknown', resource: 'unknown', lambdaFunction: false };
   if (/^arn:aws:lambda:/.test(resource)) return { resourceType: 'lambda', resource, lambdaFunction: true };
   const match = /^arn:aws:states:[^:]*:[^:]*:([^:]+):([^:.]+(?:\.[^:]+)?)/.exec(resource);
@@ -95,8 +114,15 @@ export function toHistory(log: EngineEvent[], context: HistoryContext): HistoryE
     const lane = info?.lane ?? '';
     return lane.endsWith('/*') && mapIndex !== undefined ? `${lane}#${mapIndex}` : lane;
   };
-  const previousIn = (lane: string): number => lastOfLane.get(lane) ?? laneStart.get(lane) ?? laneStart.get(lane.replace(/#\d+$/, '')) ?? lastOfLane.get('') ?? 0;
-  const push = (lane: string, type: string, timestamp: number, details: Record<string, unknown> = {}, previous?: number): number => {
+  const previousIn = (lane: string): number =>
+    lastOfLane.get(lane) ?? laneStart.get(lane) ?? laneStart.get(lane.replace(/#\d+$/, '')) ?? lastOfLane.get('') ?? 0;
+  const push = (
+    lane: string,
+    type: string,
+    timestamp: number,
+    details: Record<string, unknown> = {},
+    previous?: number,
+  ): number => {
     const id = history.length + 1;
     history.push({ timestamp, type, id, previousEventId: previous ?? previousIn(lane), ...details });
     lastOfLane.set(lane, id);
@@ -130,7 +156,9 @@ export function toHistory(log: EngineEvent[], context: HistoryContext): HistoryE
         ...(info.timeoutSeconds ? { timeoutInSeconds: info.timeoutSeconds } : {}),
       },
     });
-    push(lane, 'TaskStarted', timestamp, { taskStartedEventDetails: { resourceType: kind.resourceType, resource: kind.resource } });
+    push(lane, 'TaskStarted', timestamp, {
+      taskStartedEventDetails: { resourceType: kind.resourceType, resource: kind.resource },
+    });
   };
   const attemptOf = (name: string) => attempts.get(name)?.[(attemptCursor.get(name) ?? 1) - 1];
 
@@ -141,19 +169,44 @@ export function toHistory(log: EngineEvent[], context: HistoryContext): HistoryE
     const lane = laneOf(name, event.index);
     switch (event.type) {
       case 'ExecutionStarted':
-        push('', 'ExecutionStarted', event.timestamp, {
-          executionStartedEventDetails: { ...(data ? { input: json(event.input) } : {}), inputDetails: { truncated: false }, roleArn: context.roleArn },
-        }, 0);
+        push(
+          '',
+          'ExecutionStarted',
+          event.timestamp,
+          {
+            executionStartedEventDetails: {
+              ...(data ? { input: json(event.input) } : {}),
+              inputDetails: { truncated: false },
+              roleArn: context.roleArn,
+            },
+          },
+          0,
+        );
         break;
       case 'StateEntered': {
         if (!name) break;
         failed.delete(name);
         push(lane, `${type}StateEntered`, event.timestamp, {
-          stateEnteredEventDetails: { name, ...(data ? { input: json(event.state?.input) } : {}), inputDetails: { truncated: false } },
+          stateEnteredEventDetails: {
+            name,
+            ...(data ? { input: json(event.state?.input) } : {}),
+            inputDetails: { truncated: false },
+          },
         });
         if (type === 'Task' && info) scheduled(name, lane, event.timestamp, info);
         if (type === 'Parallel' || type === 'Map') {
-          const started = push(lane, `${type}StateStarted`, event.timestamp, type === 'Map' ? { mapStateStartedEventDetails: { length: Array.isArray(event.state?.input) ? event.state?.input.length : 0 } } : {});
+          const started = push(
+            lane,
+            `${type}StateStarted`,
+            event.timestamp,
+            type === 'Map'
+              ? {
+                  mapStateStartedEventDetails: {
+                    length: Array.isArray(event.state?.input) ? event.state?.input.length : 0,
+                  },
+                }
+              : {},
+          );
           const prefix = `${lane}>${name}/`;
           for (const key of [...lastOfLane.keys()]) if (key.startsWith(prefix)) lastOfLane.delete(key);
           for (const [, other] of index) if (other.parent === name) laneStart.set(other.lane, started);
@@ -176,16 +229,34 @@ export function toHistory(log: EngineEvent[], context: HistoryContext): HistoryE
           const recorded = attemptOf(name)?.error;
           const details = { error, cause: recorded && recorded.error === error ? recorded.cause : cause };
           if (error === 'States.Timeout') {
-            push(lane, kind.lambdaFunction ? 'LambdaFunctionTimedOut' : 'TaskTimedOut', event.timestamp, kind.lambdaFunction
-              ? { lambdaFunctionTimedOutEventDetails: details }
-              : { taskTimedOutEventDetails: { resourceType: kind.resourceType, resource: kind.resource, ...details } });
+            push(
+              lane,
+              kind.lambdaFunction ? 'LambdaFunctionTimedOut' : 'TaskTimedOut',
+              event.timestamp,
+              kind.lambdaFunction
+                ? { lambdaFunctionTimedOutEventDetails: details }
+                : {
+                    taskTimedOutEventDetails: { resourceType: kind.resourceType, resource: kind.resource, ...details },
+                  },
+            );
           } else {
-            push(lane, kind.lambdaFunction ? 'LambdaFunctionFailed' : 'TaskFailed', event.timestamp, kind.lambdaFunction
-              ? { lambdaFunctionFailedEventDetails: details }
-              : { taskFailedEventDetails: { resourceType: kind.resourceType, resource: kind.resource, ...details } });
+            push(
+              lane,
+              kind.lambdaFunction ? 'LambdaFunctionFailed' : 'TaskFailed',
+              event.timestamp,
+              kind.lambdaFunction
+                ? { lambdaFunctionFailedEventDetails: details }
+                : { taskFailedEventDetails: { resourceType: kind.resourceType, resource: kind.resource, ...details } },
+            );
           }
         } else if (type === 'Parallel' || type === 'Map') {
-          push(lane, `${type}StateFailed`, event.timestamp, {}, Math.max(previousIn(lane), latestIn(`${lane}>${name}/`)));
+          push(
+            lane,
+            `${type}StateFailed`,
+            event.timestamp,
+            {},
+            Math.max(previousIn(lane), latestIn(`${lane}>${name}/`)),
+          );
         }
         break;
       }
@@ -194,16 +265,35 @@ export function toHistory(log: EngineEvent[], context: HistoryContext): HistoryE
         if (type === 'Task' && info && !failed.has(name)) {
           const kind = taskResource(info.resource);
           const output = json(attemptOf(name)?.output ?? event.state?.output);
-          if (kind.lambdaFunction) push(lane, 'LambdaFunctionSucceeded', event.timestamp, { lambdaFunctionSucceededEventDetails: { ...(data ? { output } : {}), outputDetails: { truncated: false } } });
-          else push(lane, 'TaskSucceeded', event.timestamp, {
-            taskSucceededEventDetails: { resourceType: kind.resourceType, resource: kind.resource, ...(data ? { output } : {}), outputDetails: { truncated: false } },
-          });
+          if (kind.lambdaFunction)
+            push(lane, 'LambdaFunctionSucceeded', event.timestamp, {
+              lambdaFunctionSucceededEventDetails: { ...(data ? { output } : {}), outputDetails: { truncated: false } },
+            });
+          else
+            push(lane, 'TaskSucceeded', event.timestamp, {
+              taskSucceededEventDetails: {
+                resourceType: kind.resourceType,
+                resource: kind.resource,
+                ...(data ? { output } : {}),
+                outputDetails: { truncated: false },
+              },
+            });
         }
         if ((type === 'Parallel' || type === 'Map') && !failed.has(name)) {
-          push(lane, `${type}StateSucceeded`, event.timestamp, {}, Math.max(previousIn(lane), latestIn(`${lane}>${name}/`)));
+          push(
+            lane,
+            `${type}StateSucceeded`,
+            event.timestamp,
+            {},
+            Math.max(previousIn(lane), latestIn(`${lane}>${name}/`)),
+          );
         }
         push(lane, `${type}StateExited`, event.timestamp, {
-          stateExitedEventDetails: { name, ...(data ? { output: json(event.state?.output) } : {}), outputDetails: { truncated: false } },
+          stateExitedEventDetails: {
+            name,
+            ...(data ? { output: json(event.state?.output) } : {}),
+            outputDetails: { truncated: false },
+          },
         });
         break;
       }
@@ -214,28 +304,61 @@ export function toHistory(log: EngineEvent[], context: HistoryContext): HistoryE
         const mapLane = laneOf(mapName);
         const iterationLane = `${mapLane}>${mapName}/*#${event.index ?? 0}`;
         const id = push(iterationLane, event.type, event.timestamp, {
-          [`${event.type.charAt(0).toLowerCase()}${event.type.slice(1)}EventDetails`]: { name: mapName, index: event.index ?? 0 },
+          [`${event.type.charAt(0).toLowerCase()}${event.type.slice(1)}EventDetails`]: {
+            name: mapName,
+            index: event.index ?? 0,
+          },
         });
         if (event.type === 'MapIterationStarted') laneStart.set(iterationLane, id);
         break;
       }
       case 'ExecutionSucceeded':
-        push('', 'ExecutionSucceeded', event.timestamp, {
-          executionSucceededEventDetails: { ...(data ? { output: json(event.output) } : {}), outputDetails: { truncated: false } },
-        }, history.length);
+        push(
+          '',
+          'ExecutionSucceeded',
+          event.timestamp,
+          {
+            executionSucceededEventDetails: {
+              ...(data ? { output: json(event.output) } : {}),
+              outputDetails: { truncated: false },
+            },
+          },
+          history.length,
+        );
         break;
       case 'ExecutionFailed':
-        push('', 'ExecutionFailed', event.timestamp, {
-          executionFailedEventDetails: { error: event.Error ?? 'States.Runtime', cause: causeText(event.Cause) },
-        }, history.length);
+        push(
+          '',
+          'ExecutionFailed',
+          event.timestamp,
+          {
+            executionFailedEventDetails: { error: event.Error ?? 'States.Runtime', cause: causeText(event.Cause) },
+          },
+          history.length,
+        );
         break;
       case 'ExecutionAborted':
-        push('', 'ExecutionAborted', event.timestamp, {
-          executionAbortedEventDetails: { ...(context.abort?.error ? { error: context.abort.error } : {}), ...(context.abort?.cause ? { cause: context.abort.cause } : {}) },
-        }, history.length);
+        push(
+          '',
+          'ExecutionAborted',
+          event.timestamp,
+          {
+            executionAbortedEventDetails: {
+              ...(context.abort?.error ? { error: context.abort.error } : {}),
+              ...(context.abort?.cause ? { cause: context.abort.cause } : {}),
+            },
+          },
+          history.length,
+        );
         break;
       case 'ExecutionTimeout':
-        push('', 'ExecutionTimedOut', event.timestamp, { executionTimedOutEventDetails: { error: 'States.Timeout' } }, history.length);
+        push(
+          '',
+          'ExecutionTimedOut',
+          event.timestamp,
+          { executionTimedOutEventDetails: { error: 'States.Timeout' } },
+          history.length,
+        );
         break;
       default:
       // ParallelBranch* and StateCaught have no event of their own in AWS's history.

@@ -31,7 +31,11 @@ export function lambdaInvokeHandler(invoke: InvokeFunction) {
     try {
       const result = await invoke(FunctionName, Payload ?? {});
       // Payload crosses the wire as JSON on AWS: undefined becomes null and class instances become plain objects.
-      return { ExecutedVersion: '$LATEST', StatusCode: 200, Payload: result === undefined ? null : JSON.parse(JSON.stringify(result)) };
+      return {
+        ExecutedVersion: '$LATEST',
+        StatusCode: 200,
+        Payload: result === undefined ? null : JSON.parse(JSON.stringify(result)),
+      };
     } catch (error) {
       throw asTaskError(error);
     }
@@ -52,7 +56,10 @@ export function asTaskError(error: unknown): LambdaTaskError {
 }
 
 /** Binds every `lambda:invoke` Task state of a definition (including Parallel and Map branches) to `invoke`. */
-export function lambdaTaskHandlers(definition: AslDefinition, invoke: InvokeFunction): Record<string, (input: unknown) => Promise<LambdaInvokeResult>> {
+export function lambdaTaskHandlers(
+  definition: AslDefinition,
+  invoke: InvokeFunction,
+): Record<string, (input: unknown) => Promise<LambdaInvokeResult>> {
   const handler = lambdaInvokeHandler(invoke);
   return Object.fromEntries(lambdaTaskStates(definition).map((name) => [name, handler]));
 }
@@ -70,7 +77,11 @@ interface AslState {
 
 export function lambdaTaskStates(definition: AslDefinition): string[] {
   return Object.entries(definition.States).flatMap(([name, state]) => {
-    const nested = [...(state.Branches ?? []), ...(state.Iterator ? [state.Iterator] : []), ...(state.ItemProcessor ? [state.ItemProcessor] : [])];
+    const nested = [
+      ...(state.Branches ?? []),
+      ...(state.Iterator ? [state.Iterator] : []),
+      ...(state.ItemProcessor ? [state.ItemProcessor] : []),
+    ];
     const own = state.Type === 'Task' && state.Resource?.startsWith('arn:aws:states:::lambda:invoke') ? [name] : [];
     return [...own, ...nested.flatMap(lambdaTaskStates)];
   });

@@ -19,9 +19,7 @@ export interface MockConfig {
 export type MockedInvocation = { Return: unknown } | { Throw: { Error: string; Cause: string } };
 
 export type MockedTaskResult =
-  | { kind: 'return'; value: unknown }
-  | { kind: 'throw'; error: string; cause: string }
-  | undefined;
+  { kind: 'return'; value: unknown } | { kind: 'throw'; error: string; cause: string } | undefined;
 
 /** The file does not follow AWS's MockConfigFile structure; the message names the offending path. */
 export class MockConfigError extends Error {
@@ -37,7 +35,12 @@ export class MissingMockedResponse extends Error {
   override readonly name = 'States.Runtime';
   readonly isRetryable = false;
   readonly isCatchable = false;
-  constructor(readonly testCase: string, readonly stateName: string, readonly mockedResponse: string, readonly invocationIndex: number) {
+  constructor(
+    readonly testCase: string,
+    readonly stateName: string,
+    readonly mockedResponse: string,
+    readonly invocationIndex: number,
+  ) {
     super(
       `Mocked response "${mockedResponse}" of test case "${testCase}" defines no answer for invocation ${invocationIndex} of state "${stateName}"`,
     );
@@ -63,7 +66,8 @@ export function loadMockConfig(path: string): MockConfig {
 /** Checks the documented structure; every problem found is listed in one error. */
 export function parseMockConfig(value: unknown, source = 'MockConfigFile'): MockConfig {
   const problems = mockConfigProblems(value);
-  if (problems.length > 0) throw new MockConfigError(`${source} is not a valid mock configuration:\n  ${problems.join('\n  ')}`);
+  if (problems.length > 0)
+    throw new MockConfigError(`${source} is not a valid mock configuration:\n  ${problems.join('\n  ')}`);
   return value as MockConfig;
 }
 
@@ -75,7 +79,9 @@ export function mockConfigProblems(value: unknown): string[] {
   }
   const responses = value.MockedResponses;
   if (!isRecord(responses)) problems.push('MockedResponses must be an object');
-  else for (const [name, response] of Object.entries(responses)) problems.push(...mockedResponseProblems(`MockedResponses.${name}`, response));
+  else
+    for (const [name, response] of Object.entries(responses))
+      problems.push(...mockedResponseProblems(`MockedResponses.${name}`, response));
 
   const machines = value.StateMachines;
   if (!isRecord(machines)) {
@@ -88,7 +94,8 @@ export function mockConfigProblems(value: unknown): string[] {
       problems.push(`${at} must be an object with TestCases`);
       continue;
     }
-    for (const field of Object.keys(machine)) if (field !== 'TestCases') problems.push(`${at}: unknown field "${field}"`);
+    for (const field of Object.keys(machine))
+      if (field !== 'TestCases') problems.push(`${at}: unknown field "${field}"`);
     if (!isRecord(machine.TestCases)) {
       problems.push(`${at}.TestCases must be an object`);
       continue;
@@ -101,7 +108,8 @@ export function mockConfigProblems(value: unknown): string[] {
       for (const [stateName, responseName] of Object.entries(testCase)) {
         const where = `${at}.TestCases.${caseName}.${stateName}`;
         if (typeof responseName !== 'string') problems.push(`${where} must be the name of a mocked response`);
-        else if (isRecord(responses) && !(responseName in responses)) problems.push(`${where} names "${responseName}", which MockedResponses does not define`);
+        else if (isRecord(responses) && !(responseName in responses))
+          problems.push(`${where} names "${responseName}", which MockedResponses does not define`);
       }
     }
   }
@@ -124,7 +132,10 @@ function mockedResponseProblems(at: string, response: unknown): string[] {
   let next = 0;
   for (const [start, end, key] of ranges) {
     if (start < next) problems.push(`${at}: "${key}" overlaps an earlier invocation number`);
-    else if (start > next) problems.push(`${at}: no response for invocation ${next === start - 1 ? next : `${next}-${start - 1}`} (AWS requires one for every invocation)`);
+    else if (start > next)
+      problems.push(
+        `${at}: no response for invocation ${next === start - 1 ? next : `${next}-${start - 1}`} (AWS requires one for every invocation)`,
+      );
     next = Math.max(next, end + 1);
   }
   return problems;
@@ -134,15 +145,19 @@ function invocationProblems(at: string, invocation: unknown): string[] {
   if (!isRecord(invocation)) return [`${at} must be an object with Return or Throw`];
   const fields = Object.keys(invocation);
   if (fields.length !== 1 || (fields[0] !== 'Return' && fields[0] !== 'Throw')) {
-    return [`${at} must have exactly one field, Return or Throw (has ${fields.length === 0 ? 'none' : fields.join(', ')})`];
+    return [
+      `${at} must have exactly one field, Return or Throw (has ${fields.length === 0 ? 'none' : fields.join(', ')})`,
+    ];
   }
   if (fields[0] === 'Return') return [];
   const thrown = invocation.Throw;
   if (!isRecord(thrown)) return [`${at}.Throw must be an object with Error and Cause`];
   const problems: string[] = [];
-  if (typeof thrown.Error !== 'string' || thrown.Error === '') problems.push(`${at}.Throw.Error must be a non-empty string`);
+  if (typeof thrown.Error !== 'string' || thrown.Error === '')
+    problems.push(`${at}.Throw.Error must be a non-empty string`);
   if (typeof thrown.Cause !== 'string') problems.push(`${at}.Throw.Cause must be a string`);
-  for (const field of Object.keys(thrown)) if (field !== 'Error' && field !== 'Cause') problems.push(`${at}.Throw: unknown field "${field}"`);
+  for (const field of Object.keys(thrown))
+    if (field !== 'Error' && field !== 'Cause') problems.push(`${at}.Throw: unknown field "${field}"`);
   return problems;
 }
 
@@ -171,7 +186,8 @@ export function mockedTaskResult(
   const responseName = testCase[stateName];
   if (responseName === undefined) return undefined;
   const response = config.MockedResponses[responseName];
-  if (!response) throw new MockConfigError(`Test case "${testCaseName}" names the unknown mocked response "${responseName}"`);
+  if (!response)
+    throw new MockConfigError(`Test case "${testCaseName}" names the unknown mocked response "${responseName}"`);
   for (const [key, invocation] of Object.entries(response)) {
     const range = parseRange(key);
     if (!range || invocationIndex < range[0] || invocationIndex > range[1]) continue;

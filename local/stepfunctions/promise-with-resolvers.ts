@@ -2,7 +2,11 @@
  * aws-local-stepfunctions 3 targets Node 22 and calls Promise.withResolvers, which Node 20 lacks: without this,
  * every Task fails with an ordinary-looking task error. Import this module before the engine.
  */
-type WithResolvers = <T>() => { promise: Promise<T>; resolve: (value: T | PromiseLike<T>) => void; reject: (reason?: unknown) => void };
+type WithResolvers = <T>() => {
+  promise: Promise<T>;
+  resolve: (value: T | PromiseLike<T>) => void;
+  reject: (reason?: unknown) => void;
+};
 
 const PromiseConstructor = Promise as unknown as { withResolvers?: WithResolvers };
 if (typeof PromiseConstructor.withResolvers !== 'function') {

@@ -6,7 +6,14 @@ import path from 'node:path';
 import { messageOf, type StackLog } from '../log';
 import { ServiceError } from '../http/respond';
 import type { StateMachineModel } from '../stack-model';
-import { stateIndex, toHistory, type EngineEvent, type HistoryEventRecord, type StateInfo, type TaskAttempt } from './history';
+import {
+  stateIndex,
+  toHistory,
+  type EngineEvent,
+  type HistoryEventRecord,
+  type StateInfo,
+  type TaskAttempt,
+} from './history';
 import { loadMockConfig, splitTestCaseArn, testCaseOf, type MockConfig } from './mock-config';
 import { bindTaskStates } from './task-binding';
 
@@ -96,11 +103,20 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
   let closing = false;
 
   // Machines created through the API survive restarts; the template's are (re)deployed from template.yaml.
-  for (const machine of readJson<MachineRecord[]>(machinesFile) ?? []) if (!machine.fromTemplate) machines.set(machine.arn, machine);
+  for (const machine of readJson<MachineRecord[]>(machinesFile) ?? [])
+    if (!machine.fromTemplate) machines.set(machine.arn, machine);
   for (const machine of options.templateMachines) {
     validateDefinition(machine.definition, `${machine.logicalId} (template.yaml)`);
     const now = Date.now();
-    machines.set(machine.arn, { arn: machine.arn, name: machine.name, definition: machine.definition, roleArn: machine.roleArn, type: machine.type, creationDate: now, fromTemplate: true });
+    machines.set(machine.arn, {
+      arn: machine.arn,
+      name: machine.name,
+      definition: machine.definition,
+      roleArn: machine.roleArn,
+      type: machine.type,
+      creationDate: now,
+      fromTemplate: true,
+    });
   }
   saveMachines();
   for (const file of readdirSync(executionsDir)) {
@@ -112,7 +128,8 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
       record.status = 'ABORTED';
       record.stopDate = Date.now();
       record.error = 'LocalStack.Stopped';
-      record.cause = 'The local stack stopped while this execution was running; local executions do not survive a restart.';
+      record.cause =
+        'The local stack stopped while this execution was running; local executions do not survive a restart.';
       saveExecution(record);
     }
     executions.set(record.executionArn, record);
@@ -134,7 +151,11 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
 
   function mockConfig(): MockConfig {
     const file = options.mockConfigPath;
-    if (!file) throw new ServiceError('ValidationException', 'Executions on <stateMachineArn>#<TestCase> need SFN_MOCK_CONFIG to name a MockConfigFile');
+    if (!file)
+      throw new ServiceError(
+        'ValidationException',
+        'Executions on <stateMachineArn>#<TestCase> need SFN_MOCK_CONFIG to name a MockConfigFile',
+      );
     const mtimeMs = statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? -1;
     if (!mockCache || mockCache.path !== file || mockCache.mtimeMs !== mtimeMs) {
       try {
@@ -188,20 +209,25 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
     const { stateMachineArn, testCase } = splitTestCaseArn(requested);
     const machine = machineOf(stateMachineArn);
     const name = body.name === undefined ? randomUUID() : body.name;
-    if (typeof name !== 'string' || !NAME_PATTERN.test(name)) throw new ServiceError('InvalidName', `Invalid Name: '${String(name)}'`);
+    if (typeof name !== 'string' || !NAME_PATTERN.test(name))
+      throw new ServiceError('InvalidName', `Invalid Name: '${String(name)}'`);
     const input = body.input === undefined ? '{}' : body.input;
     let parsedInput: unknown;
     try {
       if (typeof input !== 'string') throw new Error('input must be a string');
       parsedInput = JSON.parse(input);
     } catch (error) {
-      throw new ServiceError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${(error as Error).message}'`);
+      throw new ServiceError(
+        'InvalidExecutionInput',
+        `Invalid State Machine Execution Input: '${(error as Error).message}'`,
+      );
     }
     const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
     const existing = executions.get(executionArn);
     if (existing) {
       // Idempotent for a running STANDARD execution with the same input, as on AWS.
-      if (existing.status === 'RUNNING' && existing.input === input) return { executionArn, startDate: existing.startDate / 1000 };
+      if (existing.status === 'RUNNING' && existing.input === input)
+        return { executionArn, startDate: existing.startDate / 1000 };
       throw new ServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
     let mock: { config: MockConfig; stateMachineName: string; testCase: string } | undefined;
@@ -236,16 +262,40 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
     });
     const execution = engine.run(parsedInput as never, {
       overrides: {
-        taskResourceLocalHandlers: bindTaskStates({ index, invoke: options.invoke, attempts, ...(mock ? { mock } : {}) }) as never,
-        ...(options.retryIntervalMs !== undefined ? { retryIntervalOverrides: Object.fromEntries(retryable.map(([name]) => [name, options.retryIntervalMs as number])) } : {}),
+        taskResourceLocalHandlers: bindTaskStates({
+          index,
+          invoke: options.invoke,
+          attempts,
+          ...(mock ? { mock } : {}),
+        }) as never,
+        ...(options.retryIntervalMs !== undefined
+          ? {
+              retryIntervalOverrides: Object.fromEntries(
+                retryable.map(([name]) => [name, options.retryIntervalMs as number]),
+              ),
+            }
+          : {}),
       },
       noThrowOnAbort: true,
       context: {
-        Execution: { Id: executionArn, Name: name, StartTime: new Date(startDate).toISOString(), Input: parsedInput as never, RoleArn: machine.roleArn },
+        Execution: {
+          Id: executionArn,
+          Name: name,
+          StartTime: new Date(startDate).toISOString(),
+          Input: parsedInput as never,
+          RoleArn: machine.roleArn,
+        },
         StateMachine: { Id: stateMachineArn, Name: machine.name },
       },
     });
-    const running: LiveExecution = { record, log: [], attempts, index, abort: () => execution.abort(), done: Promise.resolve() };
+    const running: LiveExecution = {
+      record,
+      log: [],
+      attempts,
+      index,
+      abort: () => execution.abort(),
+      done: Promise.resolve(),
+    };
     running.done = (async () => {
       const outcome = execution.result.then(
         (output) => ({ ok: true as const, output }),
@@ -273,7 +323,9 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
 
   function finish(running: LiveExecution, result: { output?: unknown; error?: unknown }) {
     const { record } = running;
-    const last = [...running.log].reverse().find((event) => event.type.startsWith('Execution') && event.type !== 'ExecutionStarted');
+    const last = [...running.log]
+      .reverse()
+      .find((event) => event.type.startsWith('Execution') && event.type !== 'ExecutionStarted');
     record.stopDate = last?.timestamp ?? Date.now();
     if (running.abortDetails || last?.type === 'ExecutionAborted') {
       record.status = 'ABORTED';
@@ -347,9 +399,11 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
 
   function page<T>(items: T[], body: Record<string, unknown>, defaultSize = 100): { items: T[]; nextToken?: string } {
     const size = body.maxResults === undefined || body.maxResults === 0 ? defaultSize : Number(body.maxResults);
-    if (!Number.isInteger(size) || size < 0 || size > 1000) throw new ServiceError('ValidationException', 'maxResults must be between 0 and 1000');
+    if (!Number.isInteger(size) || size < 0 || size > 1000)
+      throw new ServiceError('ValidationException', 'maxResults must be between 0 and 1000');
     const start = body.nextToken === undefined ? 0 : Number.parseInt(String(body.nextToken), 36);
-    if (!Number.isInteger(start) || start < 0 || start > items.length) throw new ServiceError('InvalidToken', `Invalid Token: '${String(body.nextToken)}'`);
+    if (!Number.isInteger(start) || start < 0 || start > items.length)
+      throw new ServiceError('InvalidToken', `Invalid Token: '${String(body.nextToken)}'`);
     const slice = items.slice(start, start + size);
     return { items: slice, ...(start + size < items.length ? { nextToken: (start + size).toString(36) } : {}) };
   }
@@ -357,14 +411,17 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
   const operations: Record<string, (body: Record<string, unknown>) => unknown> = {
     CreateStateMachine(body) {
       const { name, definition, roleArn } = body;
-      if (typeof name !== 'string' || !NAME_PATTERN.test(name)) throw new ServiceError('InvalidName', `Invalid Name: '${String(name)}'`);
+      if (typeof name !== 'string' || !NAME_PATTERN.test(name))
+        throw new ServiceError('InvalidName', `Invalid Name: '${String(name)}'`);
       if (typeof definition !== 'string') throw new ServiceError('InvalidDefinition', 'definition is required');
-      if (typeof roleArn !== 'string' || !roleArn.startsWith('arn:')) throw new ServiceError('InvalidArn', `Invalid Arn: '${String(roleArn)}'`);
+      if (typeof roleArn !== 'string' || !roleArn.startsWith('arn:'))
+        throw new ServiceError('InvalidArn', `Invalid Arn: '${String(roleArn)}'`);
       validateDefinition(definition, name);
       const arn = `arn:aws:states:${options.region}:${options.accountId}:stateMachine:${name}`;
       const existing = machines.get(arn);
       if (existing) {
-        if (existing.definition === definition && existing.roleArn === roleArn) return { stateMachineArn: arn, creationDate: existing.creationDate / 1000 };
+        if (existing.definition === definition && existing.roleArn === roleArn)
+          return { stateMachineArn: arn, creationDate: existing.creationDate / 1000 };
         throw new ServiceError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
       }
       const machine: MachineRecord = {
@@ -384,11 +441,20 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
     },
     UpdateStateMachine(body) {
       const machine = machineOf(body.stateMachineArn);
-      if (body.definition === undefined && body.roleArn === undefined && body.loggingConfiguration === undefined && body.tracingConfiguration === undefined) {
-        throw new ServiceError('MissingRequiredParameter', 'Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified');
+      if (
+        body.definition === undefined &&
+        body.roleArn === undefined &&
+        body.loggingConfiguration === undefined &&
+        body.tracingConfiguration === undefined
+      ) {
+        throw new ServiceError(
+          'MissingRequiredParameter',
+          'Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified',
+        );
       }
       if (body.definition !== undefined) {
-        if (typeof body.definition !== 'string') throw new ServiceError('InvalidDefinition', 'definition must be a string');
+        if (typeof body.definition !== 'string')
+          throw new ServiceError('InvalidDefinition', 'definition must be a string');
         validateDefinition(body.definition, machine.name);
         machine.definition = body.definition;
       }
@@ -421,7 +487,12 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
       const all = [...machines.values()].sort((a, b) => a.name.localeCompare(b.name));
       const { items, nextToken } = page(all, body);
       return {
-        stateMachines: items.map((machine) => ({ stateMachineArn: machine.arn, name: machine.name, type: machine.type, creationDate: machine.creationDate / 1000 })),
+        stateMachines: items.map((machine) => ({
+          stateMachineArn: machine.arn,
+          name: machine.name,
+          type: machine.type,
+          creationDate: machine.creationDate / 1000,
+        })),
         ...(nextToken ? { nextToken } : {}),
       };
     },
@@ -432,14 +503,21 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
       const events = historyOf(record, body.includeExecutionData !== false);
       const ordered = body.reverseOrder === true ? [...events].reverse() : events;
       const { items, nextToken } = page(ordered, body);
-      return { events: items.map((event) => ({ ...event, timestamp: event.timestamp / 1000 })), ...(nextToken ? { nextToken } : {}) };
+      return {
+        events: items.map((event) => ({ ...event, timestamp: event.timestamp / 1000 })),
+        ...(nextToken ? { nextToken } : {}),
+      };
     },
     ListExecutions(body) {
       const machineArn = body.stateMachineArn;
       if (machineArn !== undefined) machineOf(machineArn);
       const filter = body.statusFilter;
       const all = [...executions.values()]
-        .filter((record) => (machineArn === undefined || record.stateMachineArn === machineArn) && (filter === undefined || record.status === filter))
+        .filter(
+          (record) =>
+            (machineArn === undefined || record.stateMachineArn === machineArn) &&
+            (filter === undefined || record.status === filter),
+        )
         .sort((a, b) => b.startDate - a.startDate);
       const { items, nextToken } = page(all, body);
       return {
@@ -463,7 +541,11 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
   return {
     async handle(operation, body) {
       const run = operations[operation];
-      if (!run) throw new ServiceError('UnknownOperationException', `The local Step Functions API does not implement ${operation}`);
+      if (!run)
+        throw new ServiceError(
+          'UnknownOperationException',
+          `The local Step Functions API does not implement ${operation}`,
+        );
       return run(body);
     },
     async idle() {
@@ -472,10 +554,16 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
     async close() {
       closing = true;
       for (const running of live.values()) {
-        running.abortDetails = { error: 'LocalStack.Stopped', cause: 'The local stack stopped while this execution was running.' };
+        running.abortDetails = {
+          error: 'LocalStack.Stopped',
+          cause: 'The local stack stopped while this execution was running.',
+        };
         running.abort();
       }
-      await Promise.race([Promise.all([...live.values()].map((running) => running.done)), new Promise((resolve) => setTimeout(resolve, 2000))]);
+      await Promise.race([
+        Promise.all([...live.values()].map((running) => running.done)),
+        new Promise((resolve) => setTimeout(resolve, 2000)),
+      ]);
     },
   };
 }
@@ -485,20 +573,40 @@ function validateDefinition(text: string, where: string): void {
   try {
     definition = JSON.parse(text);
   } catch (error) {
-    throw new ServiceError('InvalidDefinition', `Invalid State Machine Definition for ${where}: not JSON: ${(error as Error).message}`);
+    throw new ServiceError(
+      'InvalidDefinition',
+      `Invalid State Machine Definition for ${where}: not JSON: ${(error as Error).message}`,
+    );
   }
   try {
-    new StateMachine(definition as StateMachineDefinition, { validationOptions: { checkArn: false, checkPaths: true } });
+    new StateMachine(definition as StateMachineDefinition, {
+      validationOptions: { checkArn: false, checkPaths: true },
+    });
   } catch (error) {
-    throw new ServiceError('InvalidDefinition', `Invalid State Machine Definition for ${where}: ${(error as Error).message}`);
+    throw new ServiceError(
+      'InvalidDefinition',
+      `Invalid State Machine Definition for ${where}: ${(error as Error).message}`,
+    );
   }
 }
 
 function findState(definition: StateMachineDefinition, name: string): { Retry?: unknown } | undefined {
-  const states = definition.States as Record<string, { Retry?: unknown; Branches?: StateMachineDefinition[]; ItemProcessor?: StateMachineDefinition; Iterator?: StateMachineDefinition }>;
+  const states = definition.States as Record<
+    string,
+    {
+      Retry?: unknown;
+      Branches?: StateMachineDefinition[];
+      ItemProcessor?: StateMachineDefinition;
+      Iterator?: StateMachineDefinition;
+    }
+  >;
   if (states[name]) return states[name];
   for (const state of Object.values(states)) {
-    for (const nested of [...(state.Branches ?? []), ...(state.ItemProcessor ? [state.ItemProcessor] : []), ...(state.Iterator ? [state.Iterator] : [])]) {
+    for (const nested of [
+      ...(state.Branches ?? []),
+      ...(state.ItemProcessor ? [state.ItemProcessor] : []),
+      ...(state.Iterator ? [state.Iterator] : []),
+    ]) {
       const found = findState(nested, name);
       if (found) return found;
     }

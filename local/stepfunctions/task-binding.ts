@@ -30,7 +30,11 @@ export function bindTaskStates(options: TaskBindingOptions): Record<string, (par
     try {
       return await options.invoke(functionName, payload);
     } catch (error) {
-      if (error instanceof FunctionNotFound) throw new LambdaTaskError('Lambda.ResourceNotFoundException', `${error.message} (not a function of template.yaml)`);
+      if (error instanceof FunctionNotFound)
+        throw new LambdaTaskError(
+          'Lambda.ResourceNotFoundException',
+          `${error.message} (not a function of template.yaml)`,
+        );
       throw error;
     }
   };
@@ -62,7 +66,13 @@ export function bindTaskStates(options: TaskBindingOptions): Record<string, (par
     if (options.mock) {
       let mocked;
       try {
-        mocked = mockedTaskResult(options.mock.config, options.mock.stateMachineName, options.mock.testCase, name, invocation);
+        mocked = mockedTaskResult(
+          options.mock.config,
+          options.mock.stateMachineName,
+          options.mock.testCase,
+          name,
+          invocation,
+        );
       } catch (error) {
         if (error instanceof MockConfigError) throw new UncatchableRuntimeError(error.message);
         throw error;
@@ -79,7 +89,9 @@ export function bindTaskStates(options: TaskBindingOptions): Record<string, (par
         throw error instanceof LambdaTaskError ? error : asTaskError(error instanceof FunctionError ? error : error);
       }
     }
-    throw new UncatchableRuntimeError(`The local stack runs only Lambda tasks; state ${name} uses ${resource || 'no Resource'}`);
+    throw new UncatchableRuntimeError(
+      `The local stack runs only Lambda tasks; state ${name} uses ${resource || 'no Resource'}`,
+    );
   }
 
   return handlers;

@@ -44,7 +44,11 @@ const STATIC: Record<string, string> = {
   '/app.js': 'app.js',
   '/app.css': 'app.css',
 };
-const CONTENT_TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+};
 const URL_EXPIRES_SECONDS = 900;
 const MAX_ITEMS = 500;
 
@@ -55,14 +59,25 @@ export function isWebAppPath(url: string | undefined): boolean {
 
 export function createWebApp(options: WebAppOptions): WebApp {
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  const dynamodb = new DynamoDBClient({ ...clientOptions, endpoint: options.endpoint, region: options.region, credentials });
+  const dynamodb = new DynamoDBClient({
+    ...clientOptions,
+    endpoint: options.endpoint,
+    region: options.region,
+    credentials,
+  });
   const documents = DynamoDBDocumentClient.from(dynamodb);
   // Presigned URLs are made for the host the browser used, so they stay same-origin with the page.
   const presigners = new Map<string, S3Client>();
   function presignerFor(origin: string): S3Client {
     let client = presigners.get(origin);
     if (!client) {
-      client = new S3Client({ ...clientOptions, endpoint: origin, region: options.region, credentials, forcePathStyle: true });
+      client = new S3Client({
+        ...clientOptions,
+        endpoint: origin,
+        region: options.region,
+        credentials,
+        forcePathStyle: true,
+      });
       presigners.set(origin, client);
     }
     return client;
@@ -72,7 +87,14 @@ export function createWebApp(options: WebAppOptions): WebApp {
     const items: ImageItem[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await documents.send(new QueryCommand({ TableName: options.table, ScanIndexForward: false, ...input, ...(start ? { ExclusiveStartKey: start } : {}) }));
+      const page = await documents.send(
+        new QueryCommand({
+          TableName: options.table,
+          ScanIndexForward: false,
+          ...input,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
       items.push(...((page.Items ?? []) as ImageItem[]));
       start = page.LastEvaluatedKey;
     } while (start && items.length < MAX_ITEMS);
@@ -81,9 +103,17 @@ export function createWebApp(options: WebAppOptions): WebApp {
 
   function itemsOf(user: string, album: string | undefined): Promise<ImageItem[]> {
     if (album === undefined) {
-      return queryItems({ IndexName: 'ByUser', KeyConditionExpression: 'userId = :user', ExpressionAttributeValues: { ':user': user } });
+      return queryItems({
+        IndexName: 'ByUser',
+        KeyConditionExpression: 'userId = :user',
+        ExpressionAttributeValues: { ':user': user },
+      });
     }
-    return queryItems({ IndexName: 'ByAlbum', KeyConditionExpression: 'albumKey = :album', ExpressionAttributeValues: { ':album': `${user}#${album}` } });
+    return queryItems({
+      IndexName: 'ByAlbum',
+      KeyConditionExpression: 'albumKey = :album',
+      ExpressionAttributeValues: { ':album': `${user}#${album}` },
+    });
   }
 
   async function photos(url: URL, origin: string) {
@@ -98,7 +128,11 @@ export function createWebApp(options: WebAppOptions): WebApp {
       photos: await Promise.all(
         items.map(async (item) => ({
           ...item,
-          thumbnailUrl: item.thumbnail ? await getSignedUrl(s3, new GetObjectCommand({ Bucket: item.bucket, Key: item.thumbnail.key }), { expiresIn: URL_EXPIRES_SECONDS }) : undefined,
+          thumbnailUrl: item.thumbnail
+            ? await getSignedUrl(s3, new GetObjectCommand({ Bucket: item.bucket, Key: item.thumbnail.key }), {
+                expiresIn: URL_EXPIRES_SECONDS,
+              })
+            : undefined,
         })),
       ),
     };
@@ -110,7 +144,10 @@ export function createWebApp(options: WebAppOptions): WebApp {
     for (const item of await itemsOf(user, undefined)) {
       if (item.albumId !== undefined) counts.set(item.albumId, (counts.get(item.albumId) ?? 0) + 1);
     }
-    return { user, albums: [...counts].map(([name, count]) => ({ name, count })).sort((a, b) => a.name.localeCompare(b.name)) };
+    return {
+      user,
+      albums: [...counts].map(([name, count]) => ({ name, count })).sort((a, b) => a.name.localeCompare(b.name)),
+    };
   }
 
   async function upload(req: IncomingMessage, origin: string) {
@@ -120,12 +157,19 @@ export function createWebApp(options: WebAppOptions): WebApp {
     } catch {
       throw new BadRequest('The body must be JSON: {"user", "album", "fileName", "contentType"}');
     }
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new BadRequest('The body must be a JSON object: {"user", "album", "fileName", "contentType"}');
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      throw new BadRequest('The body must be a JSON object: {"user", "album", "fileName", "contentType"}');
     const fields = body as Record<string, unknown>;
     const user = segment(fields.user, 'user');
-    const album = fields.album === undefined || fields.album === null || fields.album === '' ? undefined : segment(fields.album, 'album');
+    const album =
+      fields.album === undefined || fields.album === null || fields.album === ''
+        ? undefined
+        : segment(fields.album, 'album');
     const fileName = segment(fields.fileName, 'fileName');
-    const contentType = typeof fields.contentType === 'string' && fields.contentType !== '' ? fields.contentType : 'application/octet-stream';
+    const contentType =
+      typeof fields.contentType === 'string' && fields.contentType !== ''
+        ? fields.contentType
+        : 'application/octet-stream';
     const key = uploadKeyOf({ userId: user, ...(album === undefined ? {} : { albumId: album }), fileName });
     try {
       parseUploadKey(key);
@@ -133,8 +177,19 @@ export function createWebApp(options: WebAppOptions): WebApp {
       if (error instanceof InvalidUploadKey) throw new BadRequest(error.message);
       throw error;
     }
-    const url = await getSignedUrl(presignerFor(origin), new PutObjectCommand({ Bucket: options.bucket, Key: key, ContentType: contentType }), { expiresIn: URL_EXPIRES_SECONDS });
-    return { bucket: options.bucket, key, url, method: 'PUT', headers: { 'content-type': contentType }, expiresIn: URL_EXPIRES_SECONDS };
+    const url = await getSignedUrl(
+      presignerFor(origin),
+      new PutObjectCommand({ Bucket: options.bucket, Key: key, ContentType: contentType }),
+      { expiresIn: URL_EXPIRES_SECONDS },
+    );
+    return {
+      bucket: options.bucket,
+      key,
+      url,
+      method: 'PUT',
+      headers: { 'content-type': contentType },
+      expiresIn: URL_EXPIRES_SECONDS,
+    };
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -147,14 +202,25 @@ export function createWebApp(options: WebAppOptions): WebApp {
       return;
     }
     const method = req.method ?? 'GET';
-    if (sub === '/api/photos' && method === 'GET') return sendJson(res, 200, await photos(url, origin), 'application/json', { 'cache-control': 'no-store' });
-    if (sub === '/api/albums' && method === 'GET') return sendJson(res, 200, await albums(url), 'application/json', { 'cache-control': 'no-store' });
+    if (sub === '/api/photos' && method === 'GET')
+      return sendJson(res, 200, await photos(url, origin), 'application/json', { 'cache-control': 'no-store' });
+    if (sub === '/api/albums' && method === 'GET')
+      return sendJson(res, 200, await albums(url), 'application/json', { 'cache-control': 'no-store' });
     if (sub === '/api/uploads' && method === 'POST') return sendJson(res, 200, await upload(req, origin));
-    if (sub.startsWith('/api/')) return sendJson(res, 404, { error: 'NotFound', message: `No ${method} ${url.pathname}; the API is GET /_app/api/photos, GET /_app/api/albums, POST /_app/api/uploads` });
+    if (sub.startsWith('/api/'))
+      return sendJson(res, 404, {
+        error: 'NotFound',
+        message: `No ${method} ${url.pathname}; the API is GET /_app/api/photos, GET /_app/api/albums, POST /_app/api/uploads`,
+      });
     const file = STATIC[sub];
-    if (!file || (method !== 'GET' && method !== 'HEAD')) return sendJson(res, 404, { error: 'NotFound', message: `No ${url.pathname}` });
+    if (!file || (method !== 'GET' && method !== 'HEAD'))
+      return sendJson(res, 404, { error: 'NotFound', message: `No ${url.pathname}` });
     const content = await readFile(path.join(PUBLIC_DIR, file));
-    res.writeHead(200, { 'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream', 'content-length': content.length, 'cache-control': 'no-cache' });
+    res.writeHead(200, {
+      'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
+      'content-length': content.length,
+      'cache-control': 'no-cache',
+    });
     res.end(method === 'HEAD' ? undefined : content);
   }
 

@@ -17,7 +17,8 @@ import { FakeAws } from './fake-aws';
 const template = loadTemplate();
 const functions = functionSpecs(template);
 const spec = (id: string) => functions.find((f) => f.logicalId === id) as FunctionSpec;
-const event = (name: string) => JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'events', name), 'utf8')) as Record<string, any>;
+const event = (name: string) =>
+  JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'events', name), 'utf8')) as Record<string, any>;
 const photo = (name: string) => readFileSync(path.join(PROJECT_ROOT, 'test/fixtures/images', name));
 
 /** Strings that only the offline stack's code or its dependencies contain. */
@@ -72,7 +73,12 @@ async function invoke(logicalId: string, payload: unknown): Promise<Invocation> 
     AWS_LAMBDA_FUNCTION_NAME: logicalId,
     ...Object.fromEntries(Object.entries(fn.environment).map(([name, value]) => [name, resolveVariable(value)])),
   };
-  const child = fork(path.join(__dirname, 'invoke-bundle.cjs'), [], { env, execArgv: [], silent: true, execPath: LAMBDA_NODE });
+  const child = fork(path.join(__dirname, 'invoke-bundle.cjs'), [], {
+    env,
+    execArgv: [],
+    silent: true,
+    execPath: LAMBDA_NODE,
+  });
   const logs: string[] = [];
   let buffered = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -141,11 +147,16 @@ describe('built bundles', function () {
       it('holds no code of the offline stack (local/ and its emulators)', async () => {
         const build = await builtFunction(fn.logicalId);
         const bundle = readFileSync(build.handlerFile, 'utf8');
-        expect(LOCAL_ONLY.filter((s) => bundle.includes(s)), 'local-only strings in the bundle').to.deep.equal([]);
-        const sources = (JSON.parse(readFileSync(`${build.handlerFile}.map`, 'utf8')) as { sources: string[] }).sources.map((s) =>
-          path.relative(PROJECT_ROOT, path.resolve(path.dirname(build.handlerFile), s)),
-        );
-        expect(sources.filter((s) => s.startsWith(`local${path.sep}`) || LOCAL_ONLY.some((l) => s.includes(l)))).to.deep.equal([]);
+        expect(
+          LOCAL_ONLY.filter((s) => bundle.includes(s)),
+          'local-only strings in the bundle',
+        ).to.deep.equal([]);
+        const sources = (
+          JSON.parse(readFileSync(`${build.handlerFile}.map`, 'utf8')) as { sources: string[] }
+        ).sources.map((s) => path.relative(PROJECT_ROOT, path.resolve(path.dirname(build.handlerFile), s)));
+        expect(
+          sources.filter((s) => s.startsWith(`local${path.sep}`) || LOCAL_ONLY.some((l) => s.includes(l))),
+        ).to.deep.equal([]);
         expect(sources.filter((s) => s.startsWith(`functions${path.sep}`)).length, 'own sources').to.be.greaterThan(0);
       });
     });
@@ -184,7 +195,9 @@ describe('built bundles', function () {
       it('decodes the form-encoded key of a classic S3 notification once', async () => {
         const result = expectOk(await invoke('S3Trigger', event('s3-notification-put.json')));
         const started = JSON.parse(String(aws.callsTo('sfn', 'StartExecution')[0]?.input?.input));
-        expect(started.upload.key).to.equal('private/us-east-1:6f1c2a4e-9b1d-4c1e-8f3a-2d5b7c9e0a11/uploads/my photo+1 (100%).jpg');
+        expect(started.upload.key).to.equal(
+          'private/us-east-1:6f1c2a4e-9b1d-4c1e-8f3a-2d5b7c9e0a11/uploads/my photo+1 (100%).jpg',
+        );
         expect(result[0]).to.include({ outcome: 'started' });
       });
 
@@ -216,8 +229,12 @@ describe('built bundles', function () {
         expect(result.exif).to.include({ make: 'NIKON', model: 'COOLPIX P6000' });
         expect(result.gps.latitude).to.be.closeTo(43.4674483333333, 1e-9);
         expect(result.gps.longitude).to.be.closeTo(11.8851266666639, 1e-9);
-        expect(aws.calls.every((c) => c.service === 's3' && c.key === input.upload.key && c.operation !== 'PutObject')).to.equal(true);
-        expect(aws.callsTo('s3', 'GetObject').every((c) => /^bytes=\d+-\d+$/.test(String(c.headers.range)))).to.equal(true);
+        expect(
+          aws.calls.every((c) => c.service === 's3' && c.key === input.upload.key && c.operation !== 'PutObject'),
+        ).to.equal(true);
+        expect(aws.callsTo('s3', 'GetObject').every((c) => /^bytes=\d+-\d+$/.test(String(c.headers.range)))).to.equal(
+          true,
+        );
         expectStructuredLogs(invocation, input.upload.key);
       });
 
@@ -243,19 +260,35 @@ describe('built bundles', function () {
       it('fails with UploadSuperseded when a newer upload owns the item', async () => {
         aws.override((call) =>
           call.operation === 'UpdateItem'
-            ? { status: 400, json: { __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException', message: 'The conditional request failed' } }
+            ? {
+                status: 400,
+                json: {
+                  __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException',
+                  message: 'The conditional request failed',
+                },
+              }
             : undefined,
         );
-        expect((await invoke('StoreImageMetadata', event('store-image-metadata.json'))).error?.name).to.equal('UploadSuperseded');
+        expect((await invoke('StoreImageMetadata', event('store-image-metadata.json'))).error?.name).to.equal(
+          'UploadSuperseded',
+        );
       });
 
       it('fails with TransientError when DynamoDB answers 500', async () => {
         aws.override((call) =>
           call.operation === 'UpdateItem'
-            ? { status: 500, json: { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'Internal server error' } }
+            ? {
+                status: 500,
+                json: {
+                  __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+                  message: 'Internal server error',
+                },
+              }
             : undefined,
         );
-        expect((await invoke('StoreImageMetadata', event('store-image-metadata.json'))).error?.name).to.equal('TransientError');
+        expect((await invoke('StoreImageMetadata', event('store-image-metadata.json'))).error?.name).to.equal(
+          'TransientError',
+        );
       });
     });
 
@@ -278,13 +311,17 @@ describe('built bundles', function () {
         const input = event('detect-labels.json');
         const result = expectOk(await invoke('DetectLabels', input));
         const [request] = aws.callsTo('rekognition', 'DetectFaces');
-        expect(request?.input).to.deep.equal({ Image: { S3Object: { Bucket: input.upload.bucket, Name: input.upload.key } } });
+        expect(request?.input).to.deep.equal({
+          Image: { S3Object: { Bucket: input.upload.bucket, Name: input.upload.key } },
+        });
         expect(result.faceCount).to.equal(2);
       });
 
       it('keeps the labels when DetectFaces fails for a reason retrying cannot fix', async () => {
         aws.override((call) =>
-          call.operation === 'DetectFaces' ? { status: 400, json: { __type: 'AccessDeniedException', message: 'not allowed' } } : undefined,
+          call.operation === 'DetectFaces'
+            ? { status: 400, json: { __type: 'AccessDeniedException', message: 'not allowed' } }
+            : undefined,
         );
         const result = expectOk(await invoke('DetectLabels', event('detect-labels.json')));
         expect(result.labels).to.have.length(2);
@@ -293,7 +330,12 @@ describe('built bundles', function () {
 
       it('stores why Rekognition refused an image instead of failing', async () => {
         aws.override((call) =>
-          call.operation === 'DetectLabels' ? { status: 400, json: { __type: 'InvalidImageFormatException', message: 'Request has invalid image format' } } : undefined,
+          call.operation === 'DetectLabels'
+            ? {
+                status: 400,
+                json: { __type: 'InvalidImageFormatException', message: 'Request has invalid image format' },
+              }
+            : undefined,
         );
         const result = expectOk(await invoke('DetectLabels', event('detect-labels.json')));
         expect(result.refused).to.include({ name: 'InvalidImageFormatException' });
@@ -344,7 +386,9 @@ describe('built bundles', function () {
     }
 
     it('runs each bundle on LAMBDA_NODE when it is set, else on this Node', async () => {
-      const expected = execFileSync(LAMBDA_NODE, ['-p', 'process.version + " " + process.arch'], { encoding: 'utf8' }).trim();
+      const expected = execFileSync(LAMBDA_NODE, ['-p', 'process.version + " " + process.arch'], {
+        encoding: 'utf8',
+      }).trim();
       const invocation = await invoke('ExtractImageMetadata', { not: 'an upload' });
       expect(invocation.runtime).to.equal(expected);
       expect(invocation.error?.name).to.equal('InvalidEvent');

@@ -11,20 +11,42 @@ import { samBundlerConfig, samEsbuildArgs, snakeCase } from '../../scripts/build
 
 const OUT = '/out/Fn';
 
-function spec(buildProperties: Record<string, unknown>, environment: Record<string, unknown> = {}, handler = 'app.handler'): FunctionSpec {
+function spec(
+  buildProperties: Record<string, unknown>,
+  environment: Record<string, unknown> = {},
+  handler = 'app.handler',
+): FunctionSpec {
   return {
-    logicalId: 'Fn', handler, runtime: 'nodejs22.x', codeUri: '.', timeoutSeconds: 3, memoryMb: 128,
-    environment, entryPoints: [], buildProperties, events: {}, properties: {},
+    logicalId: 'Fn',
+    handler,
+    runtime: 'nodejs22.x',
+    codeUri: '.',
+    timeoutSeconds: 3,
+    memoryMb: 128,
+    environment,
+    entryPoints: [],
+    buildProperties,
+    events: {},
+    properties: {},
   };
 }
 
 const argsFor = (props: Record<string, unknown>, env: Record<string, unknown> = {}, deps: string[] = []) =>
-  samEsbuildArgs(samBundlerConfig(spec({ EntryPoints: ['functions/s3-trigger.ts'], ...props }, env)), OUT, PROJECT_ROOT, deps);
+  samEsbuildArgs(
+    samBundlerConfig(spec({ EntryPoints: ['functions/s3-trigger.ts'], ...props }, env)),
+    OUT,
+    PROJECT_ROOT,
+    deps,
+  );
 
 describe('esbuild arguments as SAM CLI derives them', () => {
   it('turns PascalCase properties into snake_case like SAM CLI', () => {
     expect(['EntryPoints', 'MainFields', 'OutExtension', 'SourcesContent', 'Minify'].map(snakeCase)).to.deep.equal([
-      'entry_points', 'main_fields', 'out_extension', 'sources_content', 'minify',
+      'entry_points',
+      'main_fields',
+      'out_extension',
+      'sources_content',
+      'minify',
     ]);
   });
 
@@ -32,15 +54,35 @@ describe('esbuild arguments as SAM CLI derives them', () => {
     for (const fn of functionSpecs(loadTemplate())) {
       const args = samEsbuildArgs(samBundlerConfig(fn), OUT, path.resolve(PROJECT_ROOT, fn.codeUri));
       expect(args, fn.logicalId).to.deep.equal([
-        fn.entryPoints[0], '--bundle', '--platform=node', `--outdir=${OUT}`, '--format=cjs', '--minify', '--target=node22', '--sourcemap',
+        fn.entryPoints[0],
+        '--bundle',
+        '--platform=node',
+        `--outdir=${OUT}`,
+        '--format=cjs',
+        '--minify',
+        '--target=node22',
+        '--sourcemap',
       ]);
     }
   });
 
   it('adds the defaults es2020, cjs and minify only for what the properties leave out', () => {
-    expect(argsFor({})).to.deep.equal(['functions/s3-trigger.ts', '--bundle', '--platform=node', `--outdir=${OUT}`, '--target=es2020', '--format=cjs', '--minify']);
+    expect(argsFor({})).to.deep.equal([
+      'functions/s3-trigger.ts',
+      '--bundle',
+      '--platform=node',
+      `--outdir=${OUT}`,
+      '--target=es2020',
+      '--format=cjs',
+      '--minify',
+    ]);
     expect(argsFor({ Minify: false, Target: 'node22', Format: 'esm' })).to.deep.equal([
-      'functions/s3-trigger.ts', '--bundle', '--platform=node', `--outdir=${OUT}`, '--target=node22', '--format=esm',
+      'functions/s3-trigger.ts',
+      '--bundle',
+      '--platform=node',
+      `--outdir=${OUT}`,
+      '--target=node22',
+      '--format=esm',
     ]);
   });
 
@@ -54,14 +96,24 @@ describe('esbuild arguments as SAM CLI derives them', () => {
       Footer: ['js=/* footer */'],
     });
     expect(args.slice(7)).to.deep.equal([
-      '--main-fields=module,main', '--external:@aws-sdk/*', '--external:sharp', '--loader:.png=file', '--loader:.wasm=binary',
-      '--out-extension:.js=.cjs', '--banner:js=/* banner */', '--footer:js=/* footer */',
+      '--main-fields=module,main',
+      '--external:@aws-sdk/*',
+      '--external:sharp',
+      '--loader:.png=file',
+      '--loader:.wasm=binary',
+      '--out-extension:.js=.cjs',
+      '--banner:js=/* banner */',
+      '--footer:js=/* footer */',
     ]);
   });
 
   it('never passes bundle, platform, outdir or UseNpmCi through', () => {
     const args = argsFor({ Bundle: false, Platform: 'browser', Outdir: '/elsewhere', UseNpmCi: true });
-    expect(args.filter((a) => /^--(bundle|platform|outdir|use-npm-ci)/.test(a))).to.deep.equal(['--bundle', '--platform=node', `--outdir=${OUT}`]);
+    expect(args.filter((a) => /^--(bundle|platform|outdir|use-npm-ci)/.test(a))).to.deep.equal([
+      '--bundle',
+      '--platform=node',
+      `--outdir=${OUT}`,
+    ]);
   });
 
   it('adds Sourcemap when NODE_OPTIONS enables source maps and the properties say nothing', () => {

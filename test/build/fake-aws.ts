@@ -109,7 +109,8 @@ export class FakeAws {
     }
     const url = new URL(req.url ?? '/', 'http://fake');
     const [bucket = '', ...rest] = url.pathname.slice(1).split('/');
-    const operation = { GET: 'GetObject', HEAD: 'HeadObject', PUT: 'PutObject' }[req.method ?? ''] ?? `S3 ${req.method}`;
+    const operation =
+      { GET: 'GetObject', HEAD: 'HeadObject', PUT: 'PutObject' }[req.method ?? ''] ?? `S3 ${req.method}`;
     return {
       service: 's3',
       operation,
@@ -155,7 +156,11 @@ export class FakeAws {
   private answerS3(req: IncomingMessage, res: ServerResponse, call: AwsCall, reply: FakeReply | undefined): void {
     const s3Error = (status: number, code: string) => {
       res.writeHead(status, { 'content-type': 'application/xml' });
-      res.end(req.method === 'HEAD' ? undefined : `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${code}</Message></Error>`);
+      res.end(
+        req.method === 'HEAD'
+          ? undefined
+          : `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${code}</Message></Error>`,
+      );
     };
     if (reply) return s3Error(reply.status, reply.s3ErrorCode ?? 'InternalError');
     const id = `${call.bucket}/${call.key}`;
@@ -184,7 +189,11 @@ export class FakeAws {
     const start = Number(range[1]);
     const end = Math.min(range[2] ? Number(range[2]) : object.body.length - 1, object.body.length - 1);
     const part = object.body.subarray(start, end + 1);
-    res.writeHead(206, { ...headers, 'content-length': part.length, 'content-range': `bytes ${start}-${end}/${object.body.length}` });
+    res.writeHead(206, {
+      ...headers,
+      'content-length': part.length,
+      'content-range': `bytes ${start}-${end}/${object.body.length}`,
+    });
     res.end(part);
   }
 }

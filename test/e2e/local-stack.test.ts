@@ -39,10 +39,14 @@ describe('local stack end to end (real photos through template.yaml, the ASL and
   let t: TestStack;
 
   before(async () => {
-    t = await startTestStack({ env: { SFN_MOCK_CONFIG: path.join(__dirname, '../../statemachine/test/MockConfigFile.json') } });
+    t = await startTestStack({
+      env: { SFN_MOCK_CONFIG: path.join(__dirname, '../../statemachine/test/MockConfigFile.json') },
+    });
     await Promise.all(
       Object.values(PHOTOS).map((file) =>
-        t.s3.send(new PutObjectCommand({ Bucket: t.bucket, Key: keyOf(file), Body: readFileSync(path.join(IMAGES, file)) })),
+        t.s3.send(
+          new PutObjectCommand({ Bucket: t.bucket, Key: keyOf(file), Body: readFileSync(path.join(IMAGES, file)) }),
+        ),
       ),
     );
     await t.stack.idle();
@@ -52,13 +56,24 @@ describe('local stack end to end (real photos through template.yaml, the ASL and
   describe('uploads under private/{user}/uploads/', () => {
     it('records a JPEG with its EXIF, GPS, labels and thumbnail', async () => {
       const item = (await t.item(keyOf(PHOTOS.nikon))) as Record<string, any>;
-      expect(item).to.include({ status: 'SUCCEEDED', format: 'JPEG', width: 640, height: 480, userId: 'e2e-user', albumId: 'holidays', fileName: PHOTOS.nikon });
+      expect(item).to.include({
+        status: 'SUCCEEDED',
+        format: 'JPEG',
+        width: 640,
+        height: 480,
+        userId: 'e2e-user',
+        albumId: 'holidays',
+        fileName: PHOTOS.nikon,
+      });
       expect(item.exif).to.include({ make: 'NIKON', model: 'COOLPIX P6000' });
       expect(item.exif.takenAt).to.match(/^2008-10-22T16:28:39/);
       expect(item.gps.latitude).to.be.closeTo(43.4674483, 1e-6);
       expect(item.gps.longitude).to.be.closeTo(11.8851267, 1e-6);
       expect(item.labels).to.be.an('array');
-      expect(item.thumbnail).to.include({ key: 'private/e2e-user/resized/holidays/nikon-p6000_landscape_gps.jpg', format: 'JPEG' });
+      expect(item.thumbnail).to.include({
+        key: 'private/e2e-user/resized/holidays/nikon-p6000_landscape_gps.jpg',
+        format: 'JPEG',
+      });
       expect(item.executionArn).to.match(/^arn:aws:states:us-east-1:000000000000:execution:ImageProcessing:/);
     });
 
@@ -94,7 +109,9 @@ describe('local stack end to end (real photos through template.yaml, the ASL and
       const item = (await t.item(keyOf(PHOTOS.gif))) as Record<string, any>;
       expect(item).to.include({ status: 'UNSUPPORTED', format: 'GIF' });
       expect(item.thumbnail).to.equal(undefined);
-      const thumbnail = t.s3.send(new HeadObjectCommand({ Bucket: t.bucket, Key: 'private/e2e-user/resized/holidays/generated_chelsea-cat.gif' }));
+      const thumbnail = t.s3.send(
+        new HeadObjectCommand({ Bucket: t.bucket, Key: 'private/e2e-user/resized/holidays/generated_chelsea-cat.gif' }),
+      );
       expect((await rejection(thumbnail)).name).to.equal('NotFound');
     });
   });
@@ -110,10 +127,31 @@ describe('local stack end to end (real photos through template.yaml, the ASL and
         expect(event.previousEventId).to.be.lessThan(event.id as number);
         expect(event.timestamp).to.be.instanceOf(Date);
       });
-      expect(entered(history)).to.have.members(['ExtractImageMetadata', 'ImageTypeCheck', 'StoreImageMetadata', 'ProcessImage', 'DetectLabels', 'StoreLabels', 'GenerateThumbnail', 'CompleteProcessing', 'Processed']);
-      expect(entered(history).slice(0, 4)).to.deep.equal(['ExtractImageMetadata', 'ImageTypeCheck', 'StoreImageMetadata', 'ProcessImage']);
+      expect(entered(history)).to.have.members([
+        'ExtractImageMetadata',
+        'ImageTypeCheck',
+        'StoreImageMetadata',
+        'ProcessImage',
+        'DetectLabels',
+        'StoreLabels',
+        'GenerateThumbnail',
+        'CompleteProcessing',
+        'Processed',
+      ]);
+      expect(entered(history).slice(0, 4)).to.deep.equal([
+        'ExtractImageMetadata',
+        'ImageTypeCheck',
+        'StoreImageMetadata',
+        'ProcessImage',
+      ]);
       const types = history.map((event) => event.type);
-      expect(types).to.include.members(['ChoiceStateEntered', 'ParallelStateEntered', 'ParallelStateStarted', 'ParallelStateSucceeded', 'SucceedStateEntered']);
+      expect(types).to.include.members([
+        'ChoiceStateEntered',
+        'ParallelStateEntered',
+        'ParallelStateStarted',
+        'ParallelStateSucceeded',
+        'SucceedStateEntered',
+      ]);
       const scheduled = history.filter((event) => event.type === 'TaskScheduled');
       expect(scheduled).to.have.length(6);
       const extract = JSON.parse(scheduled[0]?.taskScheduledEventDetails?.parameters ?? '{}');
@@ -124,7 +162,9 @@ describe('local stack end to end (real photos through template.yaml, the ASL and
       expect(JSON.parse(succeeded[0]?.taskSucceededEventDetails?.output ?? '{}')).to.include({ StatusCode: 200 });
       // A branch's first state follows ParallelStateStarted, not whatever event came before it.
       const started = history.find((event) => event.type === 'ParallelStateStarted');
-      const branchStarts = history.filter((event) => ['DetectLabels', 'GenerateThumbnail'].includes(event.stateEnteredEventDetails?.name ?? ''));
+      const branchStarts = history.filter((event) =>
+        ['DetectLabels', 'GenerateThumbnail'].includes(event.stateEnteredEventDetails?.name ?? ''),
+      );
       for (const event of branchStarts) expect(event.previousEventId).to.equal(started?.id);
     });
 
@@ -133,7 +173,12 @@ describe('local stack end to end (real photos through template.yaml, the ASL and
       const description = await t.sfn.send(new DescribeExecutionCommand({ executionArn: item.executionArn }));
       expect(description).to.include({ status: 'FAILED', error: 'NotSupportedImageType' });
       const history = await t.history(item.executionArn);
-      expect(entered(history)).to.deep.equal(['ExtractImageMetadata', 'ImageTypeCheck', 'RecordUnsupported', 'NotSupportedImageType']);
+      expect(entered(history)).to.deep.equal([
+        'ExtractImageMetadata',
+        'ImageTypeCheck',
+        'RecordUnsupported',
+        'NotSupportedImageType',
+      ]);
       expect(history.at(-1)?.executionFailedEventDetails?.error).to.equal('NotSupportedImageType');
     });
   });
@@ -141,8 +186,15 @@ describe('local stack end to end (real photos through template.yaml, the ASL and
   describe('the rule pattern and re-uploads', () => {
     it('starts nothing for keys outside the rule pattern', async () => {
       const before = await executionCount(t);
-      const keys = ['public/e2e/outside.jpg', 'private/e2e-user/resized/holidays/outside.jpg', 'private/e2e-user/elsewhere/outside.jpg'];
-      for (const key of keys) await t.s3.send(new PutObjectCommand({ Bucket: t.bucket, Key: key, Body: readFileSync(path.join(IMAGES, PHOTOS.nikon)) }));
+      const keys = [
+        'public/e2e/outside.jpg',
+        'private/e2e-user/resized/holidays/outside.jpg',
+        'private/e2e-user/elsewhere/outside.jpg',
+      ];
+      for (const key of keys)
+        await t.s3.send(
+          new PutObjectCommand({ Bucket: t.bucket, Key: key, Body: readFileSync(path.join(IMAGES, PHOTOS.nikon)) }),
+        );
       await t.stack.idle();
       expect(await executionCount(t)).to.equal(before);
       for (const key of keys) expect(await t.item(key)).to.equal(undefined);
@@ -152,10 +204,18 @@ describe('local stack end to end (real photos through template.yaml, the ASL and
 
     it('updates the item when the same key is uploaded again (newer sequencer, new execution)', async () => {
       const key = keyOf('again.jpg');
-      await t.s3.send(new PutObjectCommand({ Bucket: t.bucket, Key: key, Body: readFileSync(path.join(IMAGES, PHOTOS.nikon)) }));
+      await t.s3.send(
+        new PutObjectCommand({ Bucket: t.bucket, Key: key, Body: readFileSync(path.join(IMAGES, PHOTOS.nikon)) }),
+      );
       await t.stack.idle();
       const first = (await t.item(key)) as Record<string, any>;
-      await t.s3.send(new PutObjectCommand({ Bucket: t.bucket, Key: key, Body: readFileSync(path.join(IMAGES, 'nikon-e950_field-gun.jpg')) }));
+      await t.s3.send(
+        new PutObjectCommand({
+          Bucket: t.bucket,
+          Key: key,
+          Body: readFileSync(path.join(IMAGES, 'nikon-e950_field-gun.jpg')),
+        }),
+      );
       await t.stack.idle();
       const second = (await t.item(key)) as Record<string, any>;
       expect(first).to.include({ status: 'SUCCEEDED', width: 640 });
@@ -167,7 +227,9 @@ describe('local stack end to end (real photos through template.yaml, the ASL and
 
     it('decodes keys with spaces, plus signs, percent signs and accents exactly once', async () => {
       const key = 'private/e2e-user/uploads/été 2026/my photo+1 (100%).jpg';
-      await t.s3.send(new PutObjectCommand({ Bucket: t.bucket, Key: key, Body: readFileSync(path.join(IMAGES, PHOTOS.nikon)) }));
+      await t.s3.send(
+        new PutObjectCommand({ Bucket: t.bucket, Key: key, Body: readFileSync(path.join(IMAGES, PHOTOS.nikon)) }),
+      );
       await t.stack.idle();
       const item = (await t.item(key)) as Record<string, any>;
       expect(item).to.include({ key, albumId: 'été 2026', fileName: 'my photo+1 (100%).jpg', status: 'SUCCEEDED' });
@@ -178,9 +240,21 @@ describe('local stack end to end (real photos through template.yaml, the ASL and
   describe('S3 as clients use it', () => {
     it('stores a streamed upload made with the SDK default checksums (aws-chunked) byte for byte', async () => {
       const bytes = readFileSync(path.join(IMAGES, PHOTOS.cat));
-      const checksummed = new S3Client({ endpoint: t.stack.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+      const checksummed = new S3Client({
+        endpoint: t.stack.endpoint,
+        region: 'us-east-1',
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      });
       const key = 'public/e2e/streamed.png';
-      await checksummed.send(new PutObjectCommand({ Bucket: t.bucket, Key: key, Body: Readable.from([bytes.subarray(0, 70_000), bytes.subarray(70_000)]), ContentLength: bytes.length }));
+      await checksummed.send(
+        new PutObjectCommand({
+          Bucket: t.bucket,
+          Key: key,
+          Body: Readable.from([bytes.subarray(0, 70_000), bytes.subarray(70_000)]),
+          ContentLength: bytes.length,
+        }),
+      );
       checksummed.destroy();
       const stored = await t.s3.send(new GetObjectCommand({ Bucket: t.bucket, Key: key }));
       expect(Buffer.from(await stored.Body!.transformToByteArray()).equals(bytes)).to.equal(true);
@@ -188,13 +262,24 @@ describe('local stack end to end (real photos through template.yaml, the ASL and
 
     it('serves SDK v3 clients configured by AWS_ENDPOINT_URL alone', async () => {
       const saved = { ...process.env };
-      Object.assign(process.env, { AWS_ENDPOINT_URL: t.stack.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'any', AWS_SECRET_ACCESS_KEY: 'any' });
+      Object.assign(process.env, {
+        AWS_ENDPOINT_URL: t.stack.endpoint,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'any',
+        AWS_SECRET_ACCESS_KEY: 'any',
+      });
       try {
         const s3 = new S3Client({});
         const sfn = new SFNClient({});
         await s3.send(new PutObjectCommand({ Bucket: t.bucket, Key: 'public/e2e/env.txt', Body: 'from env' }));
-        expect(await (await s3.send(new GetObjectCommand({ Bucket: t.bucket, Key: 'public/e2e/env.txt' }))).Body!.transformToString()).to.equal('from env');
-        expect((await sfn.send(new ListStateMachinesCommand({}))).stateMachines?.map((machine) => machine.name)).to.include('ImageProcessing');
+        expect(
+          await (
+            await s3.send(new GetObjectCommand({ Bucket: t.bucket, Key: 'public/e2e/env.txt' }))
+          ).Body!.transformToString(),
+        ).to.equal('from env');
+        expect(
+          (await sfn.send(new ListStateMachinesCommand({}))).stateMachines?.map((machine) => machine.name),
+        ).to.include('ImageProcessing');
         s3.destroy();
         sfn.destroy();
       } finally {
@@ -206,11 +291,17 @@ describe('local stack end to end (real photos through template.yaml, the ASL and
     });
 
     it('answers ranged GETs, presigned PUTs and the CORS preflight of the template', async () => {
-      const ranged = await t.s3.send(new GetObjectCommand({ Bucket: t.bucket, Key: keyOf(PHOTOS.nikon), Range: 'bytes=0-3' }));
+      const ranged = await t.s3.send(
+        new GetObjectCommand({ Bucket: t.bucket, Key: keyOf(PHOTOS.nikon), Range: 'bytes=0-3' }),
+      );
       expect(Buffer.from(await ranged.Body!.transformToByteArray()).toString('hex')).to.equal('ffd8ffe1');
       expect(ranged.ContentRange).to.match(/^bytes 0-3\/\d+$/);
 
-      const url = await getSignedUrl(t.s3, new PutObjectCommand({ Bucket: t.bucket, Key: 'public/e2e/presigned.txt', ContentType: 'text/plain' }), { expiresIn: 300 });
+      const url = await getSignedUrl(
+        t.s3,
+        new PutObjectCommand({ Bucket: t.bucket, Key: 'public/e2e/presigned.txt', ContentType: 'text/plain' }),
+        { expiresIn: 300 },
+      );
       const put = await fetch(url, { method: 'PUT', body: 'hello', headers: { 'content-type': 'text/plain' } });
       expect(put.status).to.equal(200);
       const stored = await t.s3.send(new GetObjectCommand({ Bucket: t.bucket, Key: 'public/e2e/presigned.txt' }));
@@ -232,18 +323,36 @@ describe('local stack end to end (real photos through template.yaml, the ASL and
   });
 
   describe('the Step Functions API', () => {
-    const input = (key: string) => JSON.stringify({ upload: { bucket: 'photorepo', key, userId: 'e2e-user', fileName: 'missing.jpg', imageId: imageIdFor(key), sequencer: '0A', eventTime: '2026-11-22T10:15:30Z' } });
+    const input = (key: string) =>
+      JSON.stringify({
+        upload: {
+          bucket: 'photorepo',
+          key,
+          userId: 'e2e-user',
+          fileName: 'missing.jpg',
+          imageId: imageIdFor(key),
+          sequencer: '0A',
+          eventTime: '2026-11-22T10:15:30Z',
+        },
+      });
 
     it('names executions deterministically and refuses a second start with the same name', async () => {
       const key = 'private/e2e-user/uploads/missing.jpg';
-      const started = await t.sfn.send(new StartExecutionCommand({ stateMachineArn: t.stateMachineArn, name: 'by-hand-1', input: input(key) }));
-      expect(started.executionArn).to.equal('arn:aws:states:us-east-1:000000000000:execution:ImageProcessing:by-hand-1');
+      const started = await t.sfn.send(
+        new StartExecutionCommand({ stateMachineArn: t.stateMachineArn, name: 'by-hand-1', input: input(key) }),
+      );
+      expect(started.executionArn).to.equal(
+        'arn:aws:states:us-east-1:000000000000:execution:ImageProcessing:by-hand-1',
+      );
       await t.stack.idle();
-      const again = t.sfn.send(new StartExecutionCommand({ stateMachineArn: t.stateMachineArn, name: 'by-hand-1', input: input(key) }));
+      const again = t.sfn.send(
+        new StartExecutionCommand({ stateMachineArn: t.stateMachineArn, name: 'by-hand-1', input: input(key) }),
+      );
       expect((await rejection(again)).name).to.equal('ExecutionAlreadyExists');
       const description = await t.sfn.send(new DescribeExecutionCommand({ executionArn: started.executionArn }));
       expect(description).to.include({ status: 'FAILED', error: 'ImageProcessingFailed' });
-      const item = (await t.documents.send(new GetCommand({ TableName: t.table, Key: { imageId: imageIdFor(key) } }))).Item as Record<string, any>;
+      const item = (await t.documents.send(new GetCommand({ TableName: t.table, Key: { imageId: imageIdFor(key) } })))
+        .Item as Record<string, any>;
       expect(item).to.include({ status: 'FAILED' });
       expect(item.error).to.include({ name: 'UploadNotFound', state: 'ExtractImageMetadata' });
     });
@@ -256,61 +365,117 @@ describe('local stack end to end (real photos through template.yaml, the ASL and
           definition: JSON.stringify({ StartAt: 'Wait', States: { Wait: { Type: 'Wait', Seconds: 600, End: true } } }),
         }),
       );
-      const { executionArn } = await t.sfn.send(new StartExecutionCommand({ stateMachineArn: created.stateMachineArn, name: 'stop-me' }));
+      const { executionArn } = await t.sfn.send(
+        new StartExecutionCommand({ stateMachineArn: created.stateMachineArn, name: 'stop-me' }),
+      );
       await t.sfn.send(new StopExecutionCommand({ executionArn, error: 'Enough', cause: 'the test is done' }));
       await t.stack.idle();
       const description = await t.sfn.send(new DescribeExecutionCommand({ executionArn }));
       expect(description).to.include({ status: 'ABORTED', error: 'Enough', cause: 'the test is done' });
       const history = await t.history(executionArn as string);
-      expect(history.at(-1)).to.deep.include({ type: 'ExecutionAborted', executionAbortedEventDetails: { error: 'Enough', cause: 'the test is done' } });
-      const listed = await t.sfn.send(new ListExecutionsCommand({ stateMachineArn: created.stateMachineArn, statusFilter: 'ABORTED' }));
+      expect(history.at(-1)).to.deep.include({
+        type: 'ExecutionAborted',
+        executionAbortedEventDetails: { error: 'Enough', cause: 'the test is done' },
+      });
+      const listed = await t.sfn.send(
+        new ListExecutionsCommand({ stateMachineArn: created.stateMachineArn, statusFilter: 'ABORTED' }),
+      );
       expect(listed.executions?.map((execution) => execution.name)).to.deep.equal(['stop-me']);
     });
 
     it('answers Task states from SFN_MOCK_CONFIG on <arn>#<TestCase>, as Step Functions Local does', async () => {
       const key = 'private/e2e-user/uploads/mocked.jpg';
-      const happy = await t.sfn.send(new StartExecutionCommand({ stateMachineArn: `${t.stateMachineArn}#HappyPath`, name: 'mocked-happy', input: input(key) }));
-      const unsupported = await t.sfn.send(new StartExecutionCommand({ stateMachineArn: `${t.stateMachineArn}#UnsupportedType`, name: 'mocked-gif', input: input(key) }));
+      const happy = await t.sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: `${t.stateMachineArn}#HappyPath`,
+          name: 'mocked-happy',
+          input: input(key),
+        }),
+      );
+      const unsupported = await t.sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: `${t.stateMachineArn}#UnsupportedType`,
+          name: 'mocked-gif',
+          input: input(key),
+        }),
+      );
       await t.stack.idle();
-      expect(await t.sfn.send(new DescribeExecutionCommand({ executionArn: happy.executionArn }))).to.include({ status: 'SUCCEEDED' });
-      expect(await t.sfn.send(new DescribeExecutionCommand({ executionArn: unsupported.executionArn }))).to.include({ status: 'FAILED', error: 'NotSupportedImageType' });
+      expect(await t.sfn.send(new DescribeExecutionCommand({ executionArn: happy.executionArn }))).to.include({
+        status: 'SUCCEEDED',
+      });
+      expect(await t.sfn.send(new DescribeExecutionCommand({ executionArn: unsupported.executionArn }))).to.include({
+        status: 'FAILED',
+        error: 'NotSupportedImageType',
+      });
       // The mocks answered: nothing reached the table for this key.
       expect(await t.item(key)).to.equal(undefined);
-      const unknown = t.sfn.send(new StartExecutionCommand({ stateMachineArn: `${t.stateMachineArn}#NoSuchCase`, input: input(key) }));
+      const unknown = t.sfn.send(
+        new StartExecutionCommand({ stateMachineArn: `${t.stateMachineArn}#NoSuchCase`, input: input(key) }),
+      );
       expect((await rejection(unknown)).message).to.include('NoSuchCase');
     });
   });
 
   describe('bad requests', () => {
     it('get clear errors, and the stack keeps serving', async () => {
-      const post = (headers: Record<string, string>, body: string, route = '/') => fetch(`${t.stack.endpoint}${route}`, { method: 'POST', headers, body });
+      const post = (headers: Record<string, string>, body: string, route = '/') =>
+        fetch(`${t.stack.endpoint}${route}`, { method: 'POST', headers, body });
 
-      const unknown = await post({ 'x-amz-target': 'AmazonSQS.SendMessage', 'content-type': 'application/x-amz-json-1.0' }, '{}');
+      const unknown = await post(
+        { 'x-amz-target': 'AmazonSQS.SendMessage', 'content-type': 'application/x-amz-json-1.0' },
+        '{}',
+      );
       expect(unknown.status).to.equal(400);
       expect(await unknown.json()).to.deep.include({ __type: 'UnknownOperationException' });
 
-      const badJson = await post({ 'x-amz-target': 'AWSStepFunctions.StartExecution', 'content-type': 'application/x-amz-json-1.0' }, '{nope');
+      const badJson = await post(
+        { 'x-amz-target': 'AWSStepFunctions.StartExecution', 'content-type': 'application/x-amz-json-1.0' },
+        '{nope',
+      );
       expect(badJson.status).to.equal(400);
       expect(((await badJson.json()) as { __type: string }).__type).to.equal('SerializationException');
 
-      const unknownOperation = await post({ 'x-amz-target': 'AWSStepFunctions.SendTaskHeartbeat', 'content-type': 'application/x-amz-json-1.0' }, '{}');
-      expect(((await unknownOperation.json()) as { message: string }).message).to.include('does not implement SendTaskHeartbeat');
+      const unknownOperation = await post(
+        { 'x-amz-target': 'AWSStepFunctions.SendTaskHeartbeat', 'content-type': 'application/x-amz-json-1.0' },
+        '{}',
+      );
+      expect(((await unknownOperation.json()) as { message: string }).message).to.include(
+        'does not implement SendTaskHeartbeat',
+      );
 
-      const badName = t.sfn.send(new StartExecutionCommand({ stateMachineArn: t.stateMachineArn, name: 'has space', input: '{}' }));
+      const badName = t.sfn.send(
+        new StartExecutionCommand({ stateMachineArn: t.stateMachineArn, name: 'has space', input: '{}' }),
+      );
       expect((await rejection(badName)).name).to.equal('InvalidName');
       const badInput = t.sfn.send(new StartExecutionCommand({ stateMachineArn: t.stateMachineArn, input: 'not json' }));
       expect((await rejection(badInput)).name).to.equal('InvalidExecutionInput');
-      const noExecution = t.sfn.send(new DescribeExecutionCommand({ executionArn: `${t.stateMachineArn.replace(':stateMachine:', ':execution:')}:nothing` }));
+      const noExecution = t.sfn.send(
+        new DescribeExecutionCommand({
+          executionArn: `${t.stateMachineArn.replace(':stateMachine:', ':execution:')}:nothing`,
+        }),
+      );
       expect((await rejection(noExecution)).name).to.equal('ExecutionDoesNotExist');
       const noTable = t.documents.send(new GetCommand({ TableName: 'NoSuchTable', Key: { imageId: 'x' } }));
       expect((await rejection(noTable)).name).to.equal('ResourceNotFoundException');
 
-      const noFunction = await post({ 'content-type': 'application/json' }, '{}', '/2015-03-31/functions/NoSuchFunction/invocations');
+      const noFunction = await post(
+        { 'content-type': 'application/json' },
+        '{}',
+        '/2015-03-31/functions/NoSuchFunction/invocations',
+      );
       expect(noFunction.status).to.equal(404);
       expect(noFunction.headers.get('x-amzn-errortype')).to.equal('ResourceNotFoundException');
-      const badPayload = await post({ 'content-type': 'application/json' }, '{', '/2015-03-31/functions/RecordFailure/invocations');
+      const badPayload = await post(
+        { 'content-type': 'application/json' },
+        '{',
+        '/2015-03-31/functions/RecordFailure/invocations',
+      );
       expect(badPayload.status).to.equal(400);
-      const functionError = await post({ 'content-type': 'application/json' }, '{}', '/2015-03-31/functions/RecordFailure/invocations');
+      const functionError = await post(
+        { 'content-type': 'application/json' },
+        '{}',
+        '/2015-03-31/functions/RecordFailure/invocations',
+      );
       expect(functionError.status).to.equal(200);
       expect(functionError.headers.get('x-amz-function-error')).to.equal('Unhandled');
       expect(((await functionError.json()) as { errorType: string }).errorType).to.equal('InvalidEvent');
@@ -337,7 +502,9 @@ describe('local stack end to end (real photos through template.yaml, the ASL and
 });
 
 function entered(history: HistoryEvent[]): string[] {
-  return history.filter((event) => event.type?.endsWith('StateEntered')).map((event) => event.stateEnteredEventDetails?.name ?? '?');
+  return history
+    .filter((event) => event.type?.endsWith('StateEntered'))
+    .map((event) => event.stateEnteredEventDetails?.name ?? '?');
 }
 
 async function executionCount(t: TestStack): Promise<number> {

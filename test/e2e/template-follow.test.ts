@@ -12,7 +12,8 @@ import { IMAGES, startTestStack, tempDir, type TestStack } from './support/stack
  * parameter default and one more function starts a stack that follows every change.
  */
 function edit(text: string, from: string, to: string): string {
-  if (!text.includes(from)) throw new Error(`template.yaml no longer contains ${JSON.stringify(from)}; update this test's edits`);
+  if (!text.includes(from))
+    throw new Error(`template.yaml no longer contains ${JSON.stringify(from)}; update this test's edits`);
   return text.replace(from, to);
 }
 
@@ -24,10 +25,18 @@ describe('local stack follows template.yaml', function () {
   before(async () => {
     dir = tempDir('e2e-template-');
     let text = readFileSync(TEMPLATE_PATH, 'utf8');
-    text = edit(text, '    Properties:\n      BillingMode: PAY_PER_REQUEST', '    Properties:\n      TableName: photos-follow\n      BillingMode: PAY_PER_REQUEST');
+    text = edit(
+      text,
+      '    Properties:\n      BillingMode: PAY_PER_REQUEST',
+      '    Properties:\n      TableName: photos-follow\n      BillingMode: PAY_PER_REQUEST',
+    );
     text = edit(text, 'IndexName: ByUser', 'IndexName: ByOwner');
     text = edit(text, '- wildcard: private/*/uploads/*', '- wildcard: private/*/uploads/*.png');
-    text = edit(text, '  ThumbnailMaxSize:\n    Type: Number\n    Default: 250', '  ThumbnailMaxSize:\n    Type: Number\n    Default: 64');
+    text = edit(
+      text,
+      '  ThumbnailMaxSize:\n    Type: Number\n    Default: 250',
+      '  ThumbnailMaxSize:\n    Type: Number\n    Default: 64',
+    );
     text = edit(
       text,
       '\nOutputs:',
@@ -69,7 +78,11 @@ Outputs:`,
 
   it('creates the table under its TableName with the indexes the template lists', async () => {
     expect(t.table).to.equal('photos-follow');
-    const client = new DynamoDBClient({ endpoint: t.stack.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    const client = new DynamoDBClient({
+      endpoint: t.stack.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    });
     const { Table } = await client.send(new DescribeTableCommand({ TableName: 'photos-follow' }));
     client.destroy();
     expect(Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName).sort()).to.deep.equal(['ByAlbum', 'ByOwner']);
@@ -78,8 +91,20 @@ Outputs:`,
   it('matches uploads with the new rule pattern and gives the functions the new table and thumbnail size', async () => {
     const png = 'private/follow/uploads/cat.png';
     const jpg = 'private/follow/uploads/nikon.jpg';
-    await t.s3.send(new PutObjectCommand({ Bucket: t.bucket, Key: png, Body: readFileSync(path.join(IMAGES, 'skimage_chelsea-cat.png')) }));
-    await t.s3.send(new PutObjectCommand({ Bucket: t.bucket, Key: jpg, Body: readFileSync(path.join(IMAGES, 'nikon-p6000_landscape_gps.jpg')) }));
+    await t.s3.send(
+      new PutObjectCommand({
+        Bucket: t.bucket,
+        Key: png,
+        Body: readFileSync(path.join(IMAGES, 'skimage_chelsea-cat.png')),
+      }),
+    );
+    await t.s3.send(
+      new PutObjectCommand({
+        Bucket: t.bucket,
+        Key: jpg,
+        Body: readFileSync(path.join(IMAGES, 'nikon-p6000_landscape_gps.jpg')),
+      }),
+    );
     await t.stack.idle();
     expect(await t.item(jpg)).to.equal(undefined);
     const item = (await t.item(png)) as Record<string, any>;
@@ -91,7 +116,10 @@ Outputs:`,
 
   it('runs a function added to the template with its environment and a Lambda context, and enforces its Timeout', async () => {
     const invoke = (payload: unknown) =>
-      fetch(`${t.stack.endpoint}/2015-03-31/functions/SlowFunction/invocations`, { method: 'POST', body: JSON.stringify(payload) });
+      fetch(`${t.stack.endpoint}/2015-03-31/functions/SlowFunction/invocations`, {
+        method: 'POST',
+        body: JSON.stringify(payload),
+      });
     const quick = await invoke({ sleepMs: 0 });
     expect(quick.headers.get('x-amz-function-error')).to.equal(null);
     const answer = (await quick.json()) as Record<string, any>;
@@ -106,14 +134,19 @@ Outputs:`,
     expect(error.errorMessage).to.include('Task timed out after 1.00 seconds');
 
     // The timed-out sandbox was discarded; the next invocation gets a fresh one.
-    expect(((await (await invoke({ sleepMs: 0 })).json()) as { functionName: string }).functionName).to.equal('SlowFunction');
+    expect(((await (await invoke({ sleepMs: 0 })).json()) as { functionName: string }).functionName).to.equal(
+      'SlowFunction',
+    );
   });
 
   it('delivers to a new rule, retries a failing target twice, then keeps the event in the dead-letter file', async () => {
     const key = 'private/follow/uploads/doomed.fail';
     await t.s3.send(new PutObjectCommand({ Bucket: t.bucket, Key: key, Body: 'x' }));
     await t.stack.idle();
-    const letters = readFileSync(path.join(t.dataDir, 'dead-letters.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const letters = readFileSync(path.join(t.dataDir, 'dead-letters.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(letters).to.have.length(1);
     expect(letters[0]).to.deep.include({ rule: 'SlowFunctionRefused', target: 'SlowFunction', attempts: 3 });
     expect(letters[0].error).to.include({ errorType: 'Refused' });

@@ -12,7 +12,12 @@ type AslValidator = (
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const aslValidator = require('asl-validator') as AslValidator;
 
-const LAMBDA_SERVICE_ERRORS = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
+const LAMBDA_SERVICE_ERRORS = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+];
 /** The `name` of every error class errors.ts exports (constructed with placeholder arguments). */
 const WORKFLOW_ERROR_NAMES = new Set(
   Object.values(errors)
@@ -114,17 +119,31 @@ describe('ImageProcessing ASL (statemachine/image-processing.asl.json)', () => {
       expect(task.Retry, name).to.have.lengthOf(1);
       for (const retrier of task.Retry ?? []) {
         expect(retrier.ErrorEquals, name).to.have.members(['TransientError', ...LAMBDA_SERVICE_ERRORS]);
-        expect(retrier.ErrorEquals, name).to.not.include.oneOf(['States.ALL', 'States.TaskFailed', ...PERMANENT_ERROR_NAMES]);
+        expect(retrier.ErrorEquals, name).to.not.include.oneOf([
+          'States.ALL',
+          'States.TaskFailed',
+          ...PERMANENT_ERROR_NAMES,
+        ]);
         expect(retrier.MaxAttempts, name).to.be.within(1, 5);
         expect(retrier.BackoffRate, name).to.be.at.least(1);
       }
     }
-    for (const other of states.filter(({ state: s }) => s.Type !== 'Task')) expect(other.state.Retry, other.name).to.equal(undefined);
+    for (const other of states.filter(({ state: s }) => s.Type !== 'Task'))
+      expect(other.state.Retry, other.name).to.equal(undefined);
   });
 
   it('catches everything outside the Parallel branches into RecordFailure, under $.failure.<State>, superseded uploads first', () => {
-    const guarded = states.filter(({ lane, state: s }) => lane === '' && (s.Type === 'Task' || s.Type === 'Parallel') && s !== state('RecordFailure'));
-    expect(guarded.map(({ name }) => name)).to.have.members(['ExtractImageMetadata', 'RecordUnsupported', 'StoreImageMetadata', 'ProcessImage', 'CompleteProcessing']);
+    const guarded = states.filter(
+      ({ lane, state: s }) =>
+        lane === '' && (s.Type === 'Task' || s.Type === 'Parallel') && s !== state('RecordFailure'),
+    );
+    expect(guarded.map(({ name }) => name)).to.have.members([
+      'ExtractImageMetadata',
+      'RecordUnsupported',
+      'StoreImageMetadata',
+      'ProcessImage',
+      'CompleteProcessing',
+    ]);
     for (const { name, state: s } of guarded) {
       expect(s.Catch, name).to.deep.equal([
         { ErrorEquals: ['UploadSuperseded'], ResultPath: '$.superseded', Next: 'UploadSuperseded' },
@@ -135,7 +154,9 @@ describe('ImageProcessing ASL (statemachine/image-processing.asl.json)', () => {
   });
 
   it('lets a failing RecordFailure fail the execution, except when the upload was superseded', () => {
-    expect(state('RecordFailure').Catch).to.deep.equal([{ ErrorEquals: ['UploadSuperseded'], ResultPath: '$.superseded', Next: 'UploadSuperseded' }]);
+    expect(state('RecordFailure').Catch).to.deep.equal([
+      { ErrorEquals: ['UploadSuperseded'], ResultPath: '$.superseded', Next: 'UploadSuperseded' },
+    ]);
   });
 
   it('leaves error handling inside the Parallel branches to ProcessImage', () => {
@@ -157,7 +178,10 @@ describe('ImageProcessing ASL (statemachine/image-processing.asl.json)', () => {
 
   it('passes every step the upload and the execution id, and each step the output of the one before', () => {
     for (const { name, state: task } of tasks) {
-      expect(task.Parameters?.Payload, name).to.deep.include({ 'upload.$': '$.upload', 'executionArn.$': '$$.Execution.Id' });
+      expect(task.Parameters?.Payload, name).to.deep.include({
+        'upload.$': '$.upload',
+        'executionArn.$': '$$.Execution.Id',
+      });
     }
     expect(state('StoreLabels').Parameters?.Payload).to.include({ 'detection.$': '$.detection.Payload' });
     expect(state('CompleteProcessing').Parameters?.Payload).to.include({ 'thumbnail.$': '$.processed.thumbnail' });

@@ -7,17 +7,44 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { sequencerOrder } from '../../functions/lib/sequencer';
 import { pathProblems } from './sfn-local/expectations';
 import { heicHeader, jpegClaiming, pngClaiming, webpHeader } from './support/synthetic-images';
-import { awsError, eventFixture, fixtureImage, HANDLERS, uploadFor, Workflow, type WorkflowRun } from './support/workflow';
+import {
+  awsError,
+  eventFixture,
+  fixtureImage,
+  HANDLERS,
+  uploadFor,
+  Workflow,
+  type WorkflowRun,
+} from './support/workflow';
 
 /**
  * The real ASL on aws-local-stepfunctions, every Task bound to its real handler, AWS mocked at the SDK: one named
  * test per path, asserting the final status, the states entered (from the engine's event log) and the item writes.
  */
-const SUCCESS = ['ExtractImageMetadata', 'ImageTypeCheck', 'StoreImageMetadata', 'ProcessImage', 'DetectLabels', 'StoreLabels', 'GenerateThumbnail', 'CompleteProcessing', 'Processed'];
+const SUCCESS = [
+  'ExtractImageMetadata',
+  'ImageTypeCheck',
+  'StoreImageMetadata',
+  'ProcessImage',
+  'DetectLabels',
+  'StoreLabels',
+  'GenerateThumbnail',
+  'CompleteProcessing',
+  'Processed',
+];
 const UNSUPPORTED = ['ExtractImageMetadata', 'ImageTypeCheck', 'RecordUnsupported', 'NotSupportedImageType'];
-const FAILED_IN_PROCESSING = ['ExtractImageMetadata', 'ImageTypeCheck', 'StoreImageMetadata', 'ProcessImage', 'GenerateThumbnail', 'RecordFailure', 'ProcessingFailed'];
+const FAILED_IN_PROCESSING = [
+  'ExtractImageMetadata',
+  'ImageTypeCheck',
+  'StoreImageMetadata',
+  'ProcessImage',
+  'GenerateThumbnail',
+  'RecordFailure',
+  'ProcessingFailed',
+];
 const FAILED_IN_EXTRACT = ['ExtractImageMetadata', 'RecordFailure', 'ProcessingFailed'];
-const PROCESSING_FAILED_CAUSE = 'A step failed; the ImageMetadata item records the error, its cause and the state that failed.';
+const PROCESSING_FAILED_CAUSE =
+  'A step failed; the ImageMetadata item records the error, its cause and the state that failed.';
 
 describe('ImageProcessing executed with the real handlers (aws-local-stepfunctions)', function () {
   this.timeout(30_000);
@@ -31,11 +58,19 @@ describe('ImageProcessing executed with the real handlers (aws-local-stepfunctio
   const jpeg = () => fixtureImage('nikon-p6000_landscape_gps.jpg');
 
   function expectPath(run: WorkflowRun, statesEntered: string[], mayEnter: string[] = []) {
-    const problems = pathProblems(run.statesEntered, { status: 'SUCCEEDED', statesEntered, mayEnter, retries: {} }, workflow.definition.definition);
+    const problems = pathProblems(
+      run.statesEntered,
+      { status: 'SUCCEEDED', statesEntered, mayEnter, retries: {} },
+      workflow.definition.definition,
+    );
     expect(problems, `entered: ${run.statesEntered.join(', ')}`).to.deep.equal([]);
   }
 
-  const statuses = () => workflow.itemWrites().map((write) => write.fields.status).filter((status) => status !== undefined);
+  const statuses = () =>
+    workflow
+      .itemWrites()
+      .map((write) => write.fields.status)
+      .filter((status) => status !== undefined);
   const lastWrite = () => workflow.itemWrites().at(-1)?.fields ?? {};
 
   describe('success', () => {
@@ -48,11 +83,22 @@ describe('ImageProcessing executed with the real handlers (aws-local-stepfunctio
 
       const [metadata, labels, finish, ...rest] = workflow.itemWrites();
       expect(rest).to.deep.equal([]);
-      expect(metadata?.fields).to.include({ format: 'JPEG', width: 640, height: 480, orientation: 1, sizeBytes: 161713 });
+      expect(metadata?.fields).to.include({
+        format: 'JPEG',
+        width: 640,
+        height: 480,
+        orientation: 1,
+        sizeBytes: 161713,
+      });
       expect(metadata?.fields.gps).to.deep.equal({ latitude: 43.46744833333334, longitude: 11.885126666663888 });
       expect(labels?.fields.labels).to.deep.equal([
         { name: 'Outdoors', confidence: 98.21, parents: [], categories: ['Nature and Outdoors'] },
-        { name: 'Castle', confidence: 81.46, parents: ['Building', 'Architecture'], instances: [{ boundingBox: { width: 0.42, height: 0.51, left: 0.31, top: 0.12 }, confidence: 81.46 }] },
+        {
+          name: 'Castle',
+          confidence: 81.46,
+          parents: ['Building', 'Architecture'],
+          instances: [{ boundingBox: { width: 0.42, height: 0.51, left: 0.31, top: 0.12 }, confidence: 81.46 }],
+        },
       ]);
       const thumbnailKey = `private/${upload.userId}/resized/holidays/nikon-p6000_landscape_gps.jpg`;
       expect(finish?.fields.status).to.equal('SUCCEEDED');
@@ -67,10 +113,17 @@ describe('ImageProcessing executed with the real handlers (aws-local-stepfunctio
       const body = put?.Body as Uint8Array;
       expect((finish?.fields.thumbnail as { sizeBytes: number }).sizeBytes).to.equal(body.byteLength);
       expect([body[0], body[1]]).to.deep.equal([0xff, 0xd8]);
-      expect(Buffer.from(body).includes(Buffer.from('Exif\0\0', 'latin1')), 'no EXIF (so no GPS) in the thumbnail').to.equal(false);
+      expect(
+        Buffer.from(body).includes(Buffer.from('Exif\0\0', 'latin1')),
+        'no EXIF (so no GPS) in the thumbnail',
+      ).to.equal(false);
 
       const detect = workflow.rekognition.commandCalls(DetectLabelsCommand)[0]?.args[0].input;
-      expect(detect).to.deep.equal({ Image: { S3Object: { Bucket: 'photorepo', Name: upload.key } }, MaxLabels: 20, MinConfidence: 70 });
+      expect(detect).to.deep.equal({
+        Image: { S3Object: { Bucket: 'photorepo', Name: upload.key } },
+        MaxLabels: 20,
+        MinConfidence: 70,
+      });
       const ranges = workflow.s3.commandCalls(GetObjectCommand).map((call) => call.args[0].input.Range);
       expect(ranges[0], 'the metadata step reads only the head').to.equal('bytes=0-65535');
       expect(ranges.at(-1), 'the thumbnail step reads the whole object').to.equal(undefined);
@@ -84,14 +137,25 @@ describe('ImageProcessing executed with the real handlers (aws-local-stepfunctio
       expect(lastWrite()).to.deep.include({ status: 'SUCCEEDED' });
       expect(lastWrite().thumbnail).to.include({ width: 250, height: 167, format: 'PNG' });
       const [put] = workflow.thumbnailPuts();
-      expect(put).to.include({ ContentType: 'image/png', Key: `private/${uploadFor('x').userId}/resized/holidays/coffee.png` });
-      expect(Buffer.from(put?.Body as Uint8Array).subarray(1, 4).toString('latin1')).to.equal('PNG');
+      expect(put).to.include({
+        ContentType: 'image/png',
+        Key: `private/${uploadFor('x').userId}/resized/holidays/coffee.png`,
+      });
+      expect(
+        Buffer.from(put?.Body as Uint8Array)
+          .subarray(1, 4)
+          .toString('latin1'),
+      ).to.equal('PNG');
     });
   });
 
   it('unsupported: the GIF fixture ends in the NotSupportedImageType Fail state with the item UNSUPPORTED, format GIF', async () => {
     const run = await workflow.process(uploadFor('chelsea-cat.gif'), fixtureImage('generated_chelsea-cat.gif'));
-    expect(run).to.include({ status: 'FAILED', error: 'NotSupportedImageType', cause: 'The upload is not a JPEG or PNG image; the item records the detected format.' });
+    expect(run).to.include({
+      status: 'FAILED',
+      error: 'NotSupportedImageType',
+      cause: 'The upload is not a JPEG or PNG image; the item records the detected format.',
+    });
     expectPath(run, UNSUPPORTED);
     const writes = workflow.itemWrites();
     expect(writes).to.have.lengthOf(1);
@@ -100,19 +164,33 @@ describe('ImageProcessing executed with the real handlers (aws-local-stepfunctio
       format: 'GIF',
       width: 451,
       height: 300,
-      error: { name: 'NotSupportedImageType', message: 'Image format GIF is not supported; only JPEG and PNG are processed', state: 'ImageTypeCheck' },
+      error: {
+        name: 'NotSupportedImageType',
+        message: 'Image format GIF is not supported; only JPEG and PNG are processed',
+        state: 'ImageTypeCheck',
+      },
     });
     expect(workflow.thumbnailPuts()).to.deep.equal([]);
     expect(workflow.rekognition.calls()).to.deep.equal([]);
   });
 
   it('labels refused: Rekognition throws InvalidImageFormatException, labelsError is recorded, the thumbnail is still written, SUCCEEDED', async () => {
-    workflow.rekognition.on(DetectLabelsCommand).rejects(new InvalidImageFormatException({ message: 'Request has invalid image format', $metadata: { httpStatusCode: 400 } }));
+    workflow.rekognition
+      .on(DetectLabelsCommand)
+      .rejects(
+        new InvalidImageFormatException({
+          message: 'Request has invalid image format',
+          $metadata: { httpStatusCode: 400 },
+        }),
+      );
     const run = await workflow.process(uploadFor('photo.jpg'), jpeg());
     expect(run.status).to.equal('SUCCEEDED');
     expectPath(run, SUCCESS);
     const labels = workflow.itemWrites().find((write) => 'labelsError' in write.fields);
-    expect(labels?.fields).to.deep.include({ labels: [], labelsError: { name: 'InvalidImageFormatException', message: 'Request has invalid image format' } });
+    expect(labels?.fields).to.deep.include({
+      labels: [],
+      labelsError: { name: 'InvalidImageFormatException', message: 'Request has invalid image format' },
+    });
     expect(workflow.thumbnailPuts()).to.have.lengthOf(1);
     expect(lastWrite().status).to.equal('SUCCEEDED');
   });
@@ -133,18 +211,26 @@ describe('ImageProcessing executed with the real handlers (aws-local-stepfunctio
       expect(run).to.include({ status: 'FAILED', error: 'ImageProcessingFailed' });
       expectPath(run, FAILED_IN_PROCESSING, ['DetectLabels', 'StoreLabels']);
       expect(run.retries).to.deep.equal({});
-      expect(lastWrite()).to.deep.include({ status: 'FAILED', error: { name: 'AccessDenied', message: 'Access Denied', state: 'ProcessImage' } });
+      expect(lastWrite()).to.deep.include({
+        status: 'FAILED',
+        error: { name: 'AccessDenied', message: 'Access Denied', state: 'ProcessImage' },
+      });
       expect(statuses()).to.deep.equal(['FAILED']);
     });
   });
 
   it('transient failure retried then succeeding: DynamoDB throttles once, TransientError is retried, the history shows one retry', async () => {
-    workflow.dynamo.on(UpdateCommand).rejectsOnce(awsError('ThrottlingException', 400, 'Rate of requests exceeds the allowed throughput.')).resolves({});
+    workflow.dynamo
+      .on(UpdateCommand)
+      .rejectsOnce(awsError('ThrottlingException', 400, 'Rate of requests exceeds the allowed throughput.'))
+      .resolves({});
     const run = await workflow.process(uploadFor('photo.jpg'), jpeg());
     expect(run.status).to.equal('SUCCEEDED');
     expectPath(run, SUCCESS);
     expect(run.retries).to.deep.equal({ StoreImageMetadata: 1 });
-    const failed = run.history.filter((event) => event.type === 'TaskFailed').map((event) => event.taskFailedEventDetails?.error);
+    const failed = run.history
+      .filter((event) => event.type === 'TaskFailed')
+      .map((event) => event.taskFailedEventDetails?.error);
     expect(failed).to.deep.equal(['TransientError']);
     const [first, second] = workflow.itemWrites();
     expect(first?.fields.format).to.equal('JPEG');
@@ -162,21 +248,40 @@ describe('ImageProcessing executed with the real handlers (aws-local-stepfunctio
     const run = await workflow.process(uploadFor('photo.jpg'), jpeg());
     expect(run.retries).to.deep.equal({ StoreImageMetadata: 3 });
     expect(run).to.include({ status: 'FAILED', error: 'ImageProcessingFailed' });
-    expectPath(run, ['ExtractImageMetadata', 'ImageTypeCheck', 'StoreImageMetadata', 'RecordFailure', 'ProcessingFailed']);
+    expectPath(run, [
+      'ExtractImageMetadata',
+      'ImageTypeCheck',
+      'StoreImageMetadata',
+      'RecordFailure',
+      'ProcessingFailed',
+    ]);
     expect(lastWrite()).to.deep.include({ status: 'FAILED' });
     expect(lastWrite().error).to.include({ name: 'TransientError', state: 'StoreImageMetadata' });
   });
 
   describe('permanent failure', () => {
     it('DynamoDB ValidationException on the metadata: not retried, the item FAILED with state StoreImageMetadata', async () => {
-      workflow.dynamo.on(UpdateCommand).rejectsOnce(awsError('ValidationException', 400, 'Item size has exceeded the maximum allowed size')).resolves({});
+      workflow.dynamo
+        .on(UpdateCommand)
+        .rejectsOnce(awsError('ValidationException', 400, 'Item size has exceeded the maximum allowed size'))
+        .resolves({});
       const run = await workflow.process(uploadFor('photo.jpg'), jpeg());
       expect(run).to.include({ status: 'FAILED', error: 'ImageProcessingFailed', cause: PROCESSING_FAILED_CAUSE });
-      expectPath(run, ['ExtractImageMetadata', 'ImageTypeCheck', 'StoreImageMetadata', 'RecordFailure', 'ProcessingFailed']);
+      expectPath(run, [
+        'ExtractImageMetadata',
+        'ImageTypeCheck',
+        'StoreImageMetadata',
+        'RecordFailure',
+        'ProcessingFailed',
+      ]);
       expect(run.retries).to.deep.equal({});
       expect(lastWrite()).to.deep.include({
         status: 'FAILED',
-        error: { name: 'ValidationException', message: 'Item size has exceeded the maximum allowed size', state: 'StoreImageMetadata' },
+        error: {
+          name: 'ValidationException',
+          message: 'Item size has exceeded the maximum allowed size',
+          state: 'StoreImageMetadata',
+        },
       });
     });
 
@@ -189,7 +294,14 @@ describe('ImageProcessing executed with the real handlers (aws-local-stepfunctio
   });
 
   it('superseded: a newer upload owns the item (ConditionalCheckFailed), the execution ends in UploadSuperseded without a FAILED write', async () => {
-    workflow.dynamo.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 } }));
+    workflow.dynamo
+      .on(UpdateCommand)
+      .rejects(
+        new ConditionalCheckFailedException({
+          message: 'The conditional request failed',
+          $metadata: { httpStatusCode: 400 },
+        }),
+      );
     const run = await workflow.process(uploadFor('photo.jpg'), jpeg());
     expect(run.status).to.equal('SUCCEEDED');
     expectPath(run, ['ExtractImageMetadata', 'ImageTypeCheck', 'StoreImageMetadata', 'UploadSuperseded']);
@@ -204,10 +316,17 @@ describe('ImageProcessing executed with the real handlers (aws-local-stepfunctio
 
     it('the same event twice: the second StartExecution gets ExecutionAlreadyExists, both succeed, the second says duplicate', async () => {
       const order = sequencerOrder('0065A1B2C3D4E5F601');
-      workflow.dynamo.on(PutCommand).resolvesOnce({}).rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
+      workflow.dynamo
+        .on(PutCommand)
+        .resolvesOnce({})
+        .rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
       workflow.dynamo.on(GetCommand).resolves({ Item: { sequencerOrder: order } });
-      workflow.sfn.on(StartExecutionCommand).resolvesOnce({ executionArn: 'arn', startDate: new Date() })
-        .rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: { httpStatusCode: 400 } }));
+      workflow.sfn
+        .on(StartExecutionCommand)
+        .resolvesOnce({ executionArn: 'arn', startDate: new Date() })
+        .rejects(
+          new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: { httpStatusCode: 400 } }),
+        );
       const trigger = HANDLERS.S3Trigger as (event: unknown) => Promise<{ outcome: string; executionArn?: string }[]>;
       const [first] = await trigger(event);
       const [second] = await trigger(event);
@@ -220,7 +339,9 @@ describe('ImageProcessing executed with the real handlers (aws-local-stepfunctio
     });
 
     it('an older event after a newer one: stale, no StartExecution', async () => {
-      workflow.dynamo.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'newer exists', $metadata: {} }));
+      workflow.dynamo
+        .on(PutCommand)
+        .rejects(new ConditionalCheckFailedException({ message: 'newer exists', $metadata: {} }));
       workflow.dynamo.on(GetCommand).resolves({ Item: { sequencerOrder: sequencerOrder('0065A1B2C3D4E5F699') } });
       const [outcome] = await (HANDLERS.S3Trigger as (event: unknown) => Promise<{ outcome: string }[]>)(event);
       expect(outcome?.outcome).to.equal('stale');
@@ -229,17 +350,73 @@ describe('ImageProcessing executed with the real handlers (aws-local-stepfunctio
   });
 
   describe('bad input through the whole machine ends in a typed terminal status', () => {
-    const unsupported = (format: string) => ({ status: 'UNSUPPORTED', format, errorName: 'NotSupportedImageType', path: UNSUPPORTED });
-    const cases: { name: string; fileName: string; bytes: () => Uint8Array; status: string; errorName: string; format?: string; state?: string; path: string[] }[] = [
+    const unsupported = (format: string) => ({
+      status: 'UNSUPPORTED',
+      format,
+      errorName: 'NotSupportedImageType',
+      path: UNSUPPORTED,
+    });
+    const cases: {
+      name: string;
+      fileName: string;
+      bytes: () => Uint8Array;
+      status: string;
+      errorName: string;
+      format?: string;
+      state?: string;
+      path: string[];
+    }[] = [
       { name: 'zero bytes', fileName: 'empty.jpg', bytes: () => new Uint8Array(0), ...unsupported('UNKNOWN') },
-      { name: 'a JPEG cut before its frame header', fileName: 'cut.jpg', bytes: () => jpeg().slice(0, 300), status: 'FAILED', errorName: 'CorruptImage', state: 'ExtractImageMetadata', path: FAILED_IN_EXTRACT },
-      { name: 'a JPEG cut inside its image data', fileName: 'cut.jpg', bytes: () => jpeg().slice(0, 20_000), status: 'FAILED', errorName: 'CorruptImage', state: 'ProcessImage', path: FAILED_IN_PROCESSING },
-      { name: 'a GIF', fileName: 'cat.jpg', bytes: () => fixtureImage('generated_chelsea-cat.gif'), ...unsupported('GIF') },
+      {
+        name: 'a JPEG cut before its frame header',
+        fileName: 'cut.jpg',
+        bytes: () => jpeg().slice(0, 300),
+        status: 'FAILED',
+        errorName: 'CorruptImage',
+        state: 'ExtractImageMetadata',
+        path: FAILED_IN_EXTRACT,
+      },
+      {
+        name: 'a JPEG cut inside its image data',
+        fileName: 'cut.jpg',
+        bytes: () => jpeg().slice(0, 20_000),
+        status: 'FAILED',
+        errorName: 'CorruptImage',
+        state: 'ProcessImage',
+        path: FAILED_IN_PROCESSING,
+      },
+      {
+        name: 'a GIF',
+        fileName: 'cat.jpg',
+        bytes: () => fixtureImage('generated_chelsea-cat.gif'),
+        ...unsupported('GIF'),
+      },
       { name: 'WebP magic bytes', fileName: 'photo.jpg', bytes: webpHeader, ...unsupported('WEBP') },
       { name: 'HEIC magic bytes', fileName: 'IMG_0001.jpg', bytes: heicHeader, ...unsupported('HEIC') },
-      { name: 'text renamed .jpg', fileName: 'notes.jpg', bytes: () => new Uint8Array(Buffer.from('Shopping list:\n- milk\n- a better camera\n')), ...unsupported('UNKNOWN') },
-      { name: 'a JPEG header claiming 65535x65535 (the most a JPEG can state)', fileName: 'bomb.jpg', bytes: () => jpegClaiming(65535, 65535), status: 'FAILED', errorName: 'ImageTooLarge', state: 'ProcessImage', path: FAILED_IN_PROCESSING },
-      { name: 'a PNG header claiming 100000x100000', fileName: 'bomb.png', bytes: () => pngClaiming(100_000, 100_000), status: 'FAILED', errorName: 'ImageTooLarge', state: 'ProcessImage', path: FAILED_IN_PROCESSING },
+      {
+        name: 'text renamed .jpg',
+        fileName: 'notes.jpg',
+        bytes: () => new Uint8Array(Buffer.from('Shopping list:\n- milk\n- a better camera\n')),
+        ...unsupported('UNKNOWN'),
+      },
+      {
+        name: 'a JPEG header claiming 65535x65535 (the most a JPEG can state)',
+        fileName: 'bomb.jpg',
+        bytes: () => jpegClaiming(65535, 65535),
+        status: 'FAILED',
+        errorName: 'ImageTooLarge',
+        state: 'ProcessImage',
+        path: FAILED_IN_PROCESSING,
+      },
+      {
+        name: 'a PNG header claiming 100000x100000',
+        fileName: 'bomb.png',
+        bytes: () => pngClaiming(100_000, 100_000),
+        status: 'FAILED',
+        errorName: 'ImageTooLarge',
+        state: 'ProcessImage',
+        path: FAILED_IN_PROCESSING,
+      },
     ];
 
     for (const bad of cases) {

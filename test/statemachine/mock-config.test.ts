@@ -24,9 +24,20 @@ const AWS_EXAMPLE = {
     },
   },
   MockedResponses: {
-    MockedLambdaSuccess: { '0': { Return: { StatusCode: 200, Payload: { StatusCode: 200, body: 'Hello from Lambda!' } } } },
-    LambdaMockedResourceNotReady: { '0': { Throw: { Error: 'Lambda.ResourceNotReadyException', Cause: 'Lambda resource is not ready.' } } },
-    MockedSQSSuccess: { '0': { Return: { MD5OfMessageBody: '3bcb6e8e-7h85-4375-b0bc-1a59812c6e51', MessageId: '3bcb6e8e-8b51-4375-b0bc-1a59812c6e51' } } },
+    MockedLambdaSuccess: {
+      '0': { Return: { StatusCode: 200, Payload: { StatusCode: 200, body: 'Hello from Lambda!' } } },
+    },
+    LambdaMockedResourceNotReady: {
+      '0': { Throw: { Error: 'Lambda.ResourceNotReadyException', Cause: 'Lambda resource is not ready.' } },
+    },
+    MockedSQSSuccess: {
+      '0': {
+        Return: {
+          MD5OfMessageBody: '3bcb6e8e-7h85-4375-b0bc-1a59812c6e51',
+          MessageId: '3bcb6e8e-8b51-4375-b0bc-1a59812c6e51',
+        },
+      },
+    },
     MockedLambdaRetry: {
       '0': { Throw: { Error: 'Lambda.ResourceNotReadyException', Cause: 'Lambda resource is not ready.' } },
       '1-2': { Throw: { Error: 'Lambda.TimeoutException', Cause: 'Lambda timed out.' } },
@@ -67,15 +78,21 @@ describe('MockConfigFile reader (local/stepfunctions/mock-config)', () => {
       expect(problemsOf([])).to.match(/top level must be a JSON object/);
       expect(problemsOf({ StateMachines: {} })).to.match(/MockedResponses must be an object/);
       expect(problemsOf({ MockedResponses: {} })).to.match(/StateMachines must be an object/);
-      expect(problemsOf({ StateMachines: {}, MockedResponses: {}, MockedResponse: {} })).to.match(/unknown top-level field "MockedResponse"/);
+      expect(problemsOf({ StateMachines: {}, MockedResponses: {}, MockedResponse: {} })).to.match(
+        /unknown top-level field "MockedResponse"/,
+      );
     });
 
     it('requires TestCases under each state machine and mocked response names that exist', () => {
-      expect(problemsOf({ StateMachines: { M: { Cases: {} } }, MockedResponses: {} })).to.match(/M: unknown field "Cases"/).and.match(/M\.TestCases must be an object/);
+      expect(problemsOf({ StateMachines: { M: { Cases: {} } }, MockedResponses: {} }))
+        .to.match(/M: unknown field "Cases"/)
+        .and.match(/M\.TestCases must be an object/);
       expect(problemsOf({ StateMachines: { M: { TestCases: { A: { S: 'Nope' } } } }, MockedResponses: {} })).to.contain(
         'StateMachines.M.TestCases.A.S names "Nope", which MockedResponses does not define',
       );
-      expect(problemsOf({ StateMachines: { M: { TestCases: { A: { S: 1 } } } }, MockedResponses: {} })).to.contain('must be the name of a mocked response');
+      expect(problemsOf({ StateMachines: { M: { TestCases: { A: { S: 1 } } } }, MockedResponses: {} })).to.contain(
+        'must be the name of a mocked response',
+      );
     });
 
     it('requires invocation numbers or inclusive ranges, from 0, without gaps or overlaps', () => {
@@ -90,12 +107,19 @@ describe('MockConfigFile reader (local/stepfunctions/mock-config)', () => {
     });
 
     it('requires exactly one of Return or Throw, and Throw with string Error and Cause', () => {
-      const withInvocation = (invocation: unknown) => ({ StateMachines: {}, MockedResponses: { R: { '0': invocation } } });
+      const withInvocation = (invocation: unknown) => ({
+        StateMachines: {},
+        MockedResponses: { R: { '0': invocation } },
+      });
       expect(problemsOf(withInvocation({}))).to.contain('exactly one field, Return or Throw (has none)');
       expect(problemsOf(withInvocation({ Return: 1, Throw: {} }))).to.contain('(has Return, Throw)');
       expect(problemsOf(withInvocation({ Throw: 'x' }))).to.contain('Throw must be an object with Error and Cause');
-      expect(problemsOf(withInvocation({ Throw: { Error: '', Cause: 1 } }))).to.contain('Throw.Error must be a non-empty string').and.contain('Throw.Cause must be a string');
-      expect(problemsOf(withInvocation({ Throw: { Error: 'E', Cause: 'c', Extra: 1 } }))).to.contain('unknown field "Extra"');
+      expect(problemsOf(withInvocation({ Throw: { Error: '', Cause: 1 } })))
+        .to.contain('Throw.Error must be a non-empty string')
+        .and.contain('Throw.Cause must be a string');
+      expect(problemsOf(withInvocation({ Throw: { Error: 'E', Cause: 'c', Extra: 1 } }))).to.contain(
+        'unknown field "Extra"',
+      );
       expect(problemsOf(withInvocation({ Return: null }))).to.equal('');
     });
 
@@ -103,13 +127,27 @@ describe('MockConfigFile reader (local/stepfunctions/mock-config)', () => {
       const dir = mkdtempSync(path.join(tmpdir(), 'mock-config-'));
       try {
         const file = path.join(dir, 'MockConfigFile.json');
-        writeFileSync(file, JSON.stringify({ StateMachines: { M: { TestCases: { A: { S: 'X' } } } }, MockedResponses: { R: { '1': {} } } }));
+        writeFileSync(
+          file,
+          JSON.stringify({
+            StateMachines: { M: { TestCases: { A: { S: 'X' } } } },
+            MockedResponses: { R: { '1': {} } },
+          }),
+        );
         const message = problemsOfFile(file);
-        expect(message).to.match(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not a valid mock configuration:\n`));
-        expect(message).to.contain('names "X"').and.contain('no response for invocation 0').and.contain('exactly one field');
+        expect(message).to.match(
+          new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not a valid mock configuration:\n`),
+        );
+        expect(message)
+          .to.contain('names "X"')
+          .and.contain('no response for invocation 0')
+          .and.contain('exactly one field');
         writeFileSync(file, '{ "StateMachines": ');
         expect(() => loadMockConfig(file)).to.throw(MockConfigError, /is not JSON/);
-        expect(() => loadMockConfig(path.join(dir, 'missing.json'))).to.throw(MockConfigError, /Cannot read the MockConfigFile/);
+        expect(() => loadMockConfig(path.join(dir, 'missing.json'))).to.throw(
+          MockConfigError,
+          /Cannot read the MockConfigFile/,
+        );
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -119,10 +157,17 @@ describe('MockConfigFile reader (local/stepfunctions/mock-config)', () => {
   describe('mockedTaskResult', () => {
     it('answers Return and Throw by invocation number, ranges inclusive', () => {
       const at = (index: number) => mockedTaskResult(config, 'LambdaSQSIntegration', 'RetryPath', 'LambdaState', index);
-      expect(at(0)).to.deep.equal({ kind: 'throw', error: 'Lambda.ResourceNotReadyException', cause: 'Lambda resource is not ready.' });
+      expect(at(0)).to.deep.equal({
+        kind: 'throw',
+        error: 'Lambda.ResourceNotReadyException',
+        cause: 'Lambda resource is not ready.',
+      });
       expect(at(1)).to.deep.equal({ kind: 'throw', error: 'Lambda.TimeoutException', cause: 'Lambda timed out.' });
       expect(at(2)).to.deep.equal(at(1));
-      expect(at(3)).to.deep.equal({ kind: 'return', value: { StatusCode: 200, Payload: { StatusCode: 200, body: 'Hello from Lambda!' } } });
+      expect(at(3)).to.deep.equal({
+        kind: 'return',
+        value: { StatusCode: 200, Payload: { StatusCode: 200, body: 'Hello from Lambda!' } },
+      });
     });
 
     it('fails past the last invocation defined, as AWS documents ("you must specify a mocked response for every invocation")', () => {
@@ -139,13 +184,19 @@ describe('MockConfigFile reader (local/stepfunctions/mock-config)', () => {
     });
 
     it('refuses an unknown state machine or test case with the names it knows', () => {
-      expect(() => mockedTaskResult(config, 'Other', 'HappyPath', 'S', 0)).to.throw(MockConfigError, /no state machine "Other" \(it has: LambdaSQSIntegration\)/);
-      expect(() => mockedTaskResult(config, 'LambdaSQSIntegration', 'Sad', 'S', 0)).to.throw(MockConfigError, /no test case "Sad" \(it has: HappyPath, RetryPath, HybridPath\)/);
+      expect(() => mockedTaskResult(config, 'Other', 'HappyPath', 'S', 0)).to.throw(
+        MockConfigError,
+        /no state machine "Other" \(it has: LambdaSQSIntegration\)/,
+      );
+      expect(() => mockedTaskResult(config, 'LambdaSQSIntegration', 'Sad', 'S', 0)).to.throw(
+        MockConfigError,
+        /no test case "Sad" \(it has: HappyPath, RetryPath, HybridPath\)/,
+      );
     });
 
     it('gives each caller its own copy of a Return value', () => {
       const first = mockedTaskResult(config, 'LambdaSQSIntegration', 'HappyPath', 'LambdaState', 0);
-      ((first as { value: { Payload: { body: string } } }).value.Payload).body = 'changed';
+      (first as { value: { Payload: { body: string } } }).value.Payload.body = 'changed';
       const second = mockedTaskResult(config, 'LambdaSQSIntegration', 'HappyPath', 'LambdaState', 0);
       expect((second as { value: { Payload: { body: string } } }).value.Payload.body).to.equal('Hello from Lambda!');
     });

@@ -22,7 +22,13 @@ import { inProcessTarget } from './sfn-local/in-process-target';
 import { resolveTarget } from './sfn-local/resolve-target';
 import { runSuite, type SuiteResult } from './sfn-local/suite';
 import { sfnApiTarget, type SfnTarget } from './sfn-local/targets';
-import { cloneDefinition, findState, imageProcessingDefinition, taskStateNames, type AslDefinition } from './support/definition';
+import {
+  cloneDefinition,
+  findState,
+  imageProcessingDefinition,
+  taskStateNames,
+  type AslDefinition,
+} from './support/definition';
 
 /**
  * statemachine/test/MockConfigFile.json and expectations.json: checked for structure and coverage, run on the
@@ -43,7 +49,14 @@ describe('Step Functions Local test cases (statemachine/test)', function () {
 
     it('has the test cases issue 6 asks for', () => {
       expect(Object.keys(testCases)).to.include.members([
-        'HappyPath', 'UnsupportedType', 'LabelsRefused', 'ThumbnailFails', 'TransientThenSuccess', 'ExtractFails', 'StoreFailsPermanently', 'Superseded',
+        'HappyPath',
+        'UnsupportedType',
+        'LabelsRefused',
+        'ThumbnailFails',
+        'TransientThenSuccess',
+        'ExtractFails',
+        'StoreFailsPermanently',
+        'Superseded',
       ]);
     });
 
@@ -53,8 +66,16 @@ describe('Step Functions Local test cases (statemachine/test)', function () {
 
     it('would notice a new Task state without a mock, and a terminal path no case reaches', () => {
       const grown = cloneDefinition(definition);
-      grown.States.CompleteProcessing = { ...(grown.States.CompleteProcessing as AslDefinition['States'][string]), Next: 'NotifyOwner' };
-      grown.States.NotifyOwner = { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'x' }, End: true };
+      grown.States.CompleteProcessing = {
+        ...(grown.States.CompleteProcessing as AslDefinition['States'][string]),
+        Next: 'NotifyOwner',
+      };
+      grown.States.NotifyOwner = {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Parameters: { FunctionName: 'x' },
+        End: true,
+      };
       grown.States.Abandoned = { Type: 'Fail', Error: 'Abandoned' };
       const problems = coverageProblems(config, grown, expectations);
       expect(problems).to.include('HappyPath has no mock for Task state NotifyOwner');
@@ -68,7 +89,9 @@ describe('Step Functions Local test cases (statemachine/test)', function () {
         for (const [index, invocation] of Object.entries(response)) {
           const at = `${responseName}.${index}`;
           if ('Return' in invocation) {
-            expect(invocation.Return, at).to.include({ StatusCode: 200, ExecutedVersion: '$LATEST' }).and.to.have.property('Payload');
+            expect(invocation.Return, at)
+              .to.include({ StatusCode: 200, ExecutedVersion: '$LATEST' })
+              .and.to.have.property('Payload');
             continue;
           }
           const { Error: error, Cause: cause } = invocation.Throw;
@@ -84,13 +107,19 @@ describe('Step Functions Local test cases (statemachine/test)', function () {
 
     it("exhausts the ASL's retries in TransientExhausted, and retries only errors the ASL retries", () => {
       const retrier = findState(definition, 'CompleteProcessing').Retry?.[0];
-      expect(expectations.testCases.TransientExhausted?.retries).to.deep.equal({ CompleteProcessing: retrier?.MaxAttempts });
+      expect(expectations.testCases.TransientExhausted?.retries).to.deep.equal({
+        CompleteProcessing: retrier?.MaxAttempts,
+      });
       const mocked = config.MockedResponses[testCases.TransientExhausted?.CompleteProcessing ?? ''] ?? {};
-      expect(Object.keys(mocked), 'one throw per attempt, no answer after the last').to.deep.equal([`0-${retrier?.MaxAttempts}`]);
+      expect(Object.keys(mocked), 'one throw per attempt, no answer after the last').to.deep.equal([
+        `0-${retrier?.MaxAttempts}`,
+      ]);
     });
 
     it('runs on the same input as the sam local invoke fixture of the first step', () => {
-      const fixture = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'events/extract-image-metadata.json'), 'utf8')) as { upload: unknown };
+      const fixture = JSON.parse(
+        readFileSync(path.join(PROJECT_ROOT, 'events/extract-image-metadata.json'), 'utf8'),
+      ) as { upload: unknown };
       expect(expectations.input).to.deep.equal({ upload: fixture.upload });
     });
   });
@@ -114,7 +143,17 @@ describe('Step Functions Local test cases (statemachine/test)', function () {
       const inProcess = await runSuite({ target: inProcessTarget({ mockConfig: config }), definition, expectations });
       expect(inProcess.failed).to.equal(0);
       const outcome = (r: SuiteResult) =>
-        Object.fromEntries(r.cases.map((c) => [c.testCase, { status: c.observed?.status, error: c.observed?.error, cause: c.observed?.cause, retries: c.observed?.retries }]));
+        Object.fromEntries(
+          r.cases.map((c) => [
+            c.testCase,
+            {
+              status: c.observed?.status,
+              error: c.observed?.error,
+              cause: c.observed?.cause,
+              retries: c.observed?.retries,
+            },
+          ]),
+        );
       expect(outcome(inProcess)).to.deep.equal(outcome(result));
     });
 
@@ -144,12 +183,22 @@ describe('Step Functions Local test cases (statemachine/test)', function () {
       sfn.reset();
       sfn.on(ListStateMachinesCommand).callsFake(() => {
         calls.push('ListStateMachines');
-        return { stateMachines: [...arns].map(([machineName, stateMachineArn]) => ({ name: machineName, stateMachineArn, type: 'STANDARD', creationDate: new Date() })) };
+        return {
+          stateMachines: [...arns].map(([machineName, stateMachineArn]) => ({
+            name: machineName,
+            stateMachineArn,
+            type: 'STANDARD',
+            creationDate: new Date(),
+          })),
+        };
       });
       sfn.on(CreateStateMachineCommand).callsFake(async (input: { name: string; definition: string }) => {
         calls.push('CreateStateMachine');
         if (definitions.has(input.name) && definitions.get(input.name) !== input.definition) {
-          throw new StateMachineAlreadyExists({ message: `State Machine Already Exists: ${input.name}`, $metadata: {} });
+          throw new StateMachineAlreadyExists({
+            message: `State Machine Already Exists: ${input.name}`,
+            $metadata: {},
+          });
         }
         definitions.set(input.name, input.definition);
         const arn = await backend.deployStateMachine(input.name, JSON.parse(input.definition) as AslDefinition);
@@ -166,7 +215,10 @@ describe('Step Functions Local test cases (statemachine/test)', function () {
       sfn.on(StartExecutionCommand).callsFake(async (input: { stateMachineArn: string; input: string }) => {
         calls.push(`StartExecution ${input.stateMachineArn.split(':').at(-1)}`);
         const { stateMachineArn, testCase } = splitTestCaseArn(input.stateMachineArn);
-        return { executionArn: await backend.startTestCase(stateMachineArn, testCase ?? '', JSON.parse(input.input)), startDate: new Date() };
+        return {
+          executionArn: await backend.startTestCase(stateMachineArn, testCase ?? '', JSON.parse(input.input)),
+          startDate: new Date(),
+        };
       });
       sfn.on(DescribeExecutionCommand).callsFake(async (input: { executionArn: string }) => {
         polls += 1;
@@ -186,7 +238,9 @@ describe('Step Functions Local test cases (statemachine/test)', function () {
       const target = sfnApiTarget({ endpoint: 'http://127.0.0.1:1' });
       expect(await target.answers()).to.equal(true);
       const result = await runSuite({ target, definition, expectations });
-      expect(result.cases.filter((c) => !c.passed).map((c) => `${c.testCase}: ${c.problems.join('; ')}`)).to.deep.equal([]);
+      expect(result.cases.filter((c) => !c.passed).map((c) => `${c.testCase}: ${c.problems.join('; ')}`)).to.deep.equal(
+        [],
+      );
       expect(calls).to.include('CreateStateMachine').and.include('StartExecution ImageProcessing#HappyPath');
     });
 
@@ -204,7 +258,9 @@ describe('Step Functions Local test cases (statemachine/test)', function () {
 
     it('reports an endpoint that does not answer', async () => {
       sfn.reset();
-      sfn.on(ListStateMachinesCommand).rejects(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+      sfn
+        .on(ListStateMachinesCommand)
+        .rejects(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
       expect(await sfnApiTarget({ endpoint: 'http://127.0.0.1:1' }).answers()).to.equal(false);
     });
   });
@@ -295,7 +351,14 @@ describe('Step Functions Local test cases (statemachine/test)', function () {
 
   it('lists the Task states it must mock', () => {
     expect(taskStateNames(definition)).to.have.members([
-      'ExtractImageMetadata', 'RecordUnsupported', 'StoreImageMetadata', 'DetectLabels', 'StoreLabels', 'GenerateThumbnail', 'CompleteProcessing', 'RecordFailure',
+      'ExtractImageMetadata',
+      'RecordUnsupported',
+      'StoreImageMetadata',
+      'DetectLabels',
+      'StoreLabels',
+      'GenerateThumbnail',
+      'CompleteProcessing',
+      'RecordFailure',
     ]);
   });
 });

@@ -57,7 +57,8 @@ function kebab(logicalId: string): string {
 function allStrings(value: unknown, out: string[] = []): string[] {
   if (typeof value === 'string') out.push(value);
   else if (Array.isArray(value)) value.forEach((item) => allStrings(item, out));
-  else if (value && typeof value === 'object') Object.entries(value).forEach(([k, v]) => (allStrings(k, out), allStrings(v, out)));
+  else if (value && typeof value === 'object')
+    Object.entries(value).forEach(([k, v]) => (allStrings(k, out), allStrings(v, out)));
   return out;
 }
 
@@ -82,13 +83,18 @@ interface PolicyStatement {
 }
 
 /** Inline statements from SAM Policies, IAM resources and resource policies; SAM policy templates by name. */
-function policyStatements(): { statements: PolicyStatement[]; samTemplates: { owner: string; name: string }[]; managed: string[] } {
+function policyStatements(): {
+  statements: PolicyStatement[];
+  samTemplates: { owner: string; name: string }[];
+  managed: string[];
+} {
   const statements: PolicyStatement[] = [];
   const samTemplates: { owner: string; name: string }[] = [];
   const managed: string[] = [];
   const addDocument = (owner: string, doc: unknown) => {
     const list = (doc as { Statement?: unknown } | undefined)?.Statement;
-    for (const s of Array.isArray(list) ? list : list ? [list] : []) statements.push({ owner, ...(s as Omit<PolicyStatement, 'owner'>) });
+    for (const s of Array.isArray(list) ? list : list ? [list] : [])
+      statements.push({ owner, ...(s as Omit<PolicyStatement, 'owner'>) });
   };
   for (const [id, res] of Object.entries(template.Resources)) {
     const props = (res.Properties ?? {}) as Json;
@@ -102,9 +108,14 @@ function policyStatements(): { statements: PolicyStatement[]; samTemplates: { ow
     }
     if (res.Type === 'AWS::IAM::Role') {
       for (const p of (props.Policies as Json[] | undefined) ?? []) addDocument(id, p.PolicyDocument);
-      for (const arn of (props.ManagedPolicyArns as unknown[] | undefined) ?? []) managed.push(`${id}: ${JSON.stringify(arn)}`);
+      for (const arn of (props.ManagedPolicyArns as unknown[] | undefined) ?? [])
+        managed.push(`${id}: ${JSON.stringify(arn)}`);
     }
-    if (['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::S3::BucketPolicy', 'AWS::SQS::QueuePolicy'].includes(res.Type)) {
+    if (
+      ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::S3::BucketPolicy', 'AWS::SQS::QueuePolicy'].includes(
+        res.Type,
+      )
+    ) {
       addDocument(id, props.PolicyDocument);
     }
   }
@@ -136,8 +147,15 @@ describe('template.yaml', () => {
   describe('functions', () => {
     it('has the nine functions of the workflow', () => {
       expect(functions.map((f) => f.logicalId)).to.have.members([
-        'S3Trigger', 'ExtractImageMetadata', 'RecordUnsupported', 'StoreImageMetadata', 'DetectLabels',
-        'StoreLabels', 'GenerateThumbnail', 'CompleteProcessing', 'RecordFailure',
+        'S3Trigger',
+        'ExtractImageMetadata',
+        'RecordUnsupported',
+        'StoreImageMetadata',
+        'DetectLabels',
+        'StoreLabels',
+        'GenerateThumbnail',
+        'CompleteProcessing',
+        'RecordFailure',
       ]);
     });
 
@@ -194,11 +212,17 @@ describe('template.yaml', () => {
 
     it('has a DefinitionSubstitution for every ${…} in the ASL', () => {
       expect(placeholders.size).to.be.greaterThan(0);
-      expect([...placeholders].filter((p) => !(p in substitutions)), 'placeholders without substitution').to.deep.equal([]);
+      expect(
+        [...placeholders].filter((p) => !(p in substitutions)),
+        'placeholders without substitution',
+      ).to.deep.equal([]);
     });
 
     it('uses every DefinitionSubstitution', () => {
-      expect(Object.keys(substitutions).filter((s) => !placeholders.has(s)), 'unused substitutions').to.deep.equal([]);
+      expect(
+        Object.keys(substitutions).filter((s) => !placeholders.has(s)),
+        'unused substitutions',
+      ).to.deep.equal([]);
     });
 
     it('invokes through the optimized lambda:invoke integration, each Task named like its function', () => {
@@ -229,7 +253,8 @@ describe('template.yaml', () => {
 
     // Variables the code may read without the template declaring them, and why.
     const OPTIONAL_UNDECLARED: Record<string, string> = {
-      AWS_S3_FORCE_PATH_STYLE: 'set only by the local stack (path-style S3 for the emulator); unset on AWS means virtual-hosted style',
+      AWS_S3_FORCE_PATH_STYLE:
+        'set only by the local stack (path-style S3 for the emulator); unset on AWS means virtual-hosted style',
     };
 
     // config.ts reads each variable in its own small function, so a minified bundle holds exactly the names
@@ -252,14 +277,23 @@ describe('template.yaml', () => {
     })();
 
     function readBy(bundle: string): string[] {
-      return [...candidates].filter((name) => bundle.includes(`"${name}"`) || bundle.includes(`'${name}'`) || bundle.includes(`.env.${name}`)).sort();
+      return [...candidates]
+        .filter(
+          (name) => bundle.includes(`"${name}"`) || bundle.includes(`'${name}'`) || bundle.includes(`.env.${name}`),
+        )
+        .sort();
     }
 
     const declaredFor = (fn: FunctionSpec) => Object.keys(fn.environment);
     const globalNames = Object.keys((globals.Environment as { Variables: Json }).Variables);
 
     it('finds the configuration variables in the source', () => {
-      expect([...candidates]).to.include.members(['IMAGE_METADATA_TABLE', 'STATE_MACHINE_ARN', 'THUMBNAIL_MAX_SIZE', 'LABELS_MAX_COUNT']);
+      expect([...candidates]).to.include.members([
+        'IMAGE_METADATA_TABLE',
+        'STATE_MACHINE_ARN',
+        'THUMBNAIL_MAX_SIZE',
+        'LABELS_MAX_COUNT',
+      ]);
     });
 
     for (const fn of functions) {
@@ -270,13 +304,19 @@ describe('template.yaml', () => {
         const undeclared = reads.filter((name) => !declaredFor(fn).includes(name) && !(name in OPTIONAL_UNDECLARED));
         expect(undeclared, 'read but not declared').to.deep.equal([]);
         const ownNames = declaredFor(fn).filter((name) => !globalNames.includes(name));
-        expect(ownNames.filter((name) => !reads.includes(name)), 'declared but never read').to.deep.equal([]);
+        expect(
+          ownNames.filter((name) => !reads.includes(name)),
+          'declared but never read',
+        ).to.deep.equal([]);
       });
     }
 
     it('lists only optional variables some bundle really reads', async () => {
       const readSomewhere = new Set<string>();
-      for (const fn of functions) readBy(readFileSync((await builtFunction(fn.logicalId)).handlerFile, 'utf8')).forEach((n) => readSomewhere.add(n));
+      for (const fn of functions)
+        readBy(readFileSync((await builtFunction(fn.logicalId)).handlerFile, 'utf8')).forEach((n) =>
+          readSomewhere.add(n),
+        );
       expect(Object.keys(OPTIONAL_UNDECLARED).filter((name) => !readSomewhere.has(name))).to.deep.equal([]);
     });
   });
@@ -293,24 +333,42 @@ describe('template.yaml', () => {
           owner: 'ImageProcessing',
           sid: 'DeliverLogs',
           actions: [
-            'logs:CreateLogDelivery', 'logs:DeleteLogDelivery', 'logs:DescribeLogGroups', 'logs:DescribeResourcePolicies',
-            'logs:GetLogDelivery', 'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:UpdateLogDelivery',
+            'logs:CreateLogDelivery',
+            'logs:DeleteLogDelivery',
+            'logs:DescribeLogGroups',
+            'logs:DescribeResourcePolicies',
+            'logs:GetLogDelivery',
+            'logs:ListLogDeliveries',
+            'logs:PutResourcePolicy',
+            'logs:UpdateLogDelivery',
           ],
         },
-        { owner: 'DetectLabels', sid: 'DetectLabels', actions: ['rekognition:DetectFaces', 'rekognition:DetectLabels'] },
+        {
+          owner: 'DetectLabels',
+          sid: 'DetectLabels',
+          actions: ['rekognition:DetectFaces', 'rekognition:DetectLabels'],
+        },
       ]);
     });
 
     it('never allows a wildcard action', () => {
       const broad = statements
         .filter((s) => s.Effect === 'Allow')
-        .flatMap((s) => asList(s.Action).map(String).filter((a) => a === '*' || a.endsWith(':*')).map((a) => `${s.owner}: ${a}`));
+        .flatMap((s) =>
+          asList(s.Action)
+            .map(String)
+            .filter((a) => a === '*' || a.endsWith(':*'))
+            .map((a) => `${s.owner}: ${a}`),
+        );
       expect(broad).to.deep.equal([]);
     });
 
     it('uses no managed policies and only the SAM policy templates that name one resource', () => {
       expect(managed).to.deep.equal([]);
-      expect([...new Set(samTemplates.map((t) => t.name))].sort()).to.deep.equal(['LambdaInvokePolicy', 'StepFunctionsExecutionPolicy']);
+      expect([...new Set(samTemplates.map((t) => t.name))].sort()).to.deep.equal([
+        'LambdaInvokePolicy',
+        'StepFunctionsExecutionPolicy',
+      ]);
     });
   });
 
@@ -319,30 +377,47 @@ describe('template.yaml', () => {
 
     it('blocks all public access', () => {
       expect(bucket.PublicAccessBlockConfiguration).to.deep.equal({
-        BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
       });
     });
 
     it('encrypts by default', () => {
-      const rules = (bucket.BucketEncryption as { ServerSideEncryptionConfiguration: Json[] }).ServerSideEncryptionConfiguration;
-      expect((rules[0]?.ServerSideEncryptionByDefault as Json).SSEAlgorithm).to.be.oneOf(['AES256', 'aws:kms', 'aws:kms:dsse']);
+      const rules = (bucket.BucketEncryption as { ServerSideEncryptionConfiguration: Json[] })
+        .ServerSideEncryptionConfiguration;
+      expect((rules[0]?.ServerSideEncryptionByDefault as Json).SSEAlgorithm).to.be.oneOf([
+        'AES256',
+        'aws:kms',
+        'aws:kms:dsse',
+      ]);
     });
 
     it('denies every request that is not over TLS, on the bucket and its objects', () => {
       const [, policy] = onlyOne(
-        resourcesOfType(template, 'AWS::S3::BucketPolicy').filter(([, r]) => refTarget((r.Properties as Json).Bucket) === 'PhotoRepo'),
+        resourcesOfType(template, 'AWS::S3::BucketPolicy').filter(
+          ([, r]) => refTarget((r.Properties as Json).Bucket) === 'PhotoRepo',
+        ),
       );
       const statement = ((policy.Properties as Json).PolicyDocument as { Statement: Json[] }).Statement.find(
-        (s) => s.Effect === 'Deny' && JSON.stringify(s.Condition) === JSON.stringify({ Bool: { 'aws:SecureTransport': 'false' } }),
+        (s) =>
+          s.Effect === 'Deny' &&
+          JSON.stringify(s.Condition) === JSON.stringify({ Bool: { 'aws:SecureTransport': 'false' } }),
       );
       expect(statement, 'TLS-only deny statement').to.exist;
       expect(statement?.Principal).to.equal('*');
       expect(statement?.Action).to.equal('s3:*');
-      expect(statement?.Resource).to.deep.equal([{ 'Fn::GetAtt': ['PhotoRepo', 'Arn'] }, { 'Fn::Sub': '${PhotoRepo.Arn}/*' }]);
+      expect(statement?.Resource).to.deep.equal([
+        { 'Fn::GetAtt': ['PhotoRepo', 'Arn'] },
+        { 'Fn::Sub': '${PhotoRepo.Arn}/*' },
+      ]);
     });
 
     it('sends its events to EventBridge', () => {
-      expect(bucket.NotificationConfiguration).to.deep.equal({ EventBridgeConfiguration: { EventBridgeEnabled: true } });
+      expect(bucket.NotificationConfiguration).to.deep.equal({
+        EventBridgeConfiguration: { EventBridgeEnabled: true },
+      });
     });
   });
 
@@ -357,11 +432,20 @@ describe('template.yaml', () => {
 
     it('lists a user’s and an album’s photos newest first (ByUser, ByAlbum)', () => {
       const indexes = Object.fromEntries(
-        (table.GlobalSecondaryIndexes as { IndexName: string; KeySchema: unknown }[]).map((i) => [i.IndexName, i.KeySchema]),
+        (table.GlobalSecondaryIndexes as { IndexName: string; KeySchema: unknown }[]).map((i) => [
+          i.IndexName,
+          i.KeySchema,
+        ]),
       );
       expect(indexes).to.deep.equal({
-        ByUser: [{ AttributeName: 'userId', KeyType: 'HASH' }, { AttributeName: 'uploadedAt', KeyType: 'RANGE' }],
-        ByAlbum: [{ AttributeName: 'albumKey', KeyType: 'HASH' }, { AttributeName: 'uploadedAt', KeyType: 'RANGE' }],
+        ByUser: [
+          { AttributeName: 'userId', KeyType: 'HASH' },
+          { AttributeName: 'uploadedAt', KeyType: 'RANGE' },
+        ],
+        ByAlbum: [
+          { AttributeName: 'albumKey', KeyType: 'HASH' },
+          { AttributeName: 'uploadedAt', KeyType: 'RANGE' },
+        ],
       });
     });
 
@@ -406,14 +490,19 @@ describe('template.yaml', () => {
       expect(allow.Principal).to.deep.equal({ Service: 'events.amazonaws.com' });
       expect(allow.Action).to.equal('sqs:SendMessage');
       // SAM names the rule it generates <FunctionLogicalId><EventName>.
-      expect(allow.Condition).to.deep.equal({ ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [`S3Trigger${eventName}`, 'Arn'] } } });
+      expect(allow.Condition).to.deep.equal({
+        ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [`S3Trigger${eventName}`, 'Arn'] } },
+      });
     });
   });
 
   describe('checkov', () => {
     it('skips a check only inline, each with the reason', () => {
       const skips = Object.entries(template.Resources).flatMap(([id, res]) =>
-        asList(((res.Metadata?.checkov ?? {}) as { skip?: unknown }).skip).map((s) => ({ id, skip: s as { id?: unknown; comment?: unknown } })),
+        asList(((res.Metadata?.checkov ?? {}) as { skip?: unknown }).skip).map((s) => ({
+          id,
+          skip: s as { id?: unknown; comment?: unknown },
+        })),
       );
       expect(skips.length).to.be.greaterThan(0);
       for (const { id, skip } of skips) {
@@ -435,7 +524,10 @@ describe('template.yaml', () => {
     });
 
     describe('samconfig.toml', () => {
-      const config = parseToml(readFileSync(path.join(PROJECT_ROOT, 'samconfig.toml'), 'utf8')) as Record<string, Record<string, { parameters?: Json }>> & { version: number };
+      const config = parseToml(readFileSync(path.join(PROJECT_ROOT, 'samconfig.toml'), 'utf8')) as Record<
+        string,
+        Record<string, { parameters?: Json }>
+      > & { version: number };
 
       it('is valid against the SAM CLI samconfig schema', () => {
         const validate = ajv.compile(schema('samcli-samconfig.schema.json'));
@@ -447,7 +539,11 @@ describe('template.yaml', () => {
       it('has the deploy defaults a guided deploy would write, and no region', () => {
         expect(config.version).to.equal(0.1);
         expect(config.default?.global?.parameters?.stack_name).to.be.a('string').and.not.be.empty;
-        expect(config.default?.deploy?.parameters).to.deep.include({ capabilities: 'CAPABILITY_IAM', resolve_s3: true, confirm_changeset: true });
+        expect(config.default?.deploy?.parameters).to.deep.include({
+          capabilities: 'CAPABILITY_IAM',
+          resolve_s3: true,
+          confirm_changeset: true,
+        });
         expect(config.default?.validate?.parameters).to.deep.include({ lint: true });
         expect(JSON.stringify(config)).not.to.match(/"region"/);
       });

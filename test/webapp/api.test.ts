@@ -30,12 +30,23 @@ describe('web app API (/_app/api)', function () {
   });
 
   it('uploads through presigned PUTs and lists the items newest first, by user and by album, with fetchable thumbnails', async () => {
-    const astronaut = await uploadThroughApi(app, { user: 'web-user', album: 'space trip', fileName: 'astronaut.png', contentType: 'image/png' }, readFileSync(path.join(IMAGES, 'skimage_astronaut.png')));
-    const cat = await uploadThroughApi(app, { user: 'web-user', fileName: 'cat.gif', contentType: 'image/gif' }, readFileSync(path.join(IMAGES, 'generated_chelsea-cat.gif')));
+    const astronaut = await uploadThroughApi(
+      app,
+      { user: 'web-user', album: 'space trip', fileName: 'astronaut.png', contentType: 'image/png' },
+      readFileSync(path.join(IMAGES, 'skimage_astronaut.png')),
+    );
+    const cat = await uploadThroughApi(
+      app,
+      { user: 'web-user', fileName: 'cat.gif', contentType: 'image/gif' },
+      readFileSync(path.join(IMAGES, 'generated_chelsea-cat.gif')),
+    );
     expect(astronaut).to.equal('private/web-user/uploads/space trip/astronaut.png');
     expect(cat).to.equal('private/web-user/uploads/cat.gif');
 
-    const [done, gif] = (await waitForTerminal(`${app}api/photos?user=web-user`, [astronaut, cat])) as [ApiPhoto, ApiPhoto];
+    const [done, gif] = (await waitForTerminal(`${app}api/photos?user=web-user`, [astronaut, cat])) as [
+      ApiPhoto,
+      ApiPhoto,
+    ];
     expect(done.status).to.equal('SUCCEEDED');
     expect(done.format).to.equal('PNG');
     expect([done.width, done.height]).to.deep.equal([512, 512]);
@@ -53,7 +64,9 @@ describe('web app API (/_app/api)', function () {
     const all = await getJson<{ photos: ApiPhoto[] }>(`${app}api/photos?user=web-user`);
     const times = all.body.photos.map((photo) => (photo as unknown as { uploadedAt: string }).uploadedAt);
     expect(times).to.deep.equal([...times].sort().reverse());
-    const inAlbum = await getJson<{ photos: ApiPhoto[] }>(`${app}api/photos?user=web-user&album=${encodeURIComponent('space trip')}`);
+    const inAlbum = await getJson<{ photos: ApiPhoto[] }>(
+      `${app}api/photos?user=web-user&album=${encodeURIComponent('space trip')}`,
+    );
     expect(inAlbum.body.photos.map((photo) => photo.key)).to.deep.equal([astronaut]);
     const albums = await getJson<{ albums: { name: string; count: number }[] }>(`${app}api/albums?user=web-user`);
     expect(albums.body.albums).to.deep.equal([{ name: 'space trip', count: 1 }]);
@@ -62,7 +75,11 @@ describe('web app API (/_app/api)', function () {
   });
 
   for (const [title, body, message] of [
-    ['a file name with /', { user: 'u', album: 'a', fileName: 'x/y.jpg', contentType: 'image/jpeg' }, /fileName must not contain "\/"/],
+    [
+      'a file name with /',
+      { user: 'u', album: 'a', fileName: 'x/y.jpg', contentType: 'image/jpeg' },
+      /fileName must not contain "\/"/,
+    ],
     ['an empty user', { user: '', fileName: 'y.jpg', contentType: 'image/jpeg' }, /user is required/],
     ['an album of ..', { user: 'u', album: '..', fileName: 'y.jpg' }, /album must not be/],
     ['a body that is not JSON', '{not json', /must be JSON/],

@@ -8,7 +8,15 @@ import { requireSystemTool } from '../support/system-tools';
 
 /** The page in Debian's Chromium, never a downloaded browser. UPDATE_SCREENSHOT=1 rewrites docs/web-app.png. */
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 describe('web app in Chromium', function () {
   this.timeout(60000);
@@ -36,20 +44,28 @@ describe('web app in Chromium', function () {
     await page.getByRole('button', { name: 'Use new album' }).click();
     await page.locator('#upload-target', { hasText: 'private/local-user/uploads/holiday/' }).waitFor();
     expect(await page.locator('#album').inputValue()).to.equal('holiday');
-    await page.setInputFiles('#files', [path.join(IMAGES, 'skimage_astronaut.png'), path.join(IMAGES, 'nikon-p6000_landscape_gps.jpg'), path.join(IMAGES, 'generated_chelsea-cat.gif')]);
+    await page.setInputFiles('#files', [
+      path.join(IMAGES, 'skimage_astronaut.png'),
+      path.join(IMAGES, 'nikon-p6000_landscape_gps.jpg'),
+      path.join(IMAGES, 'generated_chelsea-cat.gif'),
+    ]);
 
     const astronaut = page.locator('.card', { hasText: 'skimage_astronaut.png' });
     await astronaut.locator('.badge.SUCCEEDED').waitFor({ timeout: 40000 });
     const thumbnail = astronaut.getByRole('img', { name: 'Thumbnail of skimage_astronaut.png' });
     await thumbnail.waitFor();
-    await page.waitForFunction(`document.querySelector('.card img[alt="Thumbnail of skimage_astronaut.png"]')?.naturalWidth > 0`);
+    await page.waitForFunction(
+      `document.querySelector('.card img[alt="Thumbnail of skimage_astronaut.png"]')?.naturalWidth > 0`,
+    );
     const labels = await astronaut.locator('.labels').innerText();
     expect(labels).to.match(/Person \d+%/);
     expect(await astronaut.innerText()).to.match(/PNG, 512 × 512/);
 
     const landscape = page.locator('.card', { hasText: 'nikon-p6000_landscape_gps.jpg' });
     await landscape.locator('.badge.SUCCEEDED').waitFor({ timeout: 40000 });
-    expect(await landscape.innerText()).to.match(/GPS\s+-?\d+\.\d{5}, -?\d+\.\d{5}/).and.match(/Camera\s+NIKON/);
+    expect(await landscape.innerText())
+      .to.match(/GPS\s+-?\d+\.\d{5}, -?\d+\.\d{5}/)
+      .and.match(/Camera\s+NIKON/);
     const gif = page.locator('.card', { hasText: 'generated_chelsea-cat.gif' });
     await gif.locator('.badge.UNSUPPORTED').waitFor({ timeout: 40000 });
     expect(await gif.locator('.err').innerText()).to.match(/\w+: .+/);

@@ -22,14 +22,32 @@ export async function getJson<T>(url: string): Promise<{ status: number; body: T
   return { status: response.status, body: (await response.json()) as T };
 }
 
-export async function postJson<T>(url: string, body: unknown): Promise<{ status: number; body: T; contentType: string | null }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
-  return { status: response.status, contentType: response.headers.get('content-type'), body: (await response.json()) as T };
+export async function postJson<T>(
+  url: string,
+  body: unknown,
+): Promise<{ status: number; body: T; contentType: string | null }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    body: (await response.json()) as T,
+  };
 }
 
 /** Uploads bytes the way the page does: ask the API for a presigned PUT, then PUT to it. */
-export async function uploadThroughApi(appUrl: string, fields: { user: string; album?: string; fileName: string; contentType: string }, bytes: Uint8Array): Promise<string> {
-  const target = await postJson<{ url: string; key: string; headers: Record<string, string> }>(`${appUrl}api/uploads`, fields);
+export async function uploadThroughApi(
+  appUrl: string,
+  fields: { user: string; album?: string; fileName: string; contentType: string },
+  bytes: Uint8Array,
+): Promise<string> {
+  const target = await postJson<{ url: string; key: string; headers: Record<string, string> }>(
+    `${appUrl}api/uploads`,
+    fields,
+  );
   expect(target.status, JSON.stringify(target.body)).to.equal(200);
   const put = await fetch(target.body.url, { method: 'PUT', headers: target.body.headers, body: bytes });
   expect(put.status, await put.clone().text()).to.equal(200);

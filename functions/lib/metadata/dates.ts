@@ -19,7 +19,12 @@ export function xmpDateTime(text: string | undefined): string | undefined {
 function localDateTime(parts: (string | undefined)[]): string | undefined {
   const [year, month, day, hour, minute, second = '00'] = parts;
   const ranges: [string | undefined, number, number][] = [
-    [year, 1, 9999], [month, 1, 12], [day, 1, 31], [hour, 0, 23], [minute, 0, 59], [second, 0, 60],
+    [year, 1, 9999],
+    [month, 1, 12],
+    [day, 1, 31],
+    [hour, 0, 23],
+    [minute, 0, 59],
+    [second, 0, 60],
   ];
   if (ranges.some(([value, min, max]) => value === undefined || Number(value) < min || Number(value) > max)) {
     return undefined;

@@ -15,10 +15,29 @@ export interface DecodedMetadata {
 }
 
 const EXIF_TAGS = [
-  'Make', 'Model', 'Orientation', 'ImageWidth', 'ImageLength', 'NewSubfileType',
-  'DateTimeOriginal', 'OffsetTimeOriginal', 'DateTimeDigitized', 'OffsetTimeDigitized', 'DateTime', 'OffsetTime',
-  'LensModel', 'ExposureTime', 'FNumber', 'ISOSpeedRatings', 'FocalLength',
-  'GPSLatitude', 'GPSLatitudeRef', 'GPSLongitude', 'GPSLongitudeRef', 'GPSAltitude', 'GPSAltitudeRef',
+  'Make',
+  'Model',
+  'Orientation',
+  'ImageWidth',
+  'ImageLength',
+  'NewSubfileType',
+  'DateTimeOriginal',
+  'OffsetTimeOriginal',
+  'DateTimeDigitized',
+  'OffsetTimeDigitized',
+  'DateTime',
+  'OffsetTime',
+  'LensModel',
+  'ExposureTime',
+  'FNumber',
+  'ISOSpeedRatings',
+  'FocalLength',
+  'GPSLatitude',
+  'GPSLatitudeRef',
+  'GPSLongitude',
+  'GPSLongitudeRef',
+  'GPSAltitude',
+  'GPSAltitudeRef',
 ];
 
 /** Camera facts and position from EXIF, with XMP filling what EXIF lacks; orientation from EXIF. Never throws. */
@@ -84,7 +103,8 @@ function cameraFacts(exif: TagGroup, xmp: TagGroup): ExifSummary {
     lensModel: either((group) => textOf(group['LensModel'])) ?? textOf(xmp['Lens']),
     exposureTime: either((group) => positiveNumberOf(group['ExposureTime'])),
     fNumber: either((group) => positiveNumberOf(group['FNumber'])),
-    iso: either((group) => positiveNumberOf(group['ISOSpeedRatings'])) ?? positiveNumberOf(xmp['PhotographicSensitivity']),
+    iso:
+      either((group) => positiveNumberOf(group['ISOSpeedRatings'])) ?? positiveNumberOf(xmp['PhotographicSensitivity']),
     focalLength: either((group) => positiveNumberOf(group['FocalLength'])),
   };
   return Object.fromEntries(Object.entries(facts).filter(([, value]) => value !== undefined)) as ExifSummary;
@@ -113,6 +133,7 @@ function orientationOf(group: TagGroup): number | undefined {
 function imageSize(exif: TagGroup): PixelSize | undefined {
   const width = positiveNumberOf(exif['ImageWidth']);
   const height = positiveNumberOf(exif['ImageLength']);
-  if (width === undefined || height === undefined || ((numberOf(exif['NewSubfileType']) ?? 0) & 1) === 1) return undefined;
+  if (width === undefined || height === undefined || ((numberOf(exif['NewSubfileType']) ?? 0) & 1) === 1)
+    return undefined;
   return Number.isInteger(width) && Number.isInteger(height) ? { width, height } : undefined;
 }

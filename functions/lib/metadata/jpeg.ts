@@ -30,7 +30,9 @@ export function* walkJpeg(head: Window): ByteWalker<PixelSize & EmbeddedMetadata
   let previous: Segment | undefined;
   for (let count = 0; count < MAX_MARKERS; count += 1) {
     if (at > MAX_BYTES_BEFORE_FRAME) {
-      throw new CorruptImage(`JPEG has more than ${MAX_BYTES_BEFORE_FRAME / 1024 / 1024} MiB before its frame header (SOF)`);
+      throw new CorruptImage(
+        `JPEG has more than ${MAX_BYTES_BEFORE_FRAME / 1024 / 1024} MiB before its frame header (SOF)`,
+      );
     }
     const header = yield* bytes(at, 4);
     if (header.length < 2) throw truncated(at, previous);
@@ -50,7 +52,8 @@ export function* walkJpeg(head: Window): ByteWalker<PixelSize & EmbeddedMetadata
     if (marker < 0xc0) throw new CorruptImage(`JPEG has an invalid marker 0x${hex(marker)} at byte ${at}`);
     if (header.length < 4) throw truncated(at, previous);
     const length = u16be(header, 2);
-    if (length < 2) throw new CorruptImage(`JPEG segment 0x${hex(marker)} at byte ${at} has an invalid length ${length}`);
+    if (length < 2)
+      throw new CorruptImage(`JPEG segment 0x${hex(marker)} at byte ${at} has an invalid length ${length}`);
 
     if (isStartOfFrame(marker)) return { ...readFrame(at, length, yield* bytes(at, 9)), ...found };
     if (marker === APP1 && !(found.tiff && found.xmp)) {

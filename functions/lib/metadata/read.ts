@@ -20,7 +20,10 @@ export class RangeReader {
   private fetched = 0;
   private fetches = 0;
 
-  constructor(private readonly read: ReadRange, private readonly sizeBytes: number) {}
+  constructor(
+    private readonly read: ReadRange,
+    private readonly sizeBytes: number,
+  ) {}
 
   get bytesRead(): number {
     return this.fetched;

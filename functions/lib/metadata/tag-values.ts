@@ -18,7 +18,12 @@ export function textOf(tag: Tag | undefined): string | undefined {
   if (typeof raw !== 'string') return undefined;
   // eslint-disable-next-line no-control-regex
   const clean = raw.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-  return clean ? Array.from(clean.slice(0, 2 * MAX_TEXT_LENGTH)).slice(0, MAX_TEXT_LENGTH).join('').trim() : undefined;
+  return clean
+    ? Array.from(clean.slice(0, 2 * MAX_TEXT_LENGTH))
+        .slice(0, MAX_TEXT_LENGTH)
+        .join('')
+        .trim()
+    : undefined;
 }
 
 /** A number from an EXIF integer or rational [numerator, denominator], or XMP text such as "1/6" or "5.6". */

@@ -38,14 +38,21 @@ const UNSUPPORTED_JPEG_CODINGS: Record<number, string> = {
  * interlaced one in full with jimp); JPEG at the smallest DCT scale that covers `storedTarget` when libjpeg-turbo can,
  * else in full with jimp. The caller still resizes to `storedTarget`, which is free when the size is already right.
  */
-export async function decodeImage(bytes: Uint8Array, format: SupportedFormat, header: ImageHeader, storedTarget: Size, maxPixels: number): Promise<Bitmap> {
+export async function decodeImage(
+  bytes: Uint8Array,
+  format: SupportedFormat,
+  header: ImageHeader,
+  storedTarget: Size,
+  maxPixels: number,
+): Promise<Bitmap> {
   if (format === 'PNG') {
     // Adam7 spreads each row over 7 passes; streaming it is not worth the code for how rarely photos are interlaced.
     return header.pngFrame?.interlaced ? decodePngWithJimp(bytes, header) : decodePngResized(header, storedTarget);
   }
   const frame: JpegFrame = header.jpegFrame ?? { marker: 0xc0, precision: 8, components: 3 };
   const unsupported = UNSUPPORTED_JPEG_CODINGS[frame.marker];
-  if (unsupported !== undefined) throw new CorruptImage(`JPEG uses ${unsupported} coding, which cannot be decoded here`);
+  if (unsupported !== undefined)
+    throw new CorruptImage(`JPEG uses ${unsupported} coding, which cannot be decoded here`);
   // libjpeg-turbo turns CMYK and YCCK into CMYK only; jimp converts them to RGB.
   if (frame.components === 4) return decodeJpegWithJimp(bytes, header, maxPixels);
   try {
@@ -93,7 +100,9 @@ function refuseInflateBomb(header: ImageHeader): void {
   try {
     inflateSync(Buffer.concat(frame.imageData), { maxOutputLength: cap });
   } catch (error) {
-    throw new CorruptImage(`PNG image data does not inflate to the size its header declares: ${describe(error)}`, { cause: error });
+    throw new CorruptImage(`PNG image data does not inflate to the size its header declares: ${describe(error)}`, {
+      cause: error,
+    });
   }
 }
 
@@ -101,7 +110,9 @@ function refuseInflateBomb(header: ImageHeader): void {
 function decodePngWithJimp(bytes: Uint8Array, header: ImageHeader): Bitmap {
   refuseInflateBomb(header);
   try {
-    const { width, height, data } = pngCodec.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), { checkCRC: false });
+    const { width, height, data } = pngCodec.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), {
+      checkCRC: false,
+    });
     return { width, height, data };
   } catch (error) {
     throw new CorruptImage(`PNG could not be decoded: ${describe(error)}`, { cause: error });

@@ -84,12 +84,15 @@ function readJpegHeader(bytes: Uint8Array): ImageHeader {
     while (bytes[at] === 0xff) at += 1;
     const marker = bytes[at];
     at += 1;
-    if (marker === undefined) throw new CorruptImage('JPEG data is truncated: no EOI marker before the end of the file');
+    if (marker === undefined)
+      throw new CorruptImage('JPEG data is truncated: no EOI marker before the end of the file');
     if (marker === 0xd9) break;
     if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) continue;
     const length = u16(bytes, at);
     if (length < 2 || at + length > bytes.length) {
-      throw new CorruptImage(`JPEG data is truncated or corrupt: segment 0xFF${marker.toString(16).toUpperCase()} overruns the file`);
+      throw new CorruptImage(
+        `JPEG data is truncated or corrupt: segment 0xFF${marker.toString(16).toUpperCase()} overruns the file`,
+      );
     }
     if (isStartOfFrame(marker) && frame === undefined) {
       frame = {
@@ -105,7 +108,8 @@ function readJpegHeader(bytes: Uint8Array): ImageHeader {
     if (marker === 0xda) {
       if (frame === undefined) throw new CorruptImage('JPEG data is corrupt: a scan starts before the frame header');
       scans += 1;
-      if (scans > MAX_JPEG_SCANS) throw new CorruptImage(`JPEG has more than ${MAX_JPEG_SCANS} scans; refused as a likely CPU bomb`);
+      if (scans > MAX_JPEG_SCANS)
+        throw new CorruptImage(`JPEG has more than ${MAX_JPEG_SCANS} scans; refused as a likely CPU bomb`);
       at = endOfEntropyCodedData(bytes, at);
     }
   }
@@ -138,7 +142,8 @@ function chunkType(bytes: Uint8Array, at: number): string {
  * are checked here with zlib's native crc32 because pngjs's JS one costs ~250 ms on a 12 MP PNG.
  */
 function readPngHeader(bytes: Uint8Array): ImageHeader {
-  if (PNG_SIGNATURE.some((byte, i) => bytes[i] !== byte)) throw new CorruptImage('The bytes are not a PNG (no signature)');
+  if (PNG_SIGNATURE.some((byte, i) => bytes[i] !== byte))
+    throw new CorruptImage('The bytes are not a PNG (no signature)');
   if (bytes.length < 33 || chunkType(bytes, 12) !== 'IHDR' || u32(bytes, 8) !== 13) {
     throw new CorruptImage('PNG data is corrupt: IHDR is missing or truncated');
   }
@@ -160,10 +165,12 @@ function readPngHeader(bytes: Uint8Array): ImageHeader {
   };
   let at = 8;
   for (;;) {
-    if (at + 12 > bytes.length) throw new CorruptImage('PNG data is truncated: no IEND chunk before the end of the file');
+    if (at + 12 > bytes.length)
+      throw new CorruptImage('PNG data is truncated: no IEND chunk before the end of the file');
     const length = u32(bytes, at);
     const type = chunkType(bytes, at + 4);
-    if (at + 12 + length > bytes.length) throw new CorruptImage(`PNG data is truncated: chunk ${type} overruns the file`);
+    if (at + 12 + length > bytes.length)
+      throw new CorruptImage(`PNG data is truncated: chunk ${type} overruns the file`);
     if (crc32(bytes.subarray(at + 4, at + 8 + length)) !== u32(bytes, at + 8 + length)) {
       throw new CorruptImage(`PNG data is corrupt: chunk ${type} fails its CRC check`);
     }

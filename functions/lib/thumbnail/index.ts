@@ -42,9 +42,11 @@ const CONTENT_TYPES = { JPEG: 'image/jpeg', PNG: 'image/png' } as const;
 
 function validateOptions(options: ThumbnailOptions): number {
   const quality = options.jpegQuality ?? DEFAULT_JPEG_QUALITY;
-  if (!Number.isSafeInteger(options.maxSize) || options.maxSize < 1) throw new RangeError(`maxSize must be a positive integer, got ${options.maxSize}`);
+  if (!Number.isSafeInteger(options.maxSize) || options.maxSize < 1)
+    throw new RangeError(`maxSize must be a positive integer, got ${options.maxSize}`);
   if (!(options.maxPixels > 0)) throw new RangeError(`maxPixels must be positive, got ${options.maxPixels}`);
-  if (!Number.isInteger(quality) || quality < 1 || quality > 100) throw new RangeError(`jpegQuality must be an integer in 1..100, got ${quality}`);
+  if (!Number.isInteger(quality) || quality < 1 || quality > 100)
+    throw new RangeError(`jpegQuality must be an integer in 1..100, got ${quality}`);
   return quality;
 }
 

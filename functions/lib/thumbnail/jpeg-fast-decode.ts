@@ -29,8 +29,26 @@ interface TurboJpegExports {
   free(pointer: number): void;
   tjInitDecompress(): number;
   tjDestroy(handle: number): number;
-  tjDecompressHeader3(handle: number, jpeg: number, jpegSize: number, width: number, height: number, subsampling: number, colorspace: number): number;
-  tjDecompress2(handle: number, jpeg: number, jpegSize: number, out: number, width: number, pitch: number, height: number, pixelFormat: number, flags: number): number;
+  tjDecompressHeader3(
+    handle: number,
+    jpeg: number,
+    jpegSize: number,
+    width: number,
+    height: number,
+    subsampling: number,
+    colorspace: number,
+  ): number;
+  tjDecompress2(
+    handle: number,
+    jpeg: number,
+    jpegSize: number,
+    out: number,
+    width: number,
+    pitch: number,
+    height: number,
+    pixelFormat: number,
+    flags: number,
+  ): number;
 }
 
 const TJPF_RGBA = 7;
@@ -107,7 +125,17 @@ export function decodeJpegScaled(bytes: Uint8Array, atLeast: Size): Bitmap {
     const [width = 0, height = 0] = new Int32Array(tj.memory.buffer, header, 2);
     const size = dctScaledSize({ width, height }, atLeast);
     const pixels = alloc(size.width * size.height * 4);
-    const status = tj.tjDecompress2(handle, input, bytes.length, pixels, size.width, size.width * 4, size.height, TJPF_RGBA, 0);
+    const status = tj.tjDecompress2(
+      handle,
+      input,
+      bytes.length,
+      pixels,
+      size.width,
+      size.width * 4,
+      size.height,
+      TJPF_RGBA,
+      0,
+    );
     if (status !== 0) {
       // Without a longjmp, -1 means libjpeg only warned: the data ran out or is damaged, and the picture is incomplete.
       throw new CorruptImage('JPEG data is corrupt or truncated (libjpeg-turbo reported damaged image data)');

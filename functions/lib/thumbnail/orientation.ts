@@ -3,7 +3,9 @@ import { isTransposed } from './size';
 
 /** Anything but an EXIF orientation 1..8 (absent, 0, garbage) displays the pixels as stored, as browsers do. */
 export function normalizeOrientation(orientation: number | undefined): number {
-  return orientation !== undefined && Number.isInteger(orientation) && orientation >= 1 && orientation <= 8 ? orientation : 1;
+  return orientation !== undefined && Number.isInteger(orientation) && orientation >= 1 && orientation <= 8
+    ? orientation
+    : 1;
 }
 
 /**
@@ -31,14 +33,22 @@ export function applyOrientation(bitmap: Bitmap, orientation: number): Bitmap {
 /** Where the displayed pixel (x, y) lives in the stored sw x sh bitmap. */
 function storedIndex(orientation: number, x: number, y: number, sw: number, sh: number): number {
   switch (orientation) {
-    case 2: return y * sw + (sw - 1 - x);
-    case 3: return (sh - 1 - y) * sw + (sw - 1 - x);
-    case 4: return (sh - 1 - y) * sw + x;
-    case 5: return x * sw + y;
-    case 6: return (sh - 1 - x) * sw + y;
-    case 7: return (sh - 1 - x) * sw + (sw - 1 - y);
-    case 8: return x * sw + (sw - 1 - y);
-    default: return y * sw + x;
+    case 2:
+      return y * sw + (sw - 1 - x);
+    case 3:
+      return (sh - 1 - y) * sw + (sw - 1 - x);
+    case 4:
+      return (sh - 1 - y) * sw + x;
+    case 5:
+      return x * sw + y;
+    case 6:
+      return (sh - 1 - x) * sw + y;
+    case 7:
+      return (sh - 1 - x) * sw + (sw - 1 - y);
+    case 8:
+      return x * sw + (sw - 1 - y);
+    default:
+      return y * sw + x;
   }
 }
 

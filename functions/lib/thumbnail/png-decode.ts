@@ -62,13 +62,17 @@ export async function decodePngResized(header: ImageHeader, target: Size): Promi
     }
   } catch (error) {
     if (error instanceof CorruptImage) throw error;
-    throw new CorruptImage(`PNG could not be decoded: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new CorruptImage(`PNG could not be decoded: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   } finally {
     source.destroy();
     inflate.destroy();
   }
   if (rows < header.height) {
-    throw new CorruptImage(`PNG could not be decoded: its image data holds ${rows} of the ${header.height} rows its header declares`);
+    throw new CorruptImage(
+      `PNG could not be decoded: its image data holds ${rows} of the ${header.height} rows its header declares`,
+    );
   }
   return feed.finish();
 }
@@ -79,7 +83,7 @@ export async function decodePngResized(header: ImageHeader, target: Size): Promi
  * batches they cost a few dozen, with only one batch copied at a time.
  */
 function* batches(parts: Uint8Array[]): Generator<Uint8Array> {
-  for (let i = 0; i < parts.length; ) {
+  for (let i = 0; i < parts.length;) {
     const batch: Uint8Array[] = [];
     let length = 0;
     while (i < parts.length && length < INFLATE_BATCH) {
@@ -96,19 +100,30 @@ type RowFeeder = ((row: Uint8Array) => void) & { finish: () => Bitmap };
 /** Sends each unfiltered row to the resize; 8-bit RGB and RGBA rows go as they are stored, the rest through RGBA. */
 function rowFeeder(frame: PngFrame, size: Size, target: Size): RowFeeder {
   const toRgba = rowConverter(frame, size.width);
-  const sink = target.width === size.width && target.height === size.height ? new FullSizeRows(size) : new BoxDownsampler(size, target);
+  const sink =
+    target.width === size.width && target.height === size.height
+      ? new FullSizeRows(size)
+      : new BoxDownsampler(size, target);
   const finish = () => sink.finish();
   if (sink instanceof BoxDownsampler && frame.bitDepth === 8 && frame.colourType === 6) {
     return Object.assign((row: Uint8Array) => sink.addRow(row, 1), { finish });
   }
-  if (sink instanceof BoxDownsampler && frame.bitDepth === 8 && frame.colourType === 2 && frame.transparency === undefined) {
+  if (
+    sink instanceof BoxDownsampler &&
+    frame.bitDepth === 8 &&
+    frame.colourType === 2 &&
+    frame.transparency === undefined
+  ) {
     return Object.assign((row: Uint8Array) => sink.addOpaqueRgbRow(row, 1), { finish });
   }
   const rgba = new Uint8Array(size.width * 4);
-  return Object.assign((row: Uint8Array) => {
-    toRgba(row, rgba);
-    sink.addRow(rgba);
-  }, { finish });
+  return Object.assign(
+    (row: Uint8Array) => {
+      toRgba(row, rgba);
+      sink.addRow(rgba);
+    },
+    { finish },
+  );
 }
 
 /** When no resize is needed the rows are kept as they are (resizeBitmap returns such a bitmap untouched too). */
@@ -161,7 +176,9 @@ function unfilter(row: Uint8Array, previous: Uint8Array, pixelBytes: number, y: 
 }
 
 function unknownFilter(filter: number, y: number): CorruptImage {
-  return new CorruptImage(`PNG could not be decoded: row ${y} has filter type ${filter}, not one of ${FILTER_NAMES.join(', ')}`);
+  return new CorruptImage(
+    `PNG could not be decoded: row ${y} has filter type ${filter}, not one of ${FILTER_NAMES.join(', ')}`,
+  );
 }
 
 function unfilterSub(row: Uint8Array, pixelBytes: number): void {
@@ -185,12 +202,18 @@ function unfilterPaeth(row: Uint8Array, up: Uint8Array, pixelBytes: number): voi
   if (pixelBytes === 3) return unfilterPaeth3(row, up);
   if (pixelBytes === 4) return unfilterPaeth4(row, up);
   for (let i = 1; i <= pixelBytes; i += 1) row[i] = row[i]! + up[i]!;
-  for (let i = 1 + pixelBytes; i < row.length; i += 1) row[i] = row[i]! + paeth(row[i - pixelBytes]!, up[i]!, up[i - pixelBytes]!);
+  for (let i = 1 + pixelBytes; i < row.length; i += 1)
+    row[i] = row[i]! + paeth(row[i - pixelBytes]!, up[i]!, up[i - pixelBytes]!);
 }
 
 /** RGB rows: each channel's left and upper-left bytes stay in locals (a quarter faster than reading them back). */
 function unfilterPaeth3(row: Uint8Array, up: Uint8Array): void {
-  let a0 = 0, a1 = 0, a2 = 0, c0 = 0, c1 = 0, c2 = 0;
+  let a0 = 0,
+    a1 = 0,
+    a2 = 0,
+    c0 = 0,
+    c1 = 0,
+    c2 = 0;
   for (let i = 1; i < row.length; i += 3) {
     let b = up[i]!;
     a0 = (row[i]! + paeth(a0, b, c0)) & 0xff;
@@ -208,7 +231,14 @@ function unfilterPaeth3(row: Uint8Array, up: Uint8Array): void {
 }
 
 function unfilterPaeth4(row: Uint8Array, up: Uint8Array): void {
-  let a0 = 0, a1 = 0, a2 = 0, a3 = 0, c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+  let a0 = 0,
+    a1 = 0,
+    a2 = 0,
+    a3 = 0,
+    c0 = 0,
+    c1 = 0,
+    c2 = 0,
+    c3 = 0;
   for (let i = 1; i < row.length; i += 4) {
     let b = up[i]!;
     a0 = (row[i]! + paeth(a0, b, c0)) & 0xff;
@@ -252,7 +282,9 @@ type RowConverter = (row: Uint8Array, rgba: Uint8Array) => void;
 function rowConverter(frame: PngFrame, width: number): RowConverter {
   const [compression, filterMethod, interlace] = frame.methods;
   if (compression !== 0 || filterMethod !== 0 || (interlace !== 0 && interlace !== 1)) {
-    throw new CorruptImage(`PNG could not be decoded: unknown compression, filter or interlace method (${frame.methods.join(', ')})`);
+    throw new CorruptImage(
+      `PNG could not be decoded: unknown compression, filter or interlace method (${frame.methods.join(', ')})`,
+    );
   }
   if (frame.unknownCriticalChunk !== undefined) {
     throw new CorruptImage(`PNG could not be decoded: unknown critical chunk ${frame.unknownCriticalChunk}`);
@@ -293,12 +325,18 @@ function rowConverter(frame: PngFrame, width: number): RowConverter {
   };
 }
 
-function paletteConverter(frame: PngFrame, width: number, readSamples: (row: Uint8Array) => ArrayLike<number>): RowConverter {
+function paletteConverter(
+  frame: PngFrame,
+  width: number,
+  readSamples: (row: Uint8Array) => ArrayLike<number>,
+): RowConverter {
   const plte = frame.palette;
-  if (plte === undefined || plte.length < 3) throw new CorruptImage('PNG could not be decoded: a palette image has no PLTE chunk');
+  if (plte === undefined || plte.length < 3)
+    throw new CorruptImage('PNG could not be decoded: a palette image has no PLTE chunk');
   const entries = Math.floor(plte.length / 3);
   const alpha = frame.transparency ?? new Uint8Array(0);
-  if (alpha.length > entries) throw new CorruptImage('PNG could not be decoded: tRNS has more entries than the palette');
+  if (alpha.length > entries)
+    throw new CorruptImage('PNG could not be decoded: tRNS has more entries than the palette');
   const colours = new Uint8Array(entries * 4);
   for (let i = 0; i < entries; i += 1) {
     colours.set(plte.subarray(i * 3, i * 3 + 3), i * 4);
@@ -310,7 +348,8 @@ function paletteConverter(frame: PngFrame, width: number, readSamples: (row: Uin
     const pixels = new Uint32Array(rgba.buffer, rgba.byteOffset, width);
     for (let x = 0; x < width; x += 1) {
       const index = samples[x]!;
-      if (index >= entries) throw new CorruptImage(`PNG could not be decoded: palette index ${index} past its ${entries} entries`);
+      if (index >= entries)
+        throw new CorruptImage(`PNG could not be decoded: palette index ${index} past its ${entries} entries`);
       pixels[x] = colours32[index]!;
     }
   };
@@ -350,6 +389,7 @@ function transparentColour(frame: PngFrame): number[] | undefined {
   const trns = frame.transparency;
   if (trns === undefined || (frame.colourType !== 0 && frame.colourType !== 2)) return undefined;
   const values = frame.colourType === 0 ? 1 : 3;
-  if (trns.length < values * 2) throw new CorruptImage('PNG could not be decoded: tRNS is too short for its colour type');
+  if (trns.length < values * 2)
+    throw new CorruptImage('PNG could not be decoded: tRNS is too short for its colour type');
   return Array.from({ length: values }, (_, i) => (trns[i * 2]! << 8) | trns[i * 2 + 1]!);
 }

@@ -29,7 +29,10 @@ export class BoxDownsampler {
   /** The first target row whose source rows are not all in yet. */
   private targetRow = 0;
 
-  constructor(private readonly source: Size, private readonly target: Size) {
+  constructor(
+    private readonly source: Size,
+    private readonly target: Size,
+  ) {
     this.columns = boxWeights(source.width, target.width);
     this.rows = boxWeights(source.height, target.height);
     this.narrowed = new Float32Array(target.width * 4);
@@ -54,7 +57,8 @@ export class BoxDownsampler {
     this.sourceRow += 1;
     const { first, count, weights, stride } = this.rows;
     const rowLength = this.target.width * 4;
-    while (this.targetRow < this.target.height && first[this.targetRow]! + count[this.targetRow]! <= y) this.targetRow += 1;
+    while (this.targetRow < this.target.height && first[this.targetRow]! + count[this.targetRow]! <= y)
+      this.targetRow += 1;
     for (let t = this.targetRow; t < this.target.height && first[t]! <= y; t += 1) {
       const k = y - first[t]!;
       if (k >= count[t]!) continue;
@@ -68,7 +72,8 @@ export class BoxDownsampler {
 
   /** Back from premultiplied float sums to RGBA bytes. */
   finish(): Bitmap {
-    if (this.sourceRow !== this.source.height) throw new RangeError(`BoxDownsampler got ${this.sourceRow} of ${this.source.height} rows`);
+    if (this.sourceRow !== this.source.height)
+      throw new RangeError(`BoxDownsampler got ${this.sourceRow} of ${this.source.height} rows`);
     const { width, height } = this.target;
     const data = Buffer.alloc(width * height * 4);
     const clamped = new Uint8ClampedArray(data.buffer, data.byteOffset, data.length);
@@ -118,7 +123,14 @@ function boxWeights(sourceLength: number, targetLength: number): BoxWeights {
  * Horizontal pass over one row: RGBA bytes (or, with 3 channels, RGB bytes read as opaque) in, premultiplied float RGBA
  * out (targetWidth pixels).
  */
-function narrowRow(data: Uint8Array, rowStart: number, channels: 3 | 4, targetWidth: number, columns: BoxWeights, out: Float32Array): void {
+function narrowRow(
+  data: Uint8Array,
+  rowStart: number,
+  channels: 3 | 4,
+  targetWidth: number,
+  columns: BoxWeights,
+  out: Float32Array,
+): void {
   let o = 0;
   for (let x = 0; x < targetWidth; x += 1) {
     let r = 0;

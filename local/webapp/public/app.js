@@ -58,7 +58,14 @@ function row(list, term, value) {
 function card(photo) {
   const thumb = el('div', { className: 'thumb' });
   if (photo.thumbnailUrl) {
-    thumb.append(el('img', { src: photo.thumbnailUrl, alt: `Thumbnail of ${photo.fileName}`, width: photo.thumbnail.width, height: photo.thumbnail.height }));
+    thumb.append(
+      el('img', {
+        src: photo.thumbnailUrl,
+        alt: `Thumbnail of ${photo.fileName}`,
+        width: photo.thumbnail.width,
+        height: photo.thumbnail.height,
+      }),
+    );
   } else {
     thumb.textContent = photo.status === 'PROCESSING' ? 'Processing…' : 'No thumbnail';
   }
@@ -70,21 +77,38 @@ function card(photo) {
   row(facts, 'Taken', exif.takenAt);
   if (photo.gps) {
     const { latitude, longitude, altitude } = photo.gps;
-    row(facts, 'GPS', `${latitude.toFixed(5)}, ${longitude.toFixed(5)}${altitude !== undefined ? `, ${Math.round(altitude)} m` : ''}`);
+    row(
+      facts,
+      'GPS',
+      `${latitude.toFixed(5)}, ${longitude.toFixed(5)}${altitude !== undefined ? `, ${Math.round(altitude)} m` : ''}`,
+    );
   }
   if (photo.labels?.length) {
     const labels = el('ul', { className: 'labels' });
-    for (const label of photo.labels) labels.append(el('li', { textContent: `${label.name} ${label.confidence.toFixed(0)}%` }));
+    for (const label of photo.labels)
+      labels.append(el('li', { textContent: `${label.name} ${label.confidence.toFixed(0)}%` }));
     row(facts, 'Labels', labels);
   }
   if (photo.faces) row(facts, 'Faces', text(photo.faces.count));
   if (photo.labelsError) row(facts, 'Labels error', `${photo.labelsError.name}: ${photo.labelsError.message}`);
-  const error = photo.error ? el('p', { className: 'err', textContent: `${photo.error.name}: ${photo.error.message}${photo.error.state ? ` (${photo.error.state})` : ''}` }) : undefined;
+  const error = photo.error
+    ? el('p', {
+        className: 'err',
+        textContent: `${photo.error.name}: ${photo.error.message}${photo.error.state ? ` (${photo.error.state})` : ''}`,
+      })
+    : undefined;
   return el(
     'li',
     { className: 'card', id: `photo-${photo.imageId}` },
     thumb,
-    el('div', { className: 'body' }, el('h2', { textContent: photo.fileName }), el('span', { className: `badge ${photo.status}`, textContent: photo.status }), facts, error),
+    el(
+      'div',
+      { className: 'body' },
+      el('h2', { textContent: photo.fileName }),
+      el('span', { className: `badge ${photo.status}`, textContent: photo.status }),
+      facts,
+      error,
+    ),
   );
 }
 
@@ -105,8 +129,11 @@ async function refresh() {
     for (const photo of photos) pending.delete(photo.key);
     for (const [key, since] of pending) if (Date.now() - since > PENDING_MS) pending.delete(key);
     const processing = photos.filter((p) => p.status === 'PROCESSING').length;
-    const waiting = pending.size ? `, ${pending.size} upload${pending.size === 1 ? '' : 's'} waiting for the workflow…` : '';
-    $('status').textContent = `${photos.length} photo${photos.length === 1 ? '' : 's'}${processing ? `, ${processing} processing…` : ''}${waiting}`;
+    const waiting = pending.size
+      ? `, ${pending.size} upload${pending.size === 1 ? '' : 's'} waiting for the workflow…`
+      : '';
+    $('status').textContent =
+      `${photos.length} photo${photos.length === 1 ? '' : 's'}${processing ? `, ${processing} processing…` : ''}${waiting}`;
     if (processing || pending.size) pollTimer = setTimeout(refresh, processing ? POLL_MS : 500);
   } catch (error) {
     $('status').textContent = `Could not load photos: ${error.message}`;
@@ -120,7 +147,12 @@ async function uploadOne(file) {
     const target = await api('uploads', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ user: user(), album: album(), fileName: file.name, contentType: file.type || 'application/octet-stream' }),
+      body: JSON.stringify({
+        user: user(),
+        album: album(),
+        fileName: file.name,
+        contentType: file.type || 'application/octet-stream',
+      }),
     });
     const put = await fetch(target.url, { method: 'PUT', headers: target.headers, body: file });
     if (!put.ok) throw new Error(`S3 answered ${put.status}`);

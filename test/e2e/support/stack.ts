@@ -38,12 +38,26 @@ export function clientsFor(endpoint: string, region = 'us-east-1') {
   const dynamodb = new DynamoDBClient(base);
   const documents = DynamoDBDocumentClient.from(dynamodb);
   const sfn = new SFNClient(base);
-  return { base, s3, dynamodb, documents, sfn, destroy: () => [s3, dynamodb, sfn].forEach((client) => client.destroy()) };
+  return {
+    base,
+    s3,
+    dynamodb,
+    documents,
+    sfn,
+    destroy: () => [s3, dynamodb, sfn].forEach((client) => client.destroy()),
+  };
 }
 
 export async function startTestStack(options: LocalStackOptions = {}): Promise<TestStack> {
   const dataDir = options.dataDir ?? tempDir('e2e-stack-');
-  const stack = await startLocalStack({ port: 0, retryIntervalMs: 0, eventRetryDelayMs: 50, log: fileLog(path.join(dataDir, 'stack.log')), ...options, dataDir });
+  const stack = await startLocalStack({
+    port: 0,
+    retryIntervalMs: 0,
+    eventRetryDelayMs: 50,
+    log: fileLog(path.join(dataDir, 'stack.log')),
+    ...options,
+    dataDir,
+  });
   const clients = clientsFor(stack.endpoint, stack.model.identity.region);
   const outputs = stack.model.outputs;
   const table = outputs.ImageMetadataTableName?.value ?? '';
@@ -57,14 +71,18 @@ export async function startTestStack(options: LocalStackOptions = {}): Promise<T
     table,
     stateMachineArn: outputs.ImageProcessingStateMachineArn?.value ?? '',
     async item(key) {
-      const answer = await clients.documents.send(new GetCommand({ TableName: table, Key: { imageId: imageIdFor(key) }, ConsistentRead: true }));
+      const answer = await clients.documents.send(
+        new GetCommand({ TableName: table, Key: { imageId: imageIdFor(key) }, ConsistentRead: true }),
+      );
       return answer.Item as Record<string, unknown> | undefined;
     },
     async history(executionArn) {
       const events: HistoryEvent[] = [];
       let nextToken: string | undefined;
       do {
-        const page = await clients.sfn.send(new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000 }));
+        const page = await clients.sfn.send(
+          new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000 }),
+        );
         events.push(...(page.events ?? []));
         nextToken = page.nextToken;
       } while (nextToken);

@@ -18,7 +18,8 @@ async function sourceFiles(dir: string): Promise<string[]> {
 
 describe('local recognition stays out of the Lambda code', () => {
   it('no file under functions/ imports local/ or the local-only model packages', async () => {
-    const forbidden = /from\s+['"][^'"]*(\/local\/|@vladmandic\/human|@tensorflow\/)|require\(\s*['"][^'"]*(\/local\/|@vladmandic\/human|@tensorflow\/)/;
+    const forbidden =
+      /from\s+['"][^'"]*(\/local\/|@vladmandic\/human|@tensorflow\/)|require\(\s*['"][^'"]*(\/local\/|@vladmandic\/human|@tensorflow\/)/;
     const offenders: string[] = [];
     for (const file of await sourceFiles(FUNCTIONS)) {
       if (forbidden.test(await readFile(file, 'utf8'))) offenders.push(path.relative(FUNCTIONS, file));

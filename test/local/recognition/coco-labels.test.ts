@@ -4,7 +4,10 @@ import { COCO_TO_REKOGNITION, TAXONOMY, rekognitionName, taxonomyOf } from '../.
 
 /** The classes Human's CenterNet can emit, read from the label table the package ships. */
 async function humanCocoClasses(): Promise<string[]> {
-  const source = await readFile(require.resolve('@vladmandic/human').replace(/dist[\\/]human\.node\.js$/, 'src/object/labels.ts'), 'utf8');
+  const source = await readFile(
+    require.resolve('@vladmandic/human').replace(/dist[\\/]human\.node\.js$/, 'src/object/labels.ts'),
+    'utf8',
+  );
   return [...source.matchAll(/label: '([^']+)'/g)].map((match) => match[1] as string);
 }
 

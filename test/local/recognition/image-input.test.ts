@@ -16,16 +16,22 @@ describe('image input: Rekognition limits, format by content, upright downscaled
     expect(sniffFormat(await fixture('canon-ixus-2001_wedding-couple.jpg'))).to.equal('jpeg');
     expect(sniffFormat(await fixture('skimage_chelsea-cat.png'))).to.equal('png');
     expect(sniffFormat(await fixture('generated_chelsea-cat.gif'))).to.equal(undefined);
-    expect(thrownRekognitionError(() => checkEncodedImage(new Uint8Array([0x47, 0x49, 0x46]), 'bytes')).type).to.equal('InvalidImageFormatException');
+    expect(thrownRekognitionError(() => checkEncodedImage(new Uint8Array([0x47, 0x49, 0x46]), 'bytes')).type).to.equal(
+      'InvalidImageFormatException',
+    );
   });
 
   it('allows 15 MB from S3 but only 5 MB as Bytes', async () => {
     const sixMegabytes = await paddedJpeg(6 * 1024 * 1024);
     expect(checkEncodedImage(sixMegabytes, 's3')).to.equal('jpeg');
-    expect(thrownRekognitionError(() => checkEncodedImage(sixMegabytes, 'bytes')).type).to.equal('ImageTooLargeException');
+    expect(thrownRekognitionError(() => checkEncodedImage(sixMegabytes, 'bytes')).type).to.equal(
+      'ImageTooLargeException',
+    );
     expect(checkEncodedImage(await paddedJpeg(MAX_S3_OBJECT_BYTES), 's3')).to.equal('jpeg');
     const sixteenMegabytes = await paddedJpeg(16 * 1024 * 1024);
-    expect(thrownRekognitionError(() => checkEncodedImage(sixteenMegabytes, 's3')).type).to.equal('ImageTooLargeException');
+    expect(thrownRekognitionError(() => checkEncodedImage(sixteenMegabytes, 's3')).type).to.equal(
+      'ImageTooLargeException',
+    );
     expect(MAX_IMAGE_BYTES).to.equal(5 * 1024 * 1024);
   });
 
@@ -59,11 +65,15 @@ describe('image input: Rekognition limits, format by content, upright downscaled
   });
 
   it('refuses an image under 80 px on a side with InvalidParameterException, as AWS does', async () => {
-    expect((await rejectedRekognitionError(decodeForInference(await fixture('exifreader-fixture_iptc_tiny.jpg')))).type).to.equal('InvalidParameterException');
+    expect(
+      (await rejectedRekognitionError(decodeForInference(await fixture('exifreader-fixture_iptc_tiny.jpg')))).type,
+    ).to.equal('InvalidParameterException');
   });
 
   it('refuses more than 10,000 px on a side with ImageTooLargeException', async () => {
-    const wide = await sharp({ create: { width: 10_001, height: 80, channels: 3, background: '#808080' } }).png().toBuffer();
+    const wide = await sharp({ create: { width: 10_001, height: 80, channels: 3, background: '#808080' } })
+      .png()
+      .toBuffer();
     expect((await rejectedRekognitionError(decodeForInference(wide))).type).to.equal('ImageTooLargeException');
   });
 

@@ -11,8 +11,10 @@ import {
 
 const box = (left: number, top: number, width = 0.2, height = 0.2) => ({ left, top, width, height });
 const noFilters: LabelFilters = { includeLabels: [], excludeLabels: [], includeCategories: [], excludeCategories: [] };
-const labels = (objects: DetectedObject[], request: { minConfidence?: number; maxLabels?: number; filters?: LabelFilters } = {}) =>
-  toDetectLabelsResponse(objects, { minConfidence: 55, filters: noFilters, ...request }, 'local-human-test');
+const labels = (
+  objects: DetectedObject[],
+  request: { minConfidence?: number; maxLabels?: number; filters?: LabelFilters } = {},
+) => toDetectLabelsResponse(objects, { minConfidence: 55, filters: noFilters, ...request }, 'local-human-test');
 const names = (response: ReturnType<typeof labels>) => (response.Labels ?? []).map((label) => label.Name);
 
 describe('Rekognition response shapes', () => {
@@ -43,10 +45,16 @@ describe('Rekognition response shapes', () => {
     });
 
     it('groups instances of one class under one label, surest first', () => {
-      const people: DetectedObject[] = [0.35, 0.57, 0.46].map((score, i) => ({ label: 'person', score, box: box(0.2 * i, 0.1) }));
+      const people: DetectedObject[] = [0.35, 0.57, 0.46].map((score, i) => ({
+        label: 'person',
+        score,
+        box: box(0.2 * i, 0.1),
+      }));
       const [person] = labels(people).Labels ?? [];
       expect(person?.Name).to.equal('Person');
-      expect(person?.Instances?.map((instance) => instance.Confidence)).to.deep.equal([0.57, 0.46, 0.35].map(labelConfidence));
+      expect(person?.Instances?.map((instance) => instance.Confidence)).to.deep.equal(
+        [0.57, 0.46, 0.35].map(labelConfidence),
+      );
     });
 
     it('drops labels and instances under MinConfidence', () => {
@@ -62,10 +70,18 @@ describe('Rekognition response shapes', () => {
 
     it('honours the GeneralLabels inclusion and exclusion filters', () => {
       expect(names(labels([cat], { filters: { ...noFilters, includeLabels: ['Cat'] } }))).to.deep.equal(['Cat']);
-      expect(names(labels([cat], { filters: { ...noFilters, excludeLabels: ['Pet'] } }))).to.deep.equal(['Cat', 'Animal', 'Mammal']);
+      expect(names(labels([cat], { filters: { ...noFilters, excludeLabels: ['Pet'] } }))).to.deep.equal([
+        'Cat',
+        'Animal',
+        'Mammal',
+      ]);
       const cup: DetectedObject = { label: 'cup', score: 0.55, box: box(0.3, 0.3) };
-      expect(names(labels([cat, cup], { filters: { ...noFilters, includeCategories: ['Kitchen and Dining'] } }))).to.deep.equal(['Cup']);
-      expect(names(labels([cat, cup], { filters: { ...noFilters, excludeCategories: ['Animals and Pets'] } }))).to.deep.equal(['Cup']);
+      expect(
+        names(labels([cat, cup], { filters: { ...noFilters, includeCategories: ['Kitchen and Dining'] } })),
+      ).to.deep.equal(['Cup']);
+      expect(
+        names(labels([cat, cup], { filters: { ...noFilters, excludeCategories: ['Animals and Pets'] } })),
+      ).to.deep.equal(['Cup']);
     });
 
     it('maps CenterNet scores monotonically into 0..100', () => {
@@ -92,7 +108,8 @@ describe('Rekognition response shapes', () => {
         { emotion: 'sad', score: 0.1 },
       ],
     };
-    const detail = (attributes: FaceAttribute[]) => toDetectFacesResponse([face], new Set(attributes), image).FaceDetails?.[0];
+    const detail = (attributes: FaceAttribute[]) =>
+      toDetectFacesResponse([face], new Set(attributes), image).FaceDetails?.[0];
 
     it('answers DEFAULT with BoundingBox, Confidence, Landmarks, Pose and Quality only', () => {
       for (const attributes of [[], ['DEFAULT']] as FaceAttribute[][]) {

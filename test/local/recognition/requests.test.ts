@@ -19,33 +19,58 @@ describe('DetectLabels and DetectFaces request validation', () => {
   });
 
   it('keeps an S3 object version', () => {
-    const request = parseDetectFacesRequest({ Image: { S3Object: { Bucket: 'photos', Name: 'a.jpg', Version: 'v2' } } });
+    const request = parseDetectFacesRequest({
+      Image: { S3Object: { Bucket: 'photos', Name: 'a.jpg', Version: 'v2' } },
+    });
     expect(request.image).to.deep.equal({ kind: 's3', bucket: 'photos', key: 'a.jpg', version: 'v2' });
   });
 
   it('answers shape errors with ValidationException', () => {
     expect(thrownRekognitionError(() => parseDetectLabelsRequest({})).type).to.equal('ValidationException');
     expect(thrownRekognitionError(() => parseDetectLabelsRequest('x')).type).to.equal('ValidationException');
-    expect(thrownRekognitionError(() => parseDetectLabelsRequest({ Image: s3, MinConfidence: 101 })).message).to.match(/minConfidence.*less than or equal to 100/);
-    expect(thrownRekognitionError(() => parseDetectLabelsRequest({ Image: s3, MinConfidence: -1 })).type).to.equal('ValidationException');
-    expect(thrownRekognitionError(() => parseDetectLabelsRequest({ Image: s3, MaxLabels: 1.5 })).type).to.equal('ValidationException');
-    expect(thrownRekognitionError(() => parseDetectLabelsRequest({ Image: s3, MaxLabels: -1 })).type).to.equal('ValidationException');
-    expect(thrownRekognitionError(() => parseDetectFacesRequest({ Image: s3, Attributes: ['FACE'] })).type).to.equal('ValidationException');
-    expect(thrownRekognitionError(() => parseDetectFacesRequest({ Image: s3, Attributes: 'ALL' })).type).to.equal('ValidationException');
+    expect(thrownRekognitionError(() => parseDetectLabelsRequest({ Image: s3, MinConfidence: 101 })).message).to.match(
+      /minConfidence.*less than or equal to 100/,
+    );
+    expect(thrownRekognitionError(() => parseDetectLabelsRequest({ Image: s3, MinConfidence: -1 })).type).to.equal(
+      'ValidationException',
+    );
+    expect(thrownRekognitionError(() => parseDetectLabelsRequest({ Image: s3, MaxLabels: 1.5 })).type).to.equal(
+      'ValidationException',
+    );
+    expect(thrownRekognitionError(() => parseDetectLabelsRequest({ Image: s3, MaxLabels: -1 })).type).to.equal(
+      'ValidationException',
+    );
+    expect(thrownRekognitionError(() => parseDetectFacesRequest({ Image: s3, Attributes: ['FACE'] })).type).to.equal(
+      'ValidationException',
+    );
+    expect(thrownRekognitionError(() => parseDetectFacesRequest({ Image: s3, Attributes: 'ALL' })).type).to.equal(
+      'ValidationException',
+    );
   });
 
   it('answers an image that is both or neither Bytes and S3Object with InvalidParameterException', () => {
-    expect(thrownRekognitionError(() => parseDetectLabelsRequest({ Image: {} })).type).to.equal('InvalidParameterException');
-    expect(thrownRekognitionError(() => parseDetectLabelsRequest({ Image: { ...s3, Bytes: 'AAAA' } })).type).to.equal('InvalidParameterException');
+    expect(thrownRekognitionError(() => parseDetectLabelsRequest({ Image: {} })).type).to.equal(
+      'InvalidParameterException',
+    );
+    expect(thrownRekognitionError(() => parseDetectLabelsRequest({ Image: { ...s3, Bytes: 'AAAA' } })).type).to.equal(
+      'InvalidParameterException',
+    );
   });
 
   it('answers an S3Object without bucket or key with InvalidS3ObjectException', () => {
-    expect(thrownRekognitionError(() => parseDetectLabelsRequest({ Image: { S3Object: { Bucket: 'photos' } } })).type).to.equal('InvalidS3ObjectException');
-    expect(thrownRekognitionError(() => parseDetectLabelsRequest({ Image: { S3Object: { Name: 'a.jpg' } } })).type).to.equal('InvalidS3ObjectException');
+    expect(
+      thrownRekognitionError(() => parseDetectLabelsRequest({ Image: { S3Object: { Bucket: 'photos' } } })).type,
+    ).to.equal('InvalidS3ObjectException');
+    expect(
+      thrownRekognitionError(() => parseDetectLabelsRequest({ Image: { S3Object: { Name: 'a.jpg' } } })).type,
+    ).to.equal('InvalidS3ObjectException');
   });
 
   it('accepts every documented face attribute', () => {
-    const request = parseDetectFacesRequest({ Image: s3, Attributes: ['DEFAULT', 'ALL', 'AGE_RANGE', 'FACE_OCCLUDED'] });
+    const request = parseDetectFacesRequest({
+      Image: s3,
+      Attributes: ['DEFAULT', 'ALL', 'AGE_RANGE', 'FACE_OCCLUDED'],
+    });
     expect([...request.attributes]).to.have.members(['DEFAULT', 'ALL', 'AGE_RANGE', 'FACE_OCCLUDED']);
   });
 });

@@ -63,7 +63,9 @@ describe('local Rekognition through a real RekognitionClient (endpoint only)', f
 
   describe('DetectLabels', () => {
     it('labels Image.Bytes (the SDK sends them base64 in the JSON body)', async () => {
-      const response = await client.send(new DetectLabelsCommand({ Image: { Bytes: await fixture('skimage_chelsea-cat.png') } }));
+      const response = await client.send(
+        new DetectLabelsCommand({ Image: { Bytes: await fixture('skimage_chelsea-cat.png') } }),
+      );
       expect(response.Labels?.map((label) => label.Name)).to.include.members(['Cat', 'Animal']);
       expect(response.LabelModelVersion).to.equal('local-human-3.3.6');
       expect(response.$metadata.httpStatusCode).to.equal(200);
@@ -72,7 +74,11 @@ describe('local Rekognition through a real RekognitionClient (endpoint only)', f
 
     it('labels Image.S3Object read from the local S3', async () => {
       const response = await client.send(
-        new DetectLabelsCommand({ Image: { S3Object: { Bucket: BUCKET, Name: 'skimage_coffee.png' } }, MaxLabels: 5, MinConfidence: 70 }),
+        new DetectLabelsCommand({
+          Image: { S3Object: { Bucket: BUCKET, Name: 'skimage_coffee.png' } },
+          MaxLabels: 5,
+          MinConfidence: 70,
+        }),
       );
       const cup = response.Labels?.find((label) => label.Name === 'Cup');
       expect(cup?.Instances?.[0]?.BoundingBox?.Width).to.be.within(0, 1);
@@ -84,7 +90,10 @@ describe('local Rekognition through a real RekognitionClient (endpoint only)', f
   describe('DetectFaces', () => {
     it('finds faces in Image.Bytes with all attributes', async () => {
       const response = await client.send(
-        new DetectFacesCommand({ Image: { Bytes: await fixture('canon-ixus-2001_wedding-couple.jpg') }, Attributes: ['ALL'] }),
+        new DetectFacesCommand({
+          Image: { Bytes: await fixture('canon-ixus-2001_wedding-couple.jpg') },
+          Attributes: ['ALL'],
+        }),
       );
       expect(response.FaceDetails).to.have.length(3);
       for (const face of response.FaceDetails ?? []) {
@@ -96,7 +105,9 @@ describe('local Rekognition through a real RekognitionClient (endpoint only)', f
     });
 
     it('finds the face in Image.S3Object with the default attributes', async () => {
-      const response = await client.send(new DetectFacesCommand({ Image: { S3Object: { Bucket: BUCKET, Name: 'skimage_astronaut.png' } } }));
+      const response = await client.send(
+        new DetectFacesCommand({ Image: { S3Object: { Bucket: BUCKET, Name: 'skimage_astronaut.png' } } }),
+      );
       expect(response.FaceDetails).to.have.length(1);
       const [face] = response.FaceDetails ?? [];
       expect(face?.Pose?.Yaw).to.be.a('number');
@@ -107,29 +118,44 @@ describe('local Rekognition through a real RekognitionClient (endpoint only)', f
 
   describe('errors arrive as the SDK exception classes', () => {
     it('InvalidImageFormatException for a GIF', async () => {
-      const error = await rejectionOf(client.send(new DetectLabelsCommand({ Image: { Bytes: await fixture('generated_chelsea-cat.gif') } })));
+      const error = await rejectionOf(
+        client.send(new DetectLabelsCommand({ Image: { Bytes: await fixture('generated_chelsea-cat.gif') } })),
+      );
       expect(error).to.be.instanceOf(InvalidImageFormatException);
       expect(error.message).to.equal('Request has invalid image format');
     });
 
     it('ImageTooLargeException for a 16 MB S3 object and for Bytes over 5 MB', async () => {
       sharedS3.put('uploads/16mb.jpg', await paddedJpeg(16 * 1024 * 1024));
-      const fromS3 = await rejectionOf(client.send(new DetectLabelsCommand({ Image: { S3Object: { Bucket: BUCKET, Name: 'uploads/16mb.jpg' } } })));
+      const fromS3 = await rejectionOf(
+        client.send(new DetectLabelsCommand({ Image: { S3Object: { Bucket: BUCKET, Name: 'uploads/16mb.jpg' } } })),
+      );
       expect(fromS3).to.be.instanceOf(ImageTooLargeException);
-      const asBytes = await rejectionOf(client.send(new DetectFacesCommand({ Image: { Bytes: await paddedJpeg(6 * 1024 * 1024) } })));
+      const asBytes = await rejectionOf(
+        client.send(new DetectFacesCommand({ Image: { Bytes: await paddedJpeg(6 * 1024 * 1024) } })),
+      );
       expect(asBytes).to.be.instanceOf(ImageTooLargeException);
     });
 
     it('InvalidS3ObjectException for a missing object', async () => {
-      const error = await rejectionOf(client.send(new DetectFacesCommand({ Image: { S3Object: { Bucket: BUCKET, Name: 'missing.jpg' } } })));
+      const error = await rejectionOf(
+        client.send(new DetectFacesCommand({ Image: { S3Object: { Bucket: BUCKET, Name: 'missing.jpg' } } })),
+      );
       expect(error).to.be.instanceOf(InvalidS3ObjectException);
     });
 
     it('InvalidParameterException for an image under 80 px, ValidationException for MinConfidence over 100', async () => {
-      const tiny = await rejectionOf(client.send(new DetectLabelsCommand({ Image: { Bytes: await fixture('exifreader-fixture_iptc_tiny.jpg') } })));
+      const tiny = await rejectionOf(
+        client.send(new DetectLabelsCommand({ Image: { Bytes: await fixture('exifreader-fixture_iptc_tiny.jpg') } })),
+      );
       expect(tiny).to.be.instanceOf(InvalidParameterException);
       const invalid = await rejectionOf(
-        client.send(new DetectLabelsCommand({ Image: { S3Object: { Bucket: BUCKET, Name: 'skimage_coffee.png' } }, MinConfidence: 101 })),
+        client.send(
+          new DetectLabelsCommand({
+            Image: { S3Object: { Bucket: BUCKET, Name: 'skimage_coffee.png' } },
+            MinConfidence: 101,
+          }),
+        ),
       );
       expect(invalid).to.be.instanceOf(RekognitionServiceException);
       expect(invalid.name).to.equal('ValidationException');

@@ -28,7 +28,12 @@ describe('SerialQueue', () => {
       throw new Error('boom');
     });
     const next = queue.run(async () => 'next');
-    expect(await failed.then(() => 'resolved', (error: Error) => error.message)).to.equal('boom');
+    expect(
+      await failed.then(
+        () => 'resolved',
+        (error: Error) => error.message,
+      ),
+    ).to.equal('boom');
     expect(await next).to.equal('next');
   });
 

@@ -56,7 +56,9 @@ describe('local Rekognition service on real photos (S3 path)', function () {
     });
 
     it('finds the wedding party as several Person instances', async () => {
-      const person = labelsOf(await detectLabels('canon-ixus-2001_wedding-couple.jpg')).find((label) => label.Name === 'Person');
+      const person = labelsOf(await detectLabels('canon-ixus-2001_wedding-couple.jpg')).find(
+        (label) => label.Name === 'Person',
+      );
       expect(person?.Instances?.length).to.be.at.least(3);
       for (const instance of person?.Instances ?? []) {
         const { Left = -1, Top = -1, Width = 0, Height = 0 } = instance.BoundingBox ?? {};
@@ -69,7 +71,9 @@ describe('local Rekognition service on real photos (S3 path)', function () {
 
     it('boxes objects in the upright picture (EXIF orientation applied)', async () => {
       // orientation 8: stored sideways; upright, the child stands in the lower middle of a portrait frame.
-      const person = labelsOf(await detectLabels('unsplash_portrait_orient8.jpg')).find((label) => label.Name === 'Person');
+      const person = labelsOf(await detectLabels('unsplash_portrait_orient8.jpg')).find(
+        (label) => label.Name === 'Person',
+      );
       const box = person?.Instances?.[0]?.BoundingBox;
       expect(box, 'a person box').to.exist;
       expect((box?.Top ?? 0) + (box?.Height ?? 0) / 2).to.be.within(0.6, 0.9);
@@ -170,21 +174,30 @@ describe('local Rekognition service on real photos (S3 path)', function () {
 
     it('answers a malformed request with ValidationException or InvalidParameterException', async () => {
       expect(errorTypeOf(await service.handle('RekognitionService.DetectLabels', {}))).to.equal('ValidationException');
-      expect(errorTypeOf(await detectLabels('skimage_coffee.png', { MinConfidence: 101 }))).to.equal('ValidationException');
-      expect(errorTypeOf(await service.handle('RekognitionService.DetectFaces', { Image: {} }))).to.equal('InvalidParameterException');
+      expect(errorTypeOf(await detectLabels('skimage_coffee.png', { MinConfidence: 101 }))).to.equal(
+        'ValidationException',
+      );
+      expect(errorTypeOf(await service.handle('RekognitionService.DetectFaces', { Image: {} }))).to.equal(
+        'InvalidParameterException',
+      );
       expect(errorTypeOf(await detectLabels('exifreader-fixture_iptc_tiny.jpg'))).to.equal('InvalidParameterException');
     });
 
     it('answers an operation it does not emulate with UnknownOperationException', async () => {
-      expect(errorTypeOf(await service.handle('RekognitionService.DetectText', { Image: s3Image('skimage_coffee.png') }))).to.equal(
-        'UnknownOperationException',
-      );
+      expect(
+        errorTypeOf(await service.handle('RekognitionService.DetectText', { Image: s3Image('skimage_coffee.png') })),
+      ).to.equal('UnknownOperationException');
     });
   });
 
   describe('sharing the model', () => {
     it('queues concurrent requests and answers every one of them', async () => {
-      const keys = ['skimage_chelsea-cat.png', 'skimage_coffee.png', 'skimage_astronaut.png', 'skimage_chelsea-cat.png'];
+      const keys = [
+        'skimage_chelsea-cat.png',
+        'skimage_coffee.png',
+        'skimage_astronaut.png',
+        'skimage_chelsea-cat.png',
+      ];
       const sequential = [];
       for (const key of keys) sequential.push((await detectLabels(key)).body);
       const concurrent = await Promise.all([
@@ -199,7 +212,9 @@ describe('local Rekognition service on real photos (S3 path)', function () {
 
     it('lets a second service use the loaded model, and closing it leaves the first one working', async () => {
       const second = createRekognitionService({ readS3Object: sharedS3.readS3Object });
-      expect(namesOf(await second.handle('RekognitionService.DetectLabels', { Image: s3Image('skimage_coffee.png') }))).to.include('Cup');
+      expect(
+        namesOf(await second.handle('RekognitionService.DetectLabels', { Image: s3Image('skimage_coffee.png') })),
+      ).to.include('Cup');
       await second.close();
       const closed = await second.handle('RekognitionService.DetectLabels', { Image: s3Image('skimage_coffee.png') });
       expect(closed.status).to.equal(500);
@@ -209,7 +224,9 @@ describe('local Rekognition service on real photos (S3 path)', function () {
     it('frees the model when the last service closes, and loads it again for the next one', async () => {
       await closeSharedService();
       const fresh = sharedService();
-      expect(namesOf(await fresh.handle('RekognitionService.DetectLabels', { Image: s3Image('skimage_chelsea-cat.png') }))).to.include('Cat');
+      expect(
+        namesOf(await fresh.handle('RekognitionService.DetectLabels', { Image: s3Image('skimage_chelsea-cat.png') })),
+      ).to.include('Cat');
     });
   });
 });

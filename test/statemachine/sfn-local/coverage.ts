@@ -26,7 +26,8 @@ export function coverageProblems(config: MockConfig, definition: AslDefinition, 
     }
   }
   for (const testCase of Object.keys(expectations.testCases)) {
-    if (!(testCase in machine.TestCases)) problems.push(`expectation ${testCase} has no test case in the MockConfigFile`);
+    if (!(testCase in machine.TestCases))
+      problems.push(`expectation ${testCase} has no test case in the MockConfigFile`);
   }
 
   const entered = new Set(Object.values(expectations.testCases).flatMap((expected) => expected.statesEntered));

@@ -46,9 +46,12 @@ export function caseProblems(history: HistoryEvent[], expected: CaseExpectation,
   const observed = observe(history);
   const problems: string[] = [];
   if (observed.status !== expected.status) {
-    problems.push(`status ${observed.status}${observed.error ? ` (${observed.error})` : ''}, expected ${expected.status}`);
+    problems.push(
+      `status ${observed.status}${observed.error ? ` (${observed.error})` : ''}, expected ${expected.status}`,
+    );
   }
-  if (expected.error !== undefined && observed.error !== expected.error) problems.push(`error ${observed.error}, expected ${expected.error}`);
+  if (expected.error !== undefined && observed.error !== expected.error)
+    problems.push(`error ${observed.error}, expected ${expected.error}`);
   if (expected.cause !== undefined && observed.cause !== expected.cause) {
     problems.push(`cause ${JSON.stringify(observed.cause)}, expected ${JSON.stringify(expected.cause)}`);
   }
@@ -84,7 +87,8 @@ export function pathProblems(entered: string[], expected: CaseExpectation, defin
   }
   entered.forEach((name, index) => {
     const parent = info.get(name)?.parent;
-    if (parent && !entered.slice(0, index).includes(parent)) problems.push(`${name} entered before its Parallel state ${parent}`);
+    if (parent && !entered.slice(0, index).includes(parent))
+      problems.push(`${name} entered before its Parallel state ${parent}`);
   });
   return problems;
 }
@@ -118,4 +122,3 @@ export function retryPolicyProblems(history: HistoryEvent[], definition: AslDefi
   }
   return problems;
 }
-

@@ -102,8 +102,12 @@ export function outcomeOf(history: HistoryEvent[]): ExecutionOutcome {
       case 'ExecutionFailed':
         return {
           status: 'FAILED',
-          ...(event.executionFailedEventDetails?.error !== undefined ? { error: event.executionFailedEventDetails.error } : {}),
-          ...(event.executionFailedEventDetails?.cause !== undefined ? { cause: event.executionFailedEventDetails.cause } : {}),
+          ...(event.executionFailedEventDetails?.error !== undefined
+            ? { error: event.executionFailedEventDetails.error }
+            : {}),
+          ...(event.executionFailedEventDetails?.cause !== undefined
+            ? { cause: event.executionFailedEventDetails.cause }
+            : {}),
         };
       case 'ExecutionTimedOut':
         return { status: 'TIMED_OUT' };

@@ -46,7 +46,9 @@ export function inProcessTarget(options: InProcessOptions): SfnTarget {
       const arn = stateMachineArn(name);
       const copy = structuredClone(definition);
       // Validated once here, as CreateStateMachine does (the engine runs asl-validator in its constructor).
-      const machine = new StateMachine(copy as unknown as StateMachineDefinition, { validationOptions: { checkArn: false, checkPaths: true } });
+      const machine = new StateMachine(copy as unknown as StateMachineDefinition, {
+        validationOptions: { checkArn: false, checkPaths: true },
+      });
       machines.set(arn, { name, definition: copy, machine });
       return arn;
     },
@@ -87,7 +89,8 @@ async function runCase(
           const mocked = mockedTaskResult(options.mockConfig, machineName, testCase, name, index);
           if (mocked?.kind === 'return') return mocked.value;
           if (mocked?.kind === 'throw') throw new LambdaTaskError(mocked.error, mocked.cause);
-          if (!options.unmocked) throw new NoMockForTask(`Test case ${testCase} does not mock ${name} and no service is configured`);
+          if (!options.unmocked)
+            throw new NoMockForTask(`Test case ${testCase} does not mock ${name} and no service is configured`);
           return options.unmocked(name, parameters);
         },
       ]),
@@ -95,7 +98,14 @@ async function runCase(
   const retryable = states.filter(({ state }) => state.Retry).map(({ name }) => [name, 0] as const);
   const execution = machine.run(input as never, {
     overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: Object.fromEntries(retryable) },
-    context: { Execution: { Id: executionArn, Name: executionArn.split(':').at(-1), StartTime: new Date().toISOString(), Input: input as never } },
+    context: {
+      Execution: {
+        Id: executionArn,
+        Name: executionArn.split(':').at(-1),
+        StartTime: new Date().toISOString(),
+        Input: input as never,
+      },
+    },
   });
   execution.result.catch(() => undefined);
   const log: EngineEvent[] = [];
@@ -109,16 +119,35 @@ export function toHistory(log: EngineEvent[], definition: AslDefinition): Histor
   const history: HistoryEvent[] = [];
   const lastOfState = new Map<string, number>();
   const failedLast = new Set<string>();
-  const push = (type: string, state: string | undefined, details: Partial<HistoryEvent>, timestamp: number, previous?: number) => {
+  const push = (
+    type: string,
+    state: string | undefined,
+    details: Partial<HistoryEvent>,
+    timestamp: number,
+    previous?: number,
+  ) => {
     const id = history.length + 1;
-    const previousEventId = previous ?? (state !== undefined ? lastOfState.get(state) : undefined) ?? (id > 1 ? id - 1 : 0);
+    const previousEventId =
+      previous ?? (state !== undefined ? lastOfState.get(state) : undefined) ?? (id > 1 ? id - 1 : 0);
     history.push({ type: type as HistoryEventType, id, previousEventId, timestamp: new Date(timestamp), ...details });
     if (state !== undefined) lastOfState.set(state, id);
     return id;
   };
   const json = (value: unknown) => JSON.stringify(value ?? null);
   const attempt = (name: string, timestamp: number, parameters: unknown) => {
-    push('TaskScheduled', name, { taskScheduledEventDetails: { resourceType: 'lambda', resource: 'invoke', region: 'us-east-1', parameters: json(parameters) } }, timestamp);
+    push(
+      'TaskScheduled',
+      name,
+      {
+        taskScheduledEventDetails: {
+          resourceType: 'lambda',
+          resource: 'invoke',
+          region: 'us-east-1',
+          parameters: json(parameters),
+        },
+      },
+      timestamp,
+    );
     push('TaskStarted', name, { taskStartedEventDetails: { resourceType: 'lambda', resource: 'invoke' } }, timestamp);
   };
 
@@ -127,10 +156,20 @@ export function toHistory(log: EngineEvent[], definition: AslDefinition): Histor
     const kind = name ? (types.get(name) ?? event.state?.type ?? 'Task') : '';
     switch (event.type) {
       case 'ExecutionStarted':
-        push('ExecutionStarted', undefined, { executionStartedEventDetails: { input: json(event.input) } }, event.timestamp);
+        push(
+          'ExecutionStarted',
+          undefined,
+          { executionStartedEventDetails: { input: json(event.input) } },
+          event.timestamp,
+        );
         break;
       case 'StateEntered': {
-        const entered = push(`${kind}StateEntered`, undefined, { stateEnteredEventDetails: { name, input: json(event.state?.input) } }, event.timestamp);
+        const entered = push(
+          `${kind}StateEntered`,
+          undefined,
+          { stateEnteredEventDetails: { name, input: json(event.state?.input) } },
+          event.timestamp,
+        );
         lastOfState.set(name as string, entered);
         failedLast.delete(name as string);
         if (kind === 'Task') attempt(name as string, event.timestamp, event.state?.input);
@@ -142,28 +181,65 @@ export function toHistory(log: EngineEvent[], definition: AslDefinition): Histor
         if (kind === 'Task') attempt(name as string, event.timestamp, event.state?.input);
         break;
       case 'StateFailed': {
-        const details = { error: event.Error, cause: typeof event.Cause === 'string' ? event.Cause : json(event.Cause) };
-        if (kind === 'Task') push('TaskFailed', name, { taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', ...details } }, event.timestamp);
+        const details = {
+          error: event.Error,
+          cause: typeof event.Cause === 'string' ? event.Cause : json(event.Cause),
+        };
+        if (kind === 'Task')
+          push(
+            'TaskFailed',
+            name,
+            { taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', ...details } },
+            event.timestamp,
+          );
         if (kind === 'Parallel') push('ParallelStateFailed', name, {}, event.timestamp);
         failedLast.add(name as string);
         break;
       }
       case 'StateExited': {
         if (kind === 'Task' && !failedLast.has(name as string)) {
-          push('TaskSucceeded', name, { taskSucceededEventDetails: { resourceType: 'lambda', resource: 'invoke', output: json(event.state?.output) } }, event.timestamp);
+          push(
+            'TaskSucceeded',
+            name,
+            {
+              taskSucceededEventDetails: {
+                resourceType: 'lambda',
+                resource: 'invoke',
+                output: json(event.state?.output),
+              },
+            },
+            event.timestamp,
+          );
         }
-        if (kind === 'Parallel' && !failedLast.has(name as string)) push('ParallelStateSucceeded', name, {}, event.timestamp);
-        push(`${kind}StateExited`, name, { stateExitedEventDetails: { name, output: json(event.state?.output) } }, event.timestamp);
+        if (kind === 'Parallel' && !failedLast.has(name as string))
+          push('ParallelStateSucceeded', name, {}, event.timestamp);
+        push(
+          `${kind}StateExited`,
+          name,
+          { stateExitedEventDetails: { name, output: json(event.state?.output) } },
+          event.timestamp,
+        );
         break;
       }
       case 'ExecutionSucceeded':
-        push('ExecutionSucceeded', undefined, { executionSucceededEventDetails: { output: json(event.output) } }, event.timestamp, history.length);
+        push(
+          'ExecutionSucceeded',
+          undefined,
+          { executionSucceededEventDetails: { output: json(event.output) } },
+          event.timestamp,
+          history.length,
+        );
         break;
       case 'ExecutionFailed':
         push(
           'ExecutionFailed',
           undefined,
-          { executionFailedEventDetails: { error: event.Error, cause: typeof event.Cause === 'string' ? event.Cause : json(event.Cause) } },
+          {
+            executionFailedEventDetails: {
+              error: event.Error,
+              cause: typeof event.Cause === 'string' ? event.Cause : json(event.Cause),
+            },
+          },
           event.timestamp,
           history.length,
         );

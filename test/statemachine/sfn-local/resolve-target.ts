@@ -13,9 +13,13 @@ import { sfnApiTarget, type SfnTarget } from './targets';
  * - SFN_SUITE_TARGET=in-process: aws-local-stepfunctions in this process, answering from the MockConfigFile;
  * - otherwise the project's local stack, started in this process with SFN_MOCK_CONFIG set.
  */
-export async function resolveTarget(env: NodeJS.ProcessEnv = process.env, options: LocalStackTargetOptions = {}): Promise<SfnTarget> {
+export async function resolveTarget(
+  env: NodeJS.ProcessEnv = process.env,
+  options: LocalStackTargetOptions = {},
+): Promise<SfnTarget> {
   const endpoint = env.SFN_LOCAL_ENDPOINT?.trim();
-  if (endpoint) return sfnApiTarget({ endpoint, description: `Step Functions API at ${endpoint} (SFN_LOCAL_ENDPOINT)` });
+  if (endpoint)
+    return sfnApiTarget({ endpoint, description: `Step Functions API at ${endpoint} (SFN_LOCAL_ENDPOINT)` });
   if (env.SFN_SUITE_TARGET === 'in-process') return inProcessTarget({ mockConfig: loadMockConfig(MOCK_CONFIG_PATH) });
   return localStackTarget(options);
 }

@@ -59,7 +59,9 @@ export function sfnApiTarget(options: ApiTargetOptions, client = apiClient(optio
     async deployStateMachine(name, definition) {
       const text = JSON.stringify(definition);
       try {
-        const created = await client.send(new CreateStateMachineCommand({ name, definition: text, roleArn: DUMMY_ROLE, type: 'STANDARD' }));
+        const created = await client.send(
+          new CreateStateMachineCommand({ name, definition: text, roleArn: DUMMY_ROLE, type: 'STANDARD' }),
+        );
         return created.stateMachineArn as string;
       } catch (error) {
         // Same name, another definition (a re-run after an ASL edit, or the mutated copies): replace it.
@@ -73,7 +75,11 @@ export function sfnApiTarget(options: ApiTargetOptions, client = apiClient(optio
       counter += 1;
       const name = `${testCase}-${Date.now()}-${counter}`.slice(-80);
       const started = await client.send(
-        new StartExecutionCommand({ stateMachineArn: `${stateMachineArn}#${testCase}`, name, input: JSON.stringify(input) }),
+        new StartExecutionCommand({
+          stateMachineArn: `${stateMachineArn}#${testCase}`,
+          name,
+          input: JSON.stringify(input),
+        }),
       );
       return started.executionArn as string;
     },
@@ -105,7 +111,10 @@ export function apiClient(endpoint: string): SFNClient {
   return new SFNClient({
     endpoint,
     region: process.env.AWS_REGION ?? 'us-east-1',
-    credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local' },
+    credentials: {
+      accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+      secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+    },
     maxAttempts: 2,
   });
 }

@@ -1,8 +1,20 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { DetectLabelsCommand, RekognitionClient } from '@aws-sdk/client-rekognition';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, type PutObjectCommandInput } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  type PutObjectCommandInput,
+} from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import type { UploadRef } from '../../../functions/lib/image-item';
@@ -46,12 +58,22 @@ export function eventFixture<T = Record<string, unknown>>(name: string): T {
 /** The UploadRef S3Trigger would build for this file name. */
 export function uploadFor(fileName: string, sequencer = '0065A1B2C3D4E5F601', albumId = 'holidays'): UploadRef {
   const key = `private/${USER_ID}/uploads/${albumId}/${fileName}`;
-  return { ...parseUploadKey(key), bucket: BUCKET, imageId: imageIdFor(key), sequencer, eventTime: '2026-11-22T10:15:30Z' };
+  return {
+    ...parseUploadKey(key),
+    bucket: BUCKET,
+    imageId: imageIdFor(key),
+    sequencer,
+    eventTime: '2026-11-22T10:15:30Z',
+  };
 }
 
 /** An AWS SDK-shaped service error (name, $metadata, $fault), as the clients throw them. */
 export function awsError(name: string, httpStatusCode = 400, message = `${name} (test)`): Error {
-  return Object.assign(new Error(message), { name, $fault: httpStatusCode >= 500 ? 'server' : 'client', $metadata: { httpStatusCode } });
+  return Object.assign(new Error(message), {
+    name,
+    $fault: httpStatusCode >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode },
+  });
 }
 
 export class AwsMocks {
@@ -121,7 +143,9 @@ export class AwsMocks {
 
   /** The item fields every UpdateCommand set, decoded from its `#fN = :vN` assignments, in call order. */
   itemWrites(): ItemWrite[] {
-    return this.dynamo.commandCalls(UpdateCommand).map((call) => decodeUpdate(call.args[0].input as UpdateCommandInput));
+    return this.dynamo
+      .commandCalls(UpdateCommand)
+      .map((call) => decodeUpdate(call.args[0].input as UpdateCommandInput));
   }
 
   thumbnailPuts(): PutObjectCommandInput[] {
@@ -146,7 +170,11 @@ export function decodeUpdate(input: UpdateCommandInput): ItemWrite {
     const [, name, value] = plain ?? ifMissing ?? [];
     if (name && value) fields[names[name] ?? name] = values[value];
   }
-  return { imageId: String((input.Key as { imageId?: unknown } | undefined)?.imageId), fields, condition: input.ConditionExpression };
+  return {
+    imageId: String((input.Key as { imageId?: unknown } | undefined)?.imageId),
+    fields,
+    condition: input.ConditionExpression,
+  };
 }
 
 function sliceRange(body: Uint8Array, range: string | undefined): Uint8Array {

@@ -71,7 +71,8 @@ export function imageProcessingDefinition(template: CfnTemplate = loadTemplate()
   const values = Object.fromEntries(
     Object.entries(substitutions).map(([placeholder, value]) => {
       const getAtt = (value as { 'Fn::GetAtt'?: unknown } | null)?.['Fn::GetAtt'];
-      if (!Array.isArray(getAtt) || getAtt[1] !== 'Arn') throw new Error(`Substitution ${placeholder} is not !GetAtt <Function>.Arn`);
+      if (!Array.isArray(getAtt) || getAtt[1] !== 'Arn')
+        throw new Error(`Substitution ${placeholder} is not !GetAtt <Function>.Arn`);
       const arn = lambdaArn(String(getAtt[0]));
       functionOfArn[arn] = String(getAtt[0]);
       return [placeholder, arn];
@@ -97,7 +98,9 @@ export interface StateInfo {
 export function allStates(definition: AslDefinition, lane = '', parent?: string): StateInfo[] {
   return Object.entries(definition.States).flatMap(([name, state]) => [
     { name, state, lane, ...(parent ? { parent } : {}) },
-    ...(state.Branches ?? []).flatMap((branch, index) => allStates(branch, `${lane ? `${lane}>` : ''}${name}/${index}`, name)),
+    ...(state.Branches ?? []).flatMap((branch, index) =>
+      allStates(branch, `${lane ? `${lane}>` : ''}${name}/${index}`, name),
+    ),
   ]);
 }
 
@@ -117,7 +120,9 @@ export function findState(definition: AslDefinition, name: string): AslState {
 export function errorMatches(errorEquals: string[], error: string): boolean {
   return errorEquals.some(
     (candidate) =>
-      candidate === error || candidate === 'States.ALL' || (candidate === 'States.TaskFailed' && error !== 'States.Timeout'),
+      candidate === error ||
+      candidate === 'States.ALL' ||
+      (candidate === 'States.TaskFailed' && error !== 'States.Timeout'),
   );
 }
 

@@ -47,7 +47,9 @@ export class Workflow extends AwsMocks {
 
   constructor() {
     super();
-    this.machine = new StateMachine(this.definition.definition as unknown as StateMachineDefinition, { validationOptions: { checkArn: false } });
+    this.machine = new StateMachine(this.definition.definition as unknown as StateMachineDefinition, {
+      validationOptions: { checkArn: false },
+    });
   }
 
   /** Puts `bytes` at the upload's key and runs one execution on { upload }, as S3Trigger starts it. */
@@ -66,17 +68,23 @@ export class Workflow extends AwsMocks {
       if (!handler) throw new Error(`No function behind ${functionName}`);
       return handler(payload);
     });
-    const noWaits = Object.fromEntries(allStates(definition).filter(({ state }) => state.Retry).map(({ name }) => [name, 0]));
+    const noWaits = Object.fromEntries(
+      allStates(definition)
+        .filter(({ state }) => state.Retry)
+        .map(({ name }) => [name, 0]),
+    );
     const execution = this.machine.run(input as never, {
       overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: noWaits },
       context: { Execution: { Id: executionArn, Input: input as never, StartTime: new Date().toISOString() } },
     });
     let output: unknown;
-    execution.result.then((value) => (output = value), () => undefined);
+    execution.result.then(
+      (value) => (output = value),
+      () => undefined,
+    );
     const log: Parameters<typeof toHistory>[0] = [];
     for await (const event of execution.eventLogs) log.push(event as (typeof log)[number]);
     const history = toHistory(log, definition);
     return { ...observe(history), history, output };
   }
 }
-

@@ -1,5 +1,10 @@
 import { expect } from 'chai';
-import { DetectLabelsCommand, ImageTooLargeException, InvalidImageFormatException, InvalidParameterException } from '@aws-sdk/client-rekognition';
+import {
+  DetectLabelsCommand,
+  ImageTooLargeException,
+  InvalidImageFormatException,
+  InvalidParameterException,
+} from '@aws-sdk/client-rekognition';
 import { handler } from '../../../functions/detect-labels';
 import { InvalidConfiguration, InvalidEvent, TransientError } from '../../../functions/lib/errors';
 import { AwsMocks, awsError, eventFixture } from '../../statemachine/support/aws-mocks';
@@ -22,21 +27,35 @@ describe('DetectLabels handler', () => {
     expect(outcome).to.deep.equal({
       labels: [
         { name: 'Outdoors', confidence: 98.21, parents: [], categories: ['Nature and Outdoors'] },
-        { name: 'Castle', confidence: 81.46, parents: ['Building', 'Architecture'], instances: [{ boundingBox: { width: 0.42, height: 0.51, left: 0.31, top: 0.12 }, confidence: 81.46 }] },
+        {
+          name: 'Castle',
+          confidence: 81.46,
+          parents: ['Building', 'Architecture'],
+          instances: [{ boundingBox: { width: 0.42, height: 0.51, left: 0.31, top: 0.12 }, confidence: 81.46 }],
+        },
       ],
     });
   });
 
   it('reads MaxLabels and MinConfidence from LABELS_MAX_COUNT and LABELS_MIN_CONFIDENCE', async () => {
     await withEnv({ LABELS_MAX_COUNT: '5', LABELS_MIN_CONFIDENCE: '92.5' }, () => handler(event));
-    expect(aws.rekognition.commandCalls(DetectLabelsCommand)[0]?.args[0].input).to.include({ MaxLabels: 5, MinConfidence: 92.5 });
-    await withEnv({ LABELS_MIN_CONFIDENCE: '101' }, () => expectRejection(handler(event), InvalidConfiguration, /LABELS_MIN_CONFIDENCE must be a number from 0 to 100/));
-    await withEnv({ LABELS_MAX_COUNT: '2.5' }, () => expectRejection(handler(event), InvalidConfiguration, /LABELS_MAX_COUNT must be a positive integer/));
+    expect(aws.rekognition.commandCalls(DetectLabelsCommand)[0]?.args[0].input).to.include({
+      MaxLabels: 5,
+      MinConfidence: 92.5,
+    });
+    await withEnv({ LABELS_MIN_CONFIDENCE: '101' }, () =>
+      expectRejection(handler(event), InvalidConfiguration, /LABELS_MIN_CONFIDENCE must be a number from 0 to 100/),
+    );
+    await withEnv({ LABELS_MAX_COUNT: '2.5' }, () =>
+      expectRejection(handler(event), InvalidConfiguration, /LABELS_MAX_COUNT must be a positive integer/),
+    );
   });
 
   for (const Refusal of [InvalidImageFormatException, ImageTooLargeException, InvalidParameterException]) {
     it(`records Rekognition's ${Refusal.name} as a refusal, not an error`, async () => {
-      aws.rekognition.on(DetectLabelsCommand).rejects(new Refusal({ message: 'refused (test)', $metadata: { httpStatusCode: 400 } }));
+      aws.rekognition
+        .on(DetectLabelsCommand)
+        .rejects(new Refusal({ message: 'refused (test)', $metadata: { httpStatusCode: 400 } }));
       expect(await handler(event)).to.deep.equal({ refused: { name: Refusal.name, message: 'refused (test)' } });
     });
   }
@@ -45,7 +64,9 @@ describe('DetectLabels handler', () => {
     const large = await handler({ ...event, metadata: { ...event.metadata, sizeBytes: 15 * 1024 * 1024 + 1 } });
     expect(large).to.have.nested.property('refused.name', 'ImageTooLargeException');
     const wide = await handler({ ...event, metadata: { ...event.metadata, width: 10_001 } });
-    expect(wide).to.have.nested.property('refused.message').that.matches(/10001 px on a side/);
+    expect(wide)
+      .to.have.nested.property('refused.message')
+      .that.matches(/10001 px on a side/);
     expect(aws.rekognition.calls()).to.deep.equal([]);
   });
 

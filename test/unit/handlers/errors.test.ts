@@ -21,9 +21,12 @@ describe('every workflow error is raised by some path', () => {
   beforeEach(() => aws.reset());
   after(() => aws.restore());
 
-  const thumbnailEvent = eventFixture<{ upload: { key: string }; metadata: Record<string, unknown> }>('generate-thumbnail.json');
+  const thumbnailEvent = eventFixture<{ upload: { key: string }; metadata: Record<string, unknown> }>(
+    'generate-thumbnail.json',
+  );
   const paths: Record<string, () => Promise<unknown>> = {
-    NotSupportedImageType: () => generateThumbnail({ ...thumbnailEvent, metadata: { ...thumbnailEvent.metadata, format: 'WEBP' } }),
+    NotSupportedImageType: () =>
+      generateThumbnail({ ...thumbnailEvent, metadata: { ...thumbnailEvent.metadata, format: 'WEBP' } }),
     InvalidUploadKey: async () => parseUploadKey('public/u/uploads/a.jpg'),
     ImageTooLarge: () => {
       aws.objects.set(thumbnailEvent.upload.key, fixtureImage('nikon-p6000_landscape_gps.jpg'));
@@ -39,7 +42,8 @@ describe('every workflow error is raised by some path', () => {
       aws.dynamo.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'no', $metadata: {} }));
       return storeImageMetadata(eventFixture('store-image-metadata.json'));
     },
-    InvalidConfiguration: () => withEnv({ LABELS_MAX_COUNT: '-1' }, () => detectLabels(eventFixture('detect-labels.json'))),
+    InvalidConfiguration: () =>
+      withEnv({ LABELS_MAX_COUNT: '-1' }, () => detectLabels(eventFixture('detect-labels.json'))),
     InvalidEvent: () => storeLabels({ upload: {} }),
     TransientError: () => {
       aws.dynamo.on(UpdateCommand).rejects(awsError('ThrottlingException'));
@@ -58,7 +62,10 @@ describe('every workflow error is raised by some path', () => {
     it(`${className}: its name is the class name the ASL matches, and some path throws it`, async () => {
       const run = paths[className];
       if (!run) throw new Error(`no path raises ${className}`);
-      const thrown = await run().then(() => undefined, (error: unknown) => error as Error);
+      const thrown = await run().then(
+        () => undefined,
+        (error: unknown) => error as Error,
+      );
       expect(thrown, `${className} was not thrown`).to.be.instanceOf(ErrorClass as unknown as new () => Error);
       expect(thrown?.name).to.equal(className);
       expect(thrown?.message).to.be.a('string').and.not.equal('');

@@ -22,13 +22,23 @@ describe('ExtractImageMetadata handler', () => {
       width: 640,
       height: 480,
       orientation: 1,
-      exif: { make: 'NIKON', model: 'COOLPIX P6000', takenAt: '2008-10-22T16:28:39', exposureTime: 0.013333333333333334, fNumber: 5.9, iso: 64, focalLength: 24 },
+      exif: {
+        make: 'NIKON',
+        model: 'COOLPIX P6000',
+        takenAt: '2008-10-22T16:28:39',
+        exposureTime: 0.013333333333333334,
+        fNumber: 5.9,
+        iso: 64,
+        focalLength: 24,
+      },
       gps: { latitude: 43.46744833333334, longitude: 11.885126666663888 },
       sizeBytes: 161713,
       uploadedAt: '2026-11-22T10:15:31.000Z',
       bytesRead: 65536,
     });
-    expect(aws.s3.commandCalls(HeadObjectCommand).map((call) => call.args[0].input)).to.deep.equal([{ Bucket: 'photorepo', Key: event.upload.key }]);
+    expect(aws.s3.commandCalls(HeadObjectCommand).map((call) => call.args[0].input)).to.deep.equal([
+      { Bucket: 'photorepo', Key: event.upload.key },
+    ]);
     expect(aws.s3.commandCalls(GetObjectCommand).map((call) => call.args[0].input)).to.deep.equal([
       { Bucket: 'photorepo', Key: event.upload.key, Range: 'bytes=0-65535' },
     ]);
@@ -38,12 +48,22 @@ describe('ExtractImageMetadata handler', () => {
     aws.objects.set(event.upload.key, fixtureImage('nikon-p6000_landscape_gps.jpg'));
     const metadata = await handler(event);
     const fixture = eventFixture<{ metadata: Record<string, unknown> }>('store-image-metadata.json').metadata;
-    expect(metadata).to.include({ format: fixture.format, width: fixture.width, height: fixture.height, sizeBytes: fixture.sizeBytes });
+    expect(metadata).to.include({
+      format: fixture.format,
+      width: fixture.width,
+      height: fixture.height,
+      sizeBytes: fixture.sizeBytes,
+    });
   });
 
   it('falls back to the event time when S3 gives no LastModified', async () => {
     aws.s3.on(HeadObjectCommand).resolves({ ContentLength: 0 });
-    expect(await handler(event)).to.deep.equal({ format: 'UNKNOWN', sizeBytes: 0, uploadedAt: '2026-11-22T10:15:30.000Z', bytesRead: 0 });
+    expect(await handler(event)).to.deep.equal({
+      format: 'UNKNOWN',
+      sizeBytes: 0,
+      uploadedAt: '2026-11-22T10:15:30.000Z',
+      bytesRead: 0,
+    });
   });
 
   it('throws UploadNotFound when the object is gone', async () => {
@@ -61,7 +81,11 @@ describe('ExtractImageMetadata handler', () => {
   });
 
   it('throws InvalidEvent, naming the missing fields, for an input without a full upload', async () => {
-    await expectRejection(handler({ upload: { bucket: 'photorepo' } }), InvalidEvent, /missing upload fields: key, userId, fileName, imageId, sequencer, eventTime/);
+    await expectRejection(
+      handler({ upload: { bucket: 'photorepo' } }),
+      InvalidEvent,
+      /missing upload fields: key, userId, fileName, imageId, sequencer, eventTime/,
+    );
     await expectRejection(handler({}), InvalidEvent);
   });
 });

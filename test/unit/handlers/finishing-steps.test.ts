@@ -48,7 +48,11 @@ describe('final status handlers', () => {
         width: 451,
         height: 300,
         sizeBytes: 114594,
-        error: { name: 'NotSupportedImageType', message: 'Image format GIF is not supported; only JPEG and PNG are processed', state: 'ImageTypeCheck' },
+        error: {
+          name: 'NotSupportedImageType',
+          message: 'Image format GIF is not supported; only JPEG and PNG are processed',
+          state: 'ImageTypeCheck',
+        },
       });
     });
 
@@ -62,7 +66,11 @@ describe('final status handlers', () => {
     const event = eventFixture('record-failure.json');
 
     it('marks the item FAILED with the error, the message from the Lambda runtime JSON, and the state that failed', async () => {
-      const error = { name: 'CorruptImage', message: 'JPEG data ends before the first scan', state: 'GenerateThumbnail' };
+      const error = {
+        name: 'CorruptImage',
+        message: 'JPEG data ends before the first scan',
+        state: 'GenerateThumbnail',
+      };
       expect(await recordFailure(event)).to.deep.equal({ status: 'FAILED', error });
       expect(onlyWrite()).to.deep.include({ status: 'FAILED', error });
     });

@@ -1,7 +1,14 @@
 import { expect } from 'chai';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { handler } from '../../../functions/generate-thumbnail';
-import { CorruptImage, ImageTooLarge, InvalidConfiguration, NotSupportedImageType, TransientError, UploadNotFound } from '../../../functions/lib/errors';
+import {
+  CorruptImage,
+  ImageTooLarge,
+  InvalidConfiguration,
+  NotSupportedImageType,
+  TransientError,
+  UploadNotFound,
+} from '../../../functions/lib/errors';
 import { AwsMocks, awsError, eventFixture, fixtureImage, USER_ID } from '../../statemachine/support/aws-mocks';
 import { expectRejection, withEnv } from './helpers';
 
@@ -23,22 +30,36 @@ describe('GenerateThumbnail handler', () => {
     const [put, ...more] = aws.s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
     expect(more).to.deep.equal([]);
     expect(put).to.include({ Bucket: 'photorepo', Key: thumbnailKey, ContentType: 'image/jpeg' });
-    expect(thumbnail).to.deep.equal({ key: thumbnailKey, width: 250, height: 188, format: 'JPEG', sizeBytes: (put?.Body as Uint8Array).byteLength });
+    expect(thumbnail).to.deep.equal({
+      key: thumbnailKey,
+      width: 250,
+      height: 188,
+      format: 'JPEG',
+      sizeBytes: (put?.Body as Uint8Array).byteLength,
+    });
   });
 
   it('follows THUMBNAIL_MAX_SIZE and never upscales', async () => {
     expect(await withEnv({ THUMBNAIL_MAX_SIZE: '100' }, () => handler(event))).to.include({ width: 100, height: 75 });
     expect(await withEnv({ THUMBNAIL_MAX_SIZE: '2048' }, () => handler(event))).to.include({ width: 640, height: 480 });
-    await withEnv({ THUMBNAIL_MAX_SIZE: 'large' }, () => expectRejection(handler(event), InvalidConfiguration, /THUMBNAIL_MAX_SIZE/));
+    await withEnv({ THUMBNAIL_MAX_SIZE: 'large' }, () =>
+      expectRejection(handler(event), InvalidConfiguration, /THUMBNAIL_MAX_SIZE/),
+    );
   });
 
   it('refuses with ImageTooLarge, before reading the object, what exceeds THUMBNAIL_MAX_PIXELS', async () => {
-    await withEnv({ THUMBNAIL_MAX_PIXELS: '300000' }, () => expectRejection(handler(event), ImageTooLarge, /640x480 pixels exceeds the limit of 300000/));
+    await withEnv({ THUMBNAIL_MAX_PIXELS: '300000' }, () =>
+      expectRejection(handler(event), ImageTooLarge, /640x480 pixels exceeds the limit of 300000/),
+    );
     expect(aws.s3.calls().map((call) => call.args[0].constructor.name)).to.not.include('PutObjectCommand');
   });
 
   it('throws NotSupportedImageType for metadata of another format, and CorruptImage without dimensions', async () => {
-    await expectRejection(handler({ ...event, metadata: { ...event.metadata, format: 'GIF' } }), NotSupportedImageType, /GIF is not supported/);
+    await expectRejection(
+      handler({ ...event, metadata: { ...event.metadata, format: 'GIF' } }),
+      NotSupportedImageType,
+      /GIF is not supported/,
+    );
     const { width: _width, ...noWidth } = event.metadata;
     await expectRejection(handler({ ...event, metadata: noWidth }), CorruptImage, /No dimensions known/);
     expect(aws.s3.calls()).to.deep.equal([]);
@@ -53,6 +74,10 @@ describe('GenerateThumbnail handler', () => {
 
   it('throws TransientError when S3 answers 500 on the write', async () => {
     aws.s3.on(PutObjectCommand).rejects(awsError('InternalError', 500));
-    await expectRejection(handler(event), TransientError, /Writing private\/.*\/resized\/.* failed transiently: InternalError/);
+    await expectRejection(
+      handler(event),
+      TransientError,
+      /Writing private\/.*\/resized\/.* failed transiently: InternalError/,
+    );
   });
 });

@@ -7,7 +7,14 @@ import { InvalidConfiguration, InvalidEvent, TransientError } from '../../../fun
 import { executionArnFor, executionNameFor } from '../../../functions/lib/execution-name';
 import { sequencerOrder } from '../../../functions/lib/sequencer';
 import { imageIdFor } from '../../../functions/lib/upload-key';
-import { AwsMocks, awsError, eventFixture, STATE_MACHINE_ARN, TABLE, USER_ID } from '../../statemachine/support/aws-mocks';
+import {
+  AwsMocks,
+  awsError,
+  eventFixture,
+  STATE_MACHINE_ARN,
+  TABLE,
+  USER_ID,
+} from '../../statemachine/support/aws-mocks';
 import { expectRejection } from './helpers';
 
 /** S3Trigger with the events/ fixtures `sam local invoke S3Trigger -e` uses. */
@@ -19,7 +26,8 @@ describe('S3Trigger handler', () => {
   beforeEach(() => aws.reset());
   after(() => aws.restore());
 
-  const startCalls = (): StartExecutionCommandInput[] => aws.sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input);
+  const startCalls = (): StartExecutionCommandInput[] =>
+    aws.sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input);
   const putCalls = (): PutCommandInput[] => aws.dynamo.commandCalls(PutCommand).map((call) => call.args[0].input);
   const VALID_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 
@@ -70,10 +78,15 @@ describe('S3Trigger handler', () => {
     expect(upload, 'the step fixtures in events/ carry what S3Trigger really sends').to.deep.equal(
       eventFixture<{ upload: unknown }>('extract-image-metadata.json').upload,
     );
-    expect(start?.name).to.match(VALID_NAME).and.match(/^nikon-p6000_landscape_gps-jpg-[0-9a-f]{40}$/);
+    expect(start?.name)
+      .to.match(VALID_NAME)
+      .and.match(/^nikon-p6000_landscape_gps-jpg-[0-9a-f]{40}$/);
     const putCall = aws.dynamo.commandCalls(PutCommand)[0];
     const startCall = aws.sfn.commandCalls(StartExecutionCommand)[0];
-    expect(putCall && startCall && putCall.calledBefore(startCall), 'the item exists before the execution starts').to.equal(true);
+    expect(
+      putCall && startCall && putCall.calledBefore(startCall),
+      'the item exists before the execution starts',
+    ).to.equal(true);
   });
 
   it('names the execution the same way for the same event, and differently for another sequencer of the same key', async () => {
@@ -92,8 +105,16 @@ describe('S3Trigger handler', () => {
     const key = `private/${USER_ID}/uploads/été 2026/my photo+1 (100%).jpg`;
     expect(outcome).to.include({ key, outcome: 'started' });
     const input = JSON.parse(startCalls()[0]?.input ?? '{}') as { upload: Record<string, unknown> };
-    expect(input.upload).to.include({ key, userId: USER_ID, albumId: 'été 2026', fileName: 'my photo+1 (100%).jpg', imageId: imageIdFor(key) });
-    expect(startCalls()[0]?.name).to.match(VALID_NAME).and.match(/^my-photo-1-100-jpg-[0-9a-f]{40}$/);
+    expect(input.upload).to.include({
+      key,
+      userId: USER_ID,
+      albumId: 'été 2026',
+      fileName: 'my photo+1 (100%).jpg',
+      imageId: imageIdFor(key),
+    });
+    expect(startCalls()[0]?.name)
+      .to.match(VALID_NAME)
+      .and.match(/^my-photo-1-100-jpg-[0-9a-f]{40}$/);
   });
 
   it('decodes a classic S3 notification key once: + is a space, %2B a plus', async () => {
@@ -101,7 +122,12 @@ describe('S3Trigger handler', () => {
     const key = `private/${USER_ID}/uploads/my photo+1 (100%).jpg`;
     expect(outcome).to.include({ key, outcome: 'started' });
     const input = JSON.parse(startCalls()[0]?.input ?? '{}') as { upload: Record<string, unknown> };
-    expect(input.upload).to.include({ key, fileName: 'my photo+1 (100%).jpg', sequencer: '0065A1B2C3D4E5F604', eventTime: '2026-11-22T10:15:30.000Z' });
+    expect(input.upload).to.include({
+      key,
+      fileName: 'my photo+1 (100%).jpg',
+      sequencer: '0065A1B2C3D4E5F604',
+      eventTime: '2026-11-22T10:15:30.000Z',
+    });
     expect(input.upload).to.not.have.property('albumId');
     expect(putCalls()[0]?.Item).to.not.have.property('albumKey');
   });
@@ -109,7 +135,11 @@ describe('S3Trigger handler', () => {
   it('skips thumbnails under resized/ and folder placeholders without touching DynamoDB or Step Functions', async () => {
     const thumbnail = await handler(eventFixture('eventbridge-thumbnail-created.json'));
     expect(thumbnail).to.deep.equal([
-      { key: `private/${USER_ID}/resized/holidays/nikon-p6000_landscape_gps.jpg`, outcome: 'skipped', reason: 'not an upload key' },
+      {
+        key: `private/${USER_ID}/resized/holidays/nikon-p6000_landscape_gps.jpg`,
+        outcome: 'skipped',
+        reason: 'not an upload key',
+      },
     ]);
     const folder = eventFixture<{ detail: { object: { key: string } } }>('eventbridge-object-created.json');
     folder.detail.object.key = `private/${USER_ID}/uploads/holidays/`;
@@ -134,7 +164,9 @@ describe('S3Trigger handler', () => {
   it('duplicate delivery: the item already holds this sequencer and StartExecution answers ExecutionAlreadyExists, which counts as success', async () => {
     aws.dynamo.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
     aws.dynamo.on(GetCommand).resolves({ Item: { sequencerOrder: sequencerOrder('0065A1B2C3D4E5F601') } });
-    aws.sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+    aws.sfn
+      .on(StartExecutionCommand)
+      .rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
     const [outcome] = await handler(eventFixture('eventbridge-object-created.json'));
     expect(outcome).to.include({ outcome: 'duplicate' });
     const get = aws.dynamo.commandCalls(GetCommand)[0]?.args[0].input;
@@ -151,20 +183,36 @@ describe('S3Trigger handler', () => {
 
   it('throws TransientError when DynamoDB or Step Functions throttle, so Lambda retries the event', async () => {
     aws.sfn.on(StartExecutionCommand).rejects(awsError('ThrottlingException', 400));
-    await expectRejection(handler(eventFixture('eventbridge-object-created.json')), TransientError, /StartExecution failed transiently: ThrottlingException/);
+    await expectRejection(
+      handler(eventFixture('eventbridge-object-created.json')),
+      TransientError,
+      /StartExecution failed transiently: ThrottlingException/,
+    );
     aws.reset();
     aws.dynamo.on(PutCommand).rejects(awsError('ProvisionedThroughputExceededException', 400));
-    await expectRejection(handler(eventFixture('eventbridge-object-created.json')), TransientError, /Recording the upload failed transiently/);
+    await expectRejection(
+      handler(eventFixture('eventbridge-object-created.json')),
+      TransientError,
+      /Recording the upload failed transiently/,
+    );
   });
 
   it('rethrows a permanent Step Functions error unchanged', async () => {
     aws.sfn.on(StartExecutionCommand).rejects(awsError('StateMachineDoesNotExist', 400));
-    const error = await expectRejection(handler(eventFixture('eventbridge-object-created.json')), Error, /StateMachineDoesNotExist/);
+    const error = await expectRejection(
+      handler(eventFixture('eventbridge-object-created.json')),
+      Error,
+      /StateMachineDoesNotExist/,
+    );
     expect(error.name).to.equal('StateMachineDoesNotExist');
   });
 
   it('refuses an event of another shape with InvalidEvent', async () => {
-    await expectRejection(handler({ hello: 'world' }), InvalidEvent, /EventBridge "Object Created" event or an S3 notification/);
+    await expectRejection(
+      handler({ hello: 'world' }),
+      InvalidEvent,
+      /EventBridge "Object Created" event or an S3 notification/,
+    );
     await expectRejection(handler(null), InvalidEvent);
   });
 
@@ -172,10 +220,13 @@ describe('S3Trigger handler', () => {
     const saved = process.env.STATE_MACHINE_ARN;
     delete process.env.STATE_MACHINE_ARN;
     try {
-      await expectRejection(handler(eventFixture('eventbridge-object-created.json')), InvalidConfiguration, /STATE_MACHINE_ARN is not set/);
+      await expectRejection(
+        handler(eventFixture('eventbridge-object-created.json')),
+        InvalidConfiguration,
+        /STATE_MACHINE_ARN is not set/,
+      );
     } finally {
       process.env.STATE_MACHINE_ARN = saved;
     }
   });
 });
-

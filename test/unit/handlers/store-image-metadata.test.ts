@@ -8,7 +8,9 @@ import { expectRejection } from './helpers';
 
 describe('StoreImageMetadata handler', () => {
   let aws: AwsMocks;
-  const event = eventFixture<{ upload: { imageId: string }; metadata: Record<string, unknown> }>('store-image-metadata.json');
+  const event = eventFixture<{ upload: { imageId: string }; metadata: Record<string, unknown> }>(
+    'store-image-metadata.json',
+  );
   before(() => {
     aws = new AwsMocks();
   });
@@ -20,17 +22,27 @@ describe('StoreImageMetadata handler', () => {
     const [call, ...more] = aws.dynamo.commandCalls(UpdateCommand);
     expect(more).to.deep.equal([]);
     const input = call?.args[0].input;
-    expect(input).to.include({ TableName: TABLE, ConditionExpression: 'attribute_not_exists(imageId) OR #order = :order' });
+    expect(input).to.include({
+      TableName: TABLE,
+      ConditionExpression: 'attribute_not_exists(imageId) OR #order = :order',
+    });
     expect(input?.Key).to.deep.equal({ imageId: event.upload.imageId });
     const [write] = aws.itemWrites();
     const { exif, gps, bytesRead: _bytesRead, ...scalars } = event.metadata;
-    expect(write?.fields).to.deep.include({ ...scalars, exif, gps, key: eventFixture<{ upload: { key: string } }>('store-image-metadata.json').upload.key });
+    expect(write?.fields).to.deep.include({
+      ...scalars,
+      exif,
+      gps,
+      key: eventFixture<{ upload: { key: string } }>('store-image-metadata.json').upload.key,
+    });
     expect(write?.fields).to.not.have.property('bytesRead');
     expect(write?.fields).to.not.have.property('status');
   });
 
   it('throws UploadSuperseded when a newer upload owns the item', async () => {
-    aws.dynamo.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+    aws.dynamo
+      .on(UpdateCommand)
+      .rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
     await expectRejection(handler(event), UploadSuperseded, /than sequencer 0065A1B2C3D4E5F601 owns the item/);
   });
 

@@ -28,7 +28,10 @@ describe('StoreLabels handler', () => {
 
   it('records a refusal as labelsError with no labels', async () => {
     const refused = { name: 'InvalidImageFormatException', message: 'Request has invalid image format' };
-    expect(await handler({ ...event, detection: { refused } })).to.deep.equal({ labelCount: 0, refused: 'InvalidImageFormatException' });
+    expect(await handler({ ...event, detection: { refused } })).to.deep.equal({
+      labelCount: 0,
+      refused: 'InvalidImageFormatException',
+    });
     expect(aws.itemWrites()[0]?.fields).to.deep.include({ labels: [], labelsError: refused });
   });
 

@@ -11,10 +11,14 @@ import { awsError, decodeUpdate, uploadFor } from '../../statemachine/support/aw
 
 describe('DynamoImageStore', () => {
   let dynamo: AwsClientStub<DynamoDBDocumentClient>;
-  const store = new DynamoImageStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), 'Images');
+  const store = new DynamoImageStore(
+    DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })),
+    'Images',
+  );
   const upload = uploadFor('photo.jpg', '0065A1B2C3D4E5F601');
   const now = new Date('2026-11-22T10:16:00Z');
-  const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+  const conditionFailed = () =>
+    new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
 
   before(() => {
     dynamo = mockClient(DynamoDBDocumentClient);
@@ -141,18 +145,47 @@ describe('DynamoImageStore', () => {
     it('writes labels, faces, refusals and final statuses', async () => {
       await store.saveLabels(upload, { labels: [{ name: 'Dog', confidence: 99, parents: [] }], faceCount: 2 }, now);
       await store.saveLabels(upload, { refused: { name: 'InvalidImageFormatException', message: 'bad' } }, now);
-      await store.finish(upload, 'SUCCEEDED', { thumbnail: { key: 'k', width: 1, height: 1, format: 'PNG', sizeBytes: 9 } }, now);
-      await store.finish(upload, 'UNSUPPORTED', { metadata: { ...metadata, format: 'GIF' }, error: { name: 'NotSupportedImageType', message: 'm' } }, now);
+      await store.finish(
+        upload,
+        'SUCCEEDED',
+        { thumbnail: { key: 'k', width: 1, height: 1, format: 'PNG', sizeBytes: 9 } },
+        now,
+      );
+      await store.finish(
+        upload,
+        'UNSUPPORTED',
+        { metadata: { ...metadata, format: 'GIF' }, error: { name: 'NotSupportedImageType', message: 'm' } },
+        now,
+      );
       const fields = updates().map((input) => decodeUpdate(input as NonNullable<typeof input>).fields);
-      expect(fields[0]).to.deep.include({ labels: [{ name: 'Dog', confidence: 99, parents: [] }], faces: { count: 2 } });
-      expect(fields[1]).to.deep.include({ labels: [], labelsError: { name: 'InvalidImageFormatException', message: 'bad' } });
-      expect(fields[2]).to.deep.include({ status: 'SUCCEEDED', thumbnail: { key: 'k', width: 1, height: 1, format: 'PNG', sizeBytes: 9 } });
-      expect(fields[3]).to.deep.include({ status: 'UNSUPPORTED', format: 'GIF', error: { name: 'NotSupportedImageType', message: 'm' } });
+      expect(fields[0]).to.deep.include({
+        labels: [{ name: 'Dog', confidence: 99, parents: [] }],
+        faces: { count: 2 },
+      });
+      expect(fields[1]).to.deep.include({
+        labels: [],
+        labelsError: { name: 'InvalidImageFormatException', message: 'bad' },
+      });
+      expect(fields[2]).to.deep.include({
+        status: 'SUCCEEDED',
+        thumbnail: { key: 'k', width: 1, height: 1, format: 'PNG', sizeBytes: 9 },
+      });
+      expect(fields[3]).to.deep.include({
+        status: 'UNSUPPORTED',
+        format: 'GIF',
+        error: { name: 'NotSupportedImageType', message: 'm' },
+      });
     });
 
     it('leaves the album out for an upload without one', async () => {
       const key = `private/${upload.userId}/uploads/x.jpg`;
-      const noAlbum = { ...parseUploadKey(key), bucket: 'photorepo', imageId: imageIdFor(key), sequencer: '01', eventTime: upload.eventTime };
+      const noAlbum = {
+        ...parseUploadKey(key),
+        bucket: 'photorepo',
+        imageId: imageIdFor(key),
+        sequencer: '01',
+        eventTime: upload.eventTime,
+      };
       await store.finish(noAlbum, 'FAILED', {}, now);
       const { fields } = decodeUpdate(updates()[0] as NonNullable<ReturnType<typeof updates>[number]>);
       expect(fields).to.not.have.property('albumId');
@@ -161,7 +194,10 @@ describe('DynamoImageStore', () => {
 
     it('throws UploadSuperseded when the item belongs to another upload', async () => {
       dynamo.on(UpdateCommand).rejects(conditionFailed());
-      const error = await store.finish(upload, 'FAILED', {}, now).then(() => undefined, (thrown: unknown) => thrown as UploadSuperseded);
+      const error = await store.finish(upload, 'FAILED', {}, now).then(
+        () => undefined,
+        (thrown: unknown) => thrown as UploadSuperseded,
+      );
       expect(error).to.be.instanceOf(UploadSuperseded);
       expect(error).to.include({ key: upload.key, sequencer: upload.sequencer });
     });

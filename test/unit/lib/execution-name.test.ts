@@ -9,7 +9,9 @@ describe('execution-name', () => {
     const key = `private/${USER}/uploads/holidays/nikon-p6000_landscape_gps.jpg`;
     const name = executionNameFor('photorepo', key, '0065A1B2C3D4E5F601');
     expect(name).to.equal(executionNameFor('photorepo', key, '0065A1B2C3D4E5F601'));
-    expect(name).to.match(/^nikon-p6000_landscape_gps-jpg-[0-9a-f]{40}$/).and.match(VALID);
+    expect(name)
+      .to.match(/^nikon-p6000_landscape_gps-jpg-[0-9a-f]{40}$/)
+      .and.match(VALID);
   });
 
   it('changes with the bucket, the key and the sequencer', () => {
@@ -49,7 +51,12 @@ describe('execution-name', () => {
     expect(executionArnFor('arn:aws:states:eu-west-1:123456789012:stateMachine:ImageProcessing-Ab12', 'n')).to.equal(
       'arn:aws:states:eu-west-1:123456789012:execution:ImageProcessing-Ab12:n',
     );
-    expect(executionArnFor('arn:aws-cn:states:cn-north-1:123456789012:stateMachine:M', 'n')).to.equal('arn:aws-cn:states:cn-north-1:123456789012:execution:M:n');
-    expect(() => executionArnFor('arn:aws:lambda:us-east-1:123456789012:function:F', 'n')).to.throw(RangeError, /Not a state machine ARN/);
+    expect(executionArnFor('arn:aws-cn:states:cn-north-1:123456789012:stateMachine:M', 'n')).to.equal(
+      'arn:aws-cn:states:cn-north-1:123456789012:execution:M:n',
+    );
+    expect(() => executionArnFor('arn:aws:lambda:us-east-1:123456789012:function:F', 'n')).to.throw(
+      RangeError,
+      /Not a state machine ARN/,
+    );
   });
 });

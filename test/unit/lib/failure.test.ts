@@ -3,7 +3,11 @@ import { failureRecord } from '../../../functions/lib/failure';
 
 describe('failureRecord', () => {
   it('takes the state from the Catch ResultPath key and the message from the Lambda runtime JSON', () => {
-    const cause = JSON.stringify({ errorType: 'CorruptImage', errorMessage: 'JPEG data ends before the first scan', trace: ['CorruptImage: ...'] });
+    const cause = JSON.stringify({
+      errorType: 'CorruptImage',
+      errorMessage: 'JPEG data ends before the first scan',
+      trace: ['CorruptImage: ...'],
+    });
     expect(failureRecord({ ProcessImage: { Error: 'CorruptImage', Cause: cause } })).to.deep.equal({
       name: 'CorruptImage',
       message: 'JPEG data ends before the first scan',
@@ -12,7 +16,9 @@ describe('failureRecord', () => {
   });
 
   it('keeps a plain-text cause, and JSON without errorMessage, as given', () => {
-    expect(failureRecord({ CompleteProcessing: { Error: 'States.Timeout', Cause: 'Task timed out' } }).message).to.equal('Task timed out');
+    expect(
+      failureRecord({ CompleteProcessing: { Error: 'States.Timeout', Cause: 'Task timed out' } }).message,
+    ).to.equal('Task timed out');
     expect(failureRecord({ X: { Error: 'E', Cause: '{"reason":"other"}' } }).message).to.equal('{"reason":"other"}');
     expect(failureRecord({ X: { Error: 'E', Cause: 'null' } }).message).to.equal('null');
   });
@@ -24,6 +30,10 @@ describe('failureRecord', () => {
 
   it('never throws on an incomplete failure', () => {
     expect(failureRecord({})).to.deep.equal({ name: 'UnknownError', message: '', state: 'Unknown' });
-    expect(failureRecord({ StoreLabels: {} })).to.deep.equal({ name: 'UnknownError', message: '', state: 'StoreLabels' });
+    expect(failureRecord({ StoreLabels: {} })).to.deep.equal({
+      name: 'UnknownError',
+      message: '',
+      state: 'StoreLabels',
+    });
   });
 });

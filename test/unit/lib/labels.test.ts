@@ -1,10 +1,17 @@
 import { expect } from 'chai';
-import { REFUSAL_ERROR_NAMES, REKOGNITION_MAX_BYTES, refusalBeforeCall, toStoredLabels } from '../../../functions/lib/labels';
+import {
+  REFUSAL_ERROR_NAMES,
+  REKOGNITION_MAX_BYTES,
+  refusalBeforeCall,
+  toStoredLabels,
+} from '../../../functions/lib/labels';
 
 describe('labels', () => {
   describe('refusalBeforeCall: what Rekognition would refuse from S3', () => {
     it('accepts up to 15 MB and 10,000 px on a side', () => {
-      expect(refusalBeforeCall({ sizeBytes: REKOGNITION_MAX_BYTES, width: 10_000, height: 10_000 })).to.equal(undefined);
+      expect(refusalBeforeCall({ sizeBytes: REKOGNITION_MAX_BYTES, width: 10_000, height: 10_000 })).to.equal(
+        undefined,
+      );
       expect(refusalBeforeCall({ sizeBytes: 1 })).to.equal(undefined);
     });
 
@@ -13,12 +20,18 @@ describe('labels', () => {
         name: 'ImageTooLargeException',
         message: `Image is ${REKOGNITION_MAX_BYTES + 1} bytes; Rekognition accepts at most 15 MB from S3`,
       });
-      expect(refusalBeforeCall({ sizeBytes: 1, width: 100, height: 10_001 })?.message).to.equal('Image is 10001 px on a side; Rekognition accepts at most 10,000');
+      expect(refusalBeforeCall({ sizeBytes: 1, width: 100, height: 10_001 })?.message).to.equal(
+        'Image is 10001 px on a side; Rekognition accepts at most 10,000',
+      );
     });
   });
 
   it('refusals are the Rekognition errors that can never succeed', () => {
-    expect([...REFUSAL_ERROR_NAMES]).to.have.members(['InvalidImageFormatException', 'ImageTooLargeException', 'InvalidParameterException']);
+    expect([...REFUSAL_ERROR_NAMES]).to.have.members([
+      'InvalidImageFormatException',
+      'ImageTooLargeException',
+      'InvalidParameterException',
+    ]);
     expect(REFUSAL_ERROR_NAMES.has('ThrottlingException')).to.equal(false);
   });
 
@@ -52,7 +65,9 @@ describe('labels', () => {
     });
 
     it('drops unnamed labels and empty lists, and answers [] for no labels', () => {
-      expect(toStoredLabels({ Labels: [{ Confidence: 90 }, { Name: 'Sky' }] })).to.deep.equal([{ name: 'Sky', confidence: 0, parents: [] }]);
+      expect(toStoredLabels({ Labels: [{ Confidence: 90 }, { Name: 'Sky' }] })).to.deep.equal([
+        { name: 'Sky', confidence: 0, parents: [] },
+      ]);
       expect(toStoredLabels({})).to.deep.equal([]);
     });
   });

@@ -8,7 +8,8 @@ describe('sequencer', () => {
   });
 
   it('refuses what is not a sequencer', () => {
-    for (const bad of ['', 'xyz', '0065-A1', 'F'.repeat(65)]) expect(() => sequencerOrder(bad), bad).to.throw(RangeError, /Not an S3 sequencer/);
+    for (const bad of ['', 'xyz', '0065-A1', 'F'.repeat(65)])
+      expect(() => sequencerOrder(bad), bad).to.throw(RangeError, /Not an S3 sequencer/);
   });
 
   it('compares as AWS documents: hexadecimal, the shorter right-padded with zeros', () => {

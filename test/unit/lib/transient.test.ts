@@ -5,7 +5,16 @@ import { awsError } from '../../statemachine/support/aws-mocks';
 
 describe('transient', () => {
   describe('isTransientAwsError', () => {
-    for (const name of ['ThrottlingException', 'TooManyRequestsException', 'ProvisionedThroughputExceededException', 'SlowDown', 'RequestLimitExceeded', 'ServiceUnavailable', 'InternalServerError', 'LimitExceededException']) {
+    for (const name of [
+      'ThrottlingException',
+      'TooManyRequestsException',
+      'ProvisionedThroughputExceededException',
+      'SlowDown',
+      'RequestLimitExceeded',
+      'ServiceUnavailable',
+      'InternalServerError',
+      'LimitExceededException',
+    ]) {
       it(`retries ${name}`, () => expect(isTransientAwsError(awsError(name, 400))).to.equal(true));
     }
 
@@ -17,7 +26,14 @@ describe('transient', () => {
     });
 
     it('never retries a permanent error', () => {
-      for (const name of ['AccessDenied', 'ValidationException', 'ConditionalCheckFailedException', 'NoSuchKey', 'InvalidImageFormatException', 'CorruptImage']) {
+      for (const name of [
+        'AccessDenied',
+        'ValidationException',
+        'ConditionalCheckFailedException',
+        'NoSuchKey',
+        'InvalidImageFormatException',
+        'CorruptImage',
+      ]) {
         expect(isTransientAwsError(awsError(name, 400)), name).to.equal(false);
       }
       expect(isTransientAwsError('ThrottlingException')).to.equal(false);
@@ -34,7 +50,10 @@ describe('transient', () => {
       const original = awsError('ThrottlingException', 400, 'Rate exceeded');
       const error = await callAws('Storing the labels', async () => {
         throw original;
-      }).then(() => undefined, (thrown: unknown) => thrown as TransientError);
+      }).then(
+        () => undefined,
+        (thrown: unknown) => thrown as TransientError,
+      );
       expect(error).to.be.instanceOf(TransientError);
       expect(error?.name).to.equal('TransientError');
       expect(error?.message).to.equal('Storing the labels failed transiently: ThrottlingException: Rate exceeded');
@@ -45,7 +64,10 @@ describe('transient', () => {
       const original = awsError('AccessDenied', 403);
       const thrown = await callAws('Writing', async () => {
         throw original;
-      }).then(() => undefined, (error: unknown) => error);
+      }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
       expect(thrown).to.equal(original);
     });
   });

@@ -1,21 +1,68 @@
 import { expect } from 'chai';
 import { InvalidUploadKey } from '../../../functions/lib/errors';
-import { decodeEventKey, imageIdFor, parseUploadKey, thumbnailKeyFor, tryParseUploadKey, uploadKeyOf } from '../../../functions/lib/upload-key';
+import {
+  decodeEventKey,
+  imageIdFor,
+  parseUploadKey,
+  thumbnailKeyFor,
+  tryParseUploadKey,
+  uploadKeyOf,
+} from '../../../functions/lib/upload-key';
 
 const USER = 'us-east-1:6f1c2a4e-9b1d-4c1e-8f3a-2d5b7c9e0a11';
 
 describe('upload-key', () => {
   describe('decodeEventKey: once, at the edge', () => {
     const cases: [string, string, 's3-notification' | 'eventbridge', string][] = [
-      ['a space in a notification is +', 'private/u/uploads/my+photo.jpg', 's3-notification', 'private/u/uploads/my photo.jpg'],
-      ['a plus in a notification is %2B', 'private/u/uploads/1%2B1.jpg', 's3-notification', 'private/u/uploads/1+1.jpg'],
+      [
+        'a space in a notification is +',
+        'private/u/uploads/my+photo.jpg',
+        's3-notification',
+        'private/u/uploads/my photo.jpg',
+      ],
+      [
+        'a plus in a notification is %2B',
+        'private/u/uploads/1%2B1.jpg',
+        's3-notification',
+        'private/u/uploads/1+1.jpg',
+      ],
       ['a percent sign is %25', 'private/u/uploads/100%25.jpg', 's3-notification', 'private/u/uploads/100%.jpg'],
-      ['unicode is UTF-8 percent-encoded', 'private/u/uploads/%C3%A9t%C3%A9/%E5%86%99%E7%9C%9F.jpg', 's3-notification', 'private/u/uploads/été/写真.jpg'],
-      ['a Cognito user id arrives with %3A', `private/${encodeURIComponent(USER)}/uploads/x.jpg`, 's3-notification', `private/${USER}/uploads/x.jpg`],
-      ['EventBridge keeps a literal +', 'private/u/uploads/my%20photo+1.jpg', 'eventbridge', 'private/u/uploads/my photo+1.jpg'],
-      ['EventBridge decodes %-escapes and unicode', 'private/u/uploads/%C3%A9t%C3%A9%202026/(100%25).jpg', 'eventbridge', 'private/u/uploads/été 2026/(100%).jpg'],
-      ['a key that is not valid percent-encoding is taken as given', 'private/u/uploads/100%.jpg', 'eventbridge', 'private/u/uploads/100%.jpg'],
-      ['... after the notification + rule', 'private/u/uploads/50%+off.jpg', 's3-notification', 'private/u/uploads/50% off.jpg'],
+      [
+        'unicode is UTF-8 percent-encoded',
+        'private/u/uploads/%C3%A9t%C3%A9/%E5%86%99%E7%9C%9F.jpg',
+        's3-notification',
+        'private/u/uploads/été/写真.jpg',
+      ],
+      [
+        'a Cognito user id arrives with %3A',
+        `private/${encodeURIComponent(USER)}/uploads/x.jpg`,
+        's3-notification',
+        `private/${USER}/uploads/x.jpg`,
+      ],
+      [
+        'EventBridge keeps a literal +',
+        'private/u/uploads/my%20photo+1.jpg',
+        'eventbridge',
+        'private/u/uploads/my photo+1.jpg',
+      ],
+      [
+        'EventBridge decodes %-escapes and unicode',
+        'private/u/uploads/%C3%A9t%C3%A9%202026/(100%25).jpg',
+        'eventbridge',
+        'private/u/uploads/été 2026/(100%).jpg',
+      ],
+      [
+        'a key that is not valid percent-encoding is taken as given',
+        'private/u/uploads/100%.jpg',
+        'eventbridge',
+        'private/u/uploads/100%.jpg',
+      ],
+      [
+        '... after the notification + rule',
+        'private/u/uploads/50%+off.jpg',
+        's3-notification',
+        'private/u/uploads/50% off.jpg',
+      ],
     ];
     for (const [name, raw, encoding, decoded] of cases) {
       it(name, () => expect(decodeEventKey(raw, encoding)).to.equal(decoded));
@@ -35,7 +82,11 @@ describe('upload-key', () => {
         albumId: 'holidays',
         fileName: 'my photo+1 (100%).jpg',
       });
-      expect(parseUploadKey(`private/${USER}/uploads/été.png`)).to.deep.equal({ key: `private/${USER}/uploads/été.png`, userId: USER, fileName: 'été.png' });
+      expect(parseUploadKey(`private/${USER}/uploads/été.png`)).to.deep.equal({
+        key: `private/${USER}/uploads/été.png`,
+        userId: USER,
+        fileName: 'été.png',
+      });
     });
 
     const invalid: [string, string, RegExp][] = [
@@ -48,7 +99,11 @@ describe('upload-key', () => {
       ['an empty album', `private/${USER}/uploads//c.jpg`, /empty album/],
       ['a .. segment', `private/${USER}/uploads/../c.jpg`, /empty album/],
       ['a . file name', `private/${USER}/uploads/.`, /no file name/],
-      ['a key over 1024 bytes (counted in UTF-8)', `private/${USER}/uploads/${'é'.repeat(500)}.jpg`, /longer than 1024 bytes/],
+      [
+        'a key over 1024 bytes (counted in UTF-8)',
+        `private/${USER}/uploads/${'é'.repeat(500)}.jpg`,
+        /longer than 1024 bytes/,
+      ],
     ];
     for (const [name, key, message] of invalid) {
       it(`refuses ${name} with InvalidUploadKey`, () => {

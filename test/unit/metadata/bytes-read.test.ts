@@ -87,7 +87,10 @@ describe('readImageMetadata reads little, in few requests', function () {
     const photo = fixture('nikon-p6000_landscape_gps.jpg');
     const jpeg = concat(photo.subarray(0, 2), ...padding(260), photo.subarray(2));
     const { read, calls } = countingReader(jpeg);
-    const error = await readImageMetadata(read, jpeg.length).then(() => undefined, (thrown: unknown) => thrown);
+    const error = await readImageMetadata(read, jpeg.length).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
     expect(error).to.be.instanceOf(CorruptImage);
     expect((error as Error).message).to.match(/more than 16 MiB before its frame header/);
     expect(calls.length).to.be.at.most(10);
@@ -114,7 +117,10 @@ describe('readImageMetadata reads little, in few requests', function () {
     it(`${name} costs its first and last 64 KiB, whatever its number of chunks`, async () => {
       const { calls } = await readCounting(fixture(name));
       const size = fixture(name).length;
-      expect(calls).to.deep.equal([[0, 64 * KiB], [size - 64 * KiB, size]]);
+      expect(calls).to.deep.equal([
+        [0, 64 * KiB],
+        [size - 64 * KiB, size],
+      ]);
     });
   }
 
@@ -135,7 +141,10 @@ describe('readImageMetadata reads little, in few requests', function () {
   it('an object shorter than its HEAD said is a truncated JPEG: CorruptImage', async () => {
     const photo = fixture('nikon-p6000_landscape_gps.jpg');
     const shrunk: ReadRange = async (start, end) => photo.slice(start, Math.min(end, 300));
-    const error = await readImageMetadata(shrunk, photo.length).then(() => undefined, (thrown: unknown) => thrown);
+    const error = await readImageMetadata(shrunk, photo.length).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
     expect(error).to.be.instanceOf(CorruptImage);
   });
 });

@@ -2,13 +2,26 @@ import { expect } from 'chai';
 import { parseImageMetadata } from '../../../functions/lib/metadata';
 import { ascii, exifSegment, exifTiff, type Ifd, jpegSegment, jpegWith, TAG, xmpPacket, xmpSegment } from './helpers';
 
-const jpegWithExif = (ifds: { ifd0?: Ifd; exif?: Ifd; gps?: Ifd }) => jpegWith([exifSegment(exifTiff(ifds))], 4000, 3000);
+const jpegWithExif = (ifds: { ifd0?: Ifd; exif?: Ifd; gps?: Ifd }) =>
+  jpegWith([exifSegment(exifTiff(ifds))], 4000, 3000);
 
 const madrid: Ifd = {
   [TAG.GPSLatitudeRef]: { ascii: 'N' },
-  [TAG.GPSLatitude]: { rational: [[40, 1], [26, 1], [4910, 100]] },
+  [TAG.GPSLatitude]: {
+    rational: [
+      [40, 1],
+      [26, 1],
+      [4910, 100],
+    ],
+  },
   [TAG.GPSLongitudeRef]: { ascii: 'W' },
-  [TAG.GPSLongitude]: { rational: [[3, 1], [43, 1], [2911, 100]] },
+  [TAG.GPSLongitude]: {
+    rational: [
+      [3, 1],
+      [43, 1],
+      [2911, 100],
+    ],
+  },
 };
 
 describe('EXIF summary and GPS', () => {
@@ -50,9 +63,21 @@ describe('EXIF summary and GPS', () => {
       jpegWithExif({
         gps: {
           [TAG.GPSLatitudeRef]: { ascii: 'S' },
-          [TAG.GPSLatitude]: { rational: [[33, 1], [51, 1], [3600, 100]] },
+          [TAG.GPSLatitude]: {
+            rational: [
+              [33, 1],
+              [51, 1],
+              [3600, 100],
+            ],
+          },
           [TAG.GPSLongitudeRef]: { ascii: 'E' },
-          [TAG.GPSLongitude]: { rational: [[151, 1], [12, 1], [0, 1]] },
+          [TAG.GPSLongitude]: {
+            rational: [
+              [151, 1],
+              [12, 1],
+              [0, 1],
+            ],
+          },
           [TAG.GPSAltitudeRef]: { byte: [1] },
           [TAG.GPSAltitude]: { rational: [[4305, 10]] },
         },
@@ -67,9 +92,36 @@ describe('EXIF summary and GPS', () => {
 
   it('omits gps when the file has no position or an invalid one, keeping the other facts', () => {
     const invalid: Ifd[] = [
-      { ...madrid, [TAG.GPSLatitude]: { rational: [[91, 1], [0, 1], [0, 1]] } },
-      { ...madrid, [TAG.GPSLongitude]: { rational: [[181, 1], [0, 1], [0, 1]] } },
-      { ...madrid, [TAG.GPSLatitude]: { rational: [[40, 1], [26, 1], [4910, 0]] } },
+      {
+        ...madrid,
+        [TAG.GPSLatitude]: {
+          rational: [
+            [91, 1],
+            [0, 1],
+            [0, 1],
+          ],
+        },
+      },
+      {
+        ...madrid,
+        [TAG.GPSLongitude]: {
+          rational: [
+            [181, 1],
+            [0, 1],
+            [0, 1],
+          ],
+        },
+      },
+      {
+        ...madrid,
+        [TAG.GPSLatitude]: {
+          rational: [
+            [40, 1],
+            [26, 1],
+            [4910, 0],
+          ],
+        },
+      },
       { [TAG.GPSLatitudeRef]: { ascii: 'N' }, [TAG.GPSLatitude]: madrid[TAG.GPSLatitude]! },
       { [TAG.GPSAltitude]: { rational: [[100, 1]] } },
     ];
@@ -93,12 +145,18 @@ describe('EXIF summary and GPS', () => {
     const takenAt = (exif: Ifd, ifd0: Ifd = {}) => parseImageMetadata(jpegWithExif({ ifd0, exif })).exif?.takenAt;
     expect(takenAt({ [TAG.DateTimeDigitized]: { ascii: '2020:01:02 03:04:05' } })).to.equal('2020-01-02T03:04:05');
     expect(
-      takenAt({ [TAG.DateTimeOriginal]: { ascii: '0000:00:00 00:00:00' }, [TAG.DateTimeDigitized]: { ascii: '2020:01:02 03:04:05' } }),
+      takenAt({
+        [TAG.DateTimeOriginal]: { ascii: '0000:00:00 00:00:00' },
+        [TAG.DateTimeDigitized]: { ascii: '2020:01:02 03:04:05' },
+      }),
     ).to.equal('2020-01-02T03:04:05');
     expect(takenAt({}, { [TAG.DateTime]: { ascii: '2019:12:31 23:59:59' } })).to.equal('2019-12-31T23:59:59');
     expect(takenAt({ [TAG.DateTimeOriginal]: { ascii: '    :  :     :  :  ' } })).to.equal(undefined);
     expect(
-      takenAt({ [TAG.DateTimeOriginal]: { ascii: '2021:07:14 09:30:05' }, [TAG.OffsetTimeOriginal]: { ascii: '   :  ' } }),
+      takenAt({
+        [TAG.DateTimeOriginal]: { ascii: '2021:07:14 09:30:05' },
+        [TAG.OffsetTimeOriginal]: { ascii: '   :  ' },
+      }),
     ).to.equal('2021-07-14T09:30:05');
   });
 

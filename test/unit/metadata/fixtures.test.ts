@@ -5,7 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ParsedImageMetadata } from '../../../functions/lib/image-metadata';
 import { parseImageMetadata } from '../../../functions/lib/metadata';
-import { pngWithExifAfterIdat, smallTiff, twelveMegapixelJpeg, twelveMegapixelPngWithExifAfterIdat } from './generated-fixtures';
+import {
+  pngWithExifAfterIdat,
+  smallTiff,
+  twelveMegapixelJpeg,
+  twelveMegapixelPngWithExifAfterIdat,
+} from './generated-fixtures';
 import { fixture, FIXTURES_DIR } from './helpers';
 import { requireSystemTool } from '../../support/system-tools';
 
@@ -35,8 +40,16 @@ interface ExiftoolFacts {
 
 /** EXIF:Orientation, not XMP's: only EXIF turns the picture in viewers and in the thumbnail step. */
 const EXIFTOOL_TAGS = [
-  'FileType', 'ImageWidth', 'ImageHeight', 'EXIF:Orientation', 'Make', 'Model', 'DateTimeOriginal',
-  'GPSLatitude', 'GPSLongitude', 'GPSAltitude',
+  'FileType',
+  'ImageWidth',
+  'ImageHeight',
+  'EXIF:Orientation',
+  'Make',
+  'Model',
+  'DateTimeOriginal',
+  'GPSLatitude',
+  'GPSLongitude',
+  'GPSAltitude',
 ];
 
 function exiftool(paths: string[]): Map<string, ExiftoolFacts> {
@@ -81,7 +94,10 @@ describe('fixture photos agree with exiftool', function () {
     requireSystemTool(this, EXIFTOOL_FOUND, 'exiftool', 'libimage-exiftool-perl');
     workDir = mkdtempSync(join(tmpdir(), 'metadata-fixtures-'));
     for (const [name, make] of Object.entries(GENERATED)) writeFileSync(join(workDir, name), await make());
-    facts = exiftool([...PHOTOS.map((name) => join(FIXTURES_DIR, name)), ...Object.keys(GENERATED).map((name) => join(workDir, name))]);
+    facts = exiftool([
+      ...PHOTOS.map((name) => join(FIXTURES_DIR, name)),
+      ...Object.keys(GENERATED).map((name) => join(workDir, name)),
+    ]);
   });
 
   after(() => {
@@ -124,7 +140,11 @@ describe('fixture photos: ground truth from the fixtures README', () => {
     for (const [label, bytes] of files) {
       const parsed = parseImageMetadata(bytes);
       expect(parsed, label).to.include({ width: 640, height: 480 });
-      expect(parsed.exif, label).to.deep.include({ make: 'NIKON', model: 'COOLPIX P6000', takenAt: '2008-10-22T16:28:39' });
+      expect(parsed.exif, label).to.deep.include({
+        make: 'NIKON',
+        model: 'COOLPIX P6000',
+        takenAt: '2008-10-22T16:28:39',
+      });
       expect(parsed.gps?.latitude, label).to.be.closeTo(43.4674483333333, 1e-6);
       expect(parsed.gps?.longitude, label).to.be.closeTo(11.8851266666639, 1e-6);
       expect(parsed.gps, label).to.not.have.property('altitude');
@@ -171,8 +191,16 @@ describe('fixture photos: ground truth from the fixtures README', () => {
 
   it('files without metadata give format and size only', () => {
     expect(parseImageMetadata(fixture('skimage_coffee.png'))).to.deep.equal({ format: 'PNG', width: 600, height: 400 });
-    expect(parseImageMetadata(fixture('skimage_astronaut.png'))).to.deep.equal({ format: 'PNG', width: 512, height: 512 });
-    expect(parseImageMetadata(fixture('generated_chelsea-cat.gif'))).to.deep.equal({ format: 'GIF', width: 451, height: 300 });
+    expect(parseImageMetadata(fixture('skimage_astronaut.png'))).to.deep.equal({
+      format: 'PNG',
+      width: 512,
+      height: 512,
+    });
+    expect(parseImageMetadata(fixture('generated_chelsea-cat.gif'))).to.deep.equal({
+      format: 'GIF',
+      width: 451,
+      height: 300,
+    });
   });
 
   it('every fixture gives a small result with only the documented fields', () => {
@@ -182,7 +210,9 @@ describe('fixture photos: ground truth from the fixtures README', () => {
       expect(Object.keys(parsed), name).to.satisfy((keys: string[]) =>
         keys.every((key) => ['format', 'width', 'height', 'orientation', 'exif', 'gps'].includes(key)),
       );
-      expect(Object.keys(parsed.exif ?? {}), name).to.satisfy((keys: string[]) => keys.every((key) => exifFields.includes(key)));
+      expect(Object.keys(parsed.exif ?? {}), name).to.satisfy((keys: string[]) =>
+        keys.every((key) => exifFields.includes(key)),
+      );
       expect(JSON.stringify(parsed).length, name).to.be.below(1024);
     }
   });

@@ -92,7 +92,8 @@ describe('dimensions of the formats that are not processed', () => {
   });
 
   it('reads lossy, lossless and extended WEBP headers', () => {
-    const riff = (chunk: string, body: number[]) => concat(ascii(`RIFF\0\0\0\0WEBP${chunk}\0\0\0\0`), Uint8Array.of(...body));
+    const riff = (chunk: string, body: number[]) =>
+      concat(ascii(`RIFF\0\0\0\0WEBP${chunk}\0\0\0\0`), Uint8Array.of(...body));
     // VP8: frame tag (3 bytes), start code 9D 01 2A, 14-bit width and height.
     expect(parseImageMetadata(riff('VP8 ', [0, 0, 0, 0x9d, 0x01, 0x2a, 0x20, 0x03, 0x58, 0x02]))).to.deep.equal({
       format: 'WEBP',
@@ -101,8 +102,9 @@ describe('dimensions of the formats that are not processed', () => {
     });
     // VP8L: signature 0x2F, then (width - 1) and (height - 1) in 14 bits each: 400 x 300.
     const bits = 399 | (299 << 14);
-    expect(parseImageMetadata(riff('VP8L', [0x2f, bits & 0xff, (bits >> 8) & 0xff, (bits >> 16) & 0xff, bits >>> 24])))
-      .to.deep.equal({ format: 'WEBP', width: 400, height: 300 });
+    expect(
+      parseImageMetadata(riff('VP8L', [0x2f, bits & 0xff, (bits >> 8) & 0xff, (bits >> 16) & 0xff, bits >>> 24])),
+    ).to.deep.equal({ format: 'WEBP', width: 400, height: 300 });
     // VP8X: flags and reserved (4 bytes), then 24-bit canvas width - 1 and height - 1: 4000 x 3000.
     expect(parseImageMetadata(riff('VP8X', [0, 0, 0, 0, 0x9f, 0x0f, 0, 0xb7, 0x0b, 0]))).to.deep.equal({
       format: 'WEBP',

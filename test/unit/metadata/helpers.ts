@@ -106,7 +106,7 @@ export interface PngChunk {
 export function pngChunks(png: Uint8Array): PngChunk[] {
   const chunks: PngChunk[] = [];
   const view = Buffer.from(png.buffer, png.byteOffset, png.byteLength);
-  for (let at = 8; at + 12 <= png.length; ) {
+  for (let at = 8; at + 12 <= png.length;) {
     const end = at + 12 + view.readUInt32BE(at);
     chunks.push({ type: view.toString('latin1', at + 4, at + 8), bytes: png.subarray(at, end) });
     at = end;
@@ -119,11 +119,7 @@ export const pngFrom = (chunks: PngChunk[]): Uint8Array => concat(PNG_SIGNATURE,
 // ---- EXIF (a little-endian TIFF structure, written the way cameras do) ----
 
 export type TiffValue =
-  | { ascii: string }
-  | { short: number[] }
-  | { long: number[] }
-  | { rational: [number, number][] }
-  | { byte: number[] };
+  { ascii: string } | { short: number[] } | { long: number[] } | { rational: [number, number][] } | { byte: number[] };
 
 export type Ifd = Record<number, TiffValue>;
 
@@ -157,7 +153,9 @@ export function exifTiff(ifds: { ifd0?: Ifd; exif?: Ifd; gps?: Ifd }): Uint8Arra
   let data = cursor;
   order.forEach((ifd, index) => {
     let at = offsets[index]!;
-    const tags = Object.keys(ifd).map(Number).sort((a, b) => a - b);
+    const tags = Object.keys(ifd)
+      .map(Number)
+      .sort((a, b) => a - b);
     out.writeUInt16LE(tags.length, at);
     at += 2;
     for (const tag of tags) {

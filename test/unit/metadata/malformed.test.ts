@@ -42,7 +42,11 @@ describe('malformed input', () => {
   it('zero bytes are UNKNOWN and nothing is read', async () => {
     expect(parseImageMetadata(new Uint8Array(0))).to.deep.equal({ format: 'UNKNOWN' });
     const { read, calls } = countingReader(new Uint8Array(0));
-    expect(await readImageMetadata(read, 0)).to.deep.equal({ parsed: { format: 'UNKNOWN' }, bytesRead: 0, requests: 0 });
+    expect(await readImageMetadata(read, 0)).to.deep.equal({
+      parsed: { format: 'UNKNOWN' },
+      bytesRead: 0,
+      requests: 0,
+    });
     expect(calls).to.deep.equal([]);
   });
 
@@ -68,7 +72,10 @@ describe('malformed input', () => {
   it('a JPEG segment whose length points past the end is CorruptImage', async () => {
     const bytes = concat(Uint8Array.of(0xff, 0xd8), jpegSegment(0xe1, ascii('Exif\0\0')).subarray(0, 4), ascii('Exif'));
     bytes[4] = 0xff; // APP1 claims 65 KB
-    await expectCorruptBothWays(bytes, /JPEG is truncated before its frame header \(SOF\), so its dimensions are unknown: segment 0xE1 at byte 2 declares 65288 bytes, but the file ends before byte 65292$/);
+    await expectCorruptBothWays(
+      bytes,
+      /JPEG is truncated before its frame header \(SOF\), so its dimensions are unknown: segment 0xE1 at byte 2 declares 65288 bytes, but the file ends before byte 65292$/,
+    );
   });
 
   it('a JPEG that reaches its scan data without a frame header is CorruptImage', async () => {
@@ -83,7 +90,12 @@ describe('malformed input', () => {
   it('a JPEG with a garbage EXIF block keeps its dimensions and has no EXIF', async () => {
     const bytes = jpegWith([exifSegment(pseudoRandomBytes(2000, 11))], 320, 200);
     expect(await parseBothWays(bytes)).to.deep.equal({ format: 'JPEG', width: 320, height: 200 });
-    const tiffWithLoopingIfd = concat(ascii('II*\0'), Uint8Array.of(8, 0, 0, 0, 1, 0, 0x0f, 1, 2, 0, 4, 0, 0, 0), ascii('abc\0'), Uint8Array.of(8, 0, 0, 0));
+    const tiffWithLoopingIfd = concat(
+      ascii('II*\0'),
+      Uint8Array.of(8, 0, 0, 0, 1, 0, 0x0f, 1, 2, 0, 4, 0, 0, 0),
+      ascii('abc\0'),
+      Uint8Array.of(8, 0, 0, 0),
+    );
     expect((await parseBothWays(jpegWith([exifSegment(tiffWithLoopingIfd)], 320, 200))).width).to.equal(320);
   });
 

@@ -26,7 +26,9 @@ const CAMERA_TIFF = exifTiff({ ifd0: { [TAG.Make]: { ascii: 'Canon' }, [TAG.Orie
 
 /** ImageMagick's hex "raw profile": a name line, the byte count, then hex digits in lines of 72. */
 function rawProfile(name: string, bytes: Uint8Array): Uint8Array {
-  const hex = Buffer.from(bytes).toString('hex').replace(/(.{72})/g, '$1\n');
+  const hex = Buffer.from(bytes)
+    .toString('hex')
+    .replace(/(.{72})/g, '$1\n');
   return ascii(`\n${name}\n${String(bytes.length).padStart(8)}\n${hex}\n`);
 }
 
@@ -35,12 +37,18 @@ describe('PNG metadata chunks', () => {
     const plain = concat(ascii('XML:com.adobe.xmp\0\0\0\0\0'), utf8(CAMERA_XMP));
     const compressed = concat(ascii('XML:com.adobe.xmp\0\x01\0\0\0'), deflate(utf8(CAMERA_XMP)));
     for (const data of [plain, compressed]) {
-      expect(parseImageMetadata(png(pngChunk('iTXt', data))).exif).to.deep.equal({ make: 'Leica Camera AG', model: 'LEICA Q2' });
+      expect(parseImageMetadata(png(pngChunk('iTXt', data))).exif).to.deep.equal({
+        make: 'Leica Camera AG',
+        model: 'LEICA Q2',
+      });
     }
   });
 
   it('reads ImageMagick raw EXIF and XMP profiles from zTXt and tEXt chunks', () => {
-    const exifProfile = concat(ascii('Raw profile type exif\0\0'), deflate(rawProfile('exif', concat(ascii('Exif\0\0'), CAMERA_TIFF))));
+    const exifProfile = concat(
+      ascii('Raw profile type exif\0\0'),
+      deflate(rawProfile('exif', concat(ascii('Exif\0\0'), CAMERA_TIFF))),
+    );
     expect(parseImageMetadata(png(pngChunk('zTXt', exifProfile)))).to.deep.equal({
       format: 'PNG',
       width: 200,
@@ -83,19 +91,28 @@ describe('PNG metadata chunks', () => {
     const wrongCrc = exif.slice();
     wrongCrc[wrongCrc.length - 1]! ^= 0x01;
     const imageData = Array.from({ length: 10 }, () => idat(16 * KiB));
-    expect((await readBoth(png(...imageData, wrongCrc))).parsed).to.deep.equal({ format: 'PNG', width: 300, height: 200 });
+    expect((await readBoth(png(...imageData, wrongCrc))).parsed).to.deep.equal({
+      format: 'PNG',
+      width: 300,
+      height: 200,
+    });
     expect((await readBoth(png(...imageData, exif))).parsed.exif).to.deep.equal({ make: 'Canon' });
   });
 
   it('finds the tail metadata when bytes follow IEND', async () => {
-    const bytes = concat(png(...Array.from({ length: 10 }, () => idat(16 * KiB)), pngChunk('eXIf', CAMERA_TIFF)), new Uint8Array(500));
+    const bytes = concat(
+      png(...Array.from({ length: 10 }, () => idat(16 * KiB)), pngChunk('eXIf', CAMERA_TIFF)),
+      new Uint8Array(500),
+    );
     expect((await readBoth(bytes)).parsed.exif).to.deep.equal({ make: 'Canon' });
   });
 
   it('prefers the eXIf before IDAT to one after it, as exiftool does', async () => {
     const late = pngChunk('eXIf', exifTiff({ ifd0: { [TAG.Make]: { ascii: 'Late' } } }));
     const imageData = Array.from({ length: 10 }, () => idat(16 * KiB));
-    expect((await readBoth(png(pngChunk('eXIf', CAMERA_TIFF), ...imageData, late))).parsed.exif).to.deep.equal({ make: 'Canon' });
+    expect((await readBoth(png(pngChunk('eXIf', CAMERA_TIFF), ...imageData, late))).parsed.exif).to.deep.equal({
+      make: 'Canon',
+    });
     expect((await readBoth(png(...imageData, late))).parsed.exif).to.deep.equal({ make: 'Late' });
   });
 
@@ -119,7 +136,9 @@ describe('PNG metadata chunks', () => {
   });
 
   it('an XMP chunk of 300 KB that straddles the first window is completed by one read', async () => {
-    const bigXmp = xmpPacket(`<tiff:Make>Leica Camera AG</tiff:Make><tiff:Software>${'x'.repeat(300 * 1000)}</tiff:Software>`);
+    const bigXmp = xmpPacket(
+      `<tiff:Make>Leica Camera AG</tiff:Make><tiff:Software>${'x'.repeat(300 * 1000)}</tiff:Software>`,
+    );
     const bytes = png(pngChunk('iTXt', concat(ascii('XML:com.adobe.xmp\0\0\0\0\0'), utf8(bigXmp))), idat(1000));
     const { parsed, requests } = await readBoth(bytes);
     expect(parsed.exif).to.deep.equal({ make: 'Leica Camera AG' });
@@ -127,9 +146,11 @@ describe('PNG metadata chunks', () => {
   });
 
   it('checks the CRC of at most 64 look-alike chunks in the tail', () => {
-    const fake = (at: number) => pngChunk('tEXt', ascii(`fake ${at}`)).map((byte, i, all) => (i === all.length - 1 ? byte ^ 1 : byte));
+    const fake = (at: number) =>
+      pngChunk('tEXt', ascii(`fake ${at}`)).map((byte, i, all) => (i === all.length - 1 ? byte ^ 1 : byte));
     const real = pngChunk('eXIf', CAMERA_TIFF);
-    const tail = (fakes: number) => concat(...Array.from({ length: fakes }, (_, i) => fake(i)), real, pngChunk('IEND', new Uint8Array(0)));
+    const tail = (fakes: number) =>
+      concat(...Array.from({ length: fakes }, (_, i) => fake(i)), real, pngChunk('IEND', new Uint8Array(0)));
     expect(metadataChunksIn(tail(63)).map((chunk) => chunk.type)).to.deep.equal(['eXIf']);
     expect(metadataChunksIn(tail(64))).to.deep.equal([]);
   });
@@ -138,7 +159,9 @@ describe('PNG metadata chunks', () => {
     const bomb = concat(ascii('XML:com.adobe.xmp\0\x01\0\0\0'), deflate(new Uint8Array(3 * 1024 * 1024).fill(0x20)));
     const broken = concat(ascii('Raw profile type exif\0\0'), ascii('not deflate data'));
     const badHex = concat(ascii('Raw profile type exif\0'), ascii('\nexif\n      20\nzz not hex\n'));
-    expect(parseImageMetadata(png(pngChunk('iTXt', bomb), pngChunk('zTXt', broken), pngChunk('tEXt', badHex)))).to.deep.equal({
+    expect(
+      parseImageMetadata(png(pngChunk('iTXt', bomb), pngChunk('zTXt', broken), pngChunk('tEXt', badHex))),
+    ).to.deep.equal({
       format: 'PNG',
       width: 300,
       height: 200,

@@ -2,7 +2,12 @@ import { expect } from 'chai';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { CorruptImage, ImageTooLarge } from '../../../functions/lib/errors';
-import { createThumbnail, thumbnailSize, type SourceImage, type ThumbnailOptions } from '../../../functions/lib/thumbnail';
+import {
+  createThumbnail,
+  thumbnailSize,
+  type SourceImage,
+  type ThumbnailOptions,
+} from '../../../functions/lib/thumbnail';
 import {
   coarseDifference,
   fixPngChunkCrc,
@@ -67,12 +72,16 @@ describe('createThumbnail', () => {
         const thumbnail = await createThumbnail(await sourceOf(tagged, 'JPEG'), OPTIONS);
         const reference = await sharpThumbnail(tagged, 128);
         const expected = await raw(reference);
-        expect({ width: thumbnail.width, height: thumbnail.height }).to.deep.equal({ width: expected.width, height: expected.height });
+        expect({ width: thumbnail.width, height: thumbnail.height }).to.deep.equal({
+          width: expected.width,
+          height: expected.height,
+        });
         expect(await coarseDifference(thumbnail.body, reference)).to.be.below(SAME_PICTURE);
         if (orientation !== 1) {
           // The check above would be blind if the orientations looked alike.
           const unrotated = await sharpThumbnail(await orientedJpeg(1), 128);
-          if (expected.width === 128) expect(await coarseDifference(thumbnail.body, unrotated)).to.be.above(SAME_PICTURE * 2);
+          if (expected.width === 128)
+            expect(await coarseDifference(thumbnail.body, unrotated)).to.be.above(SAME_PICTURE * 2);
         }
       });
     }
@@ -109,7 +118,10 @@ describe('createThumbnail', () => {
       const withGps = fixture('iphone6_wisteria_8mp_gps.jpg');
       const thumbnail = await createThumbnail(await sourceOf(withGps, 'JPEG'), { ...OPTIONS, maxSize: 250 });
       const markers = jpegHeaderMarkers(thumbnail.body);
-      expect(markers.filter((marker) => marker >= 0xe1 && marker <= 0xef), 'APP1..APP15').to.deep.equal([]);
+      expect(
+        markers.filter((marker) => marker >= 0xe1 && marker <= 0xef),
+        'APP1..APP15',
+      ).to.deep.equal([]);
       expect(markers).not.to.include(0xfe);
       expect(Buffer.from(thumbnail.body).includes('Exif')).to.equal(false);
       const metadata = await sharp(thumbnail.body).metadata();
@@ -141,16 +153,24 @@ describe('createThumbnail', () => {
       expect(thumbnail).to.include({ width: 128, height: 85, format: 'PNG', contentType: 'image/png' });
       const metadata = await sharp(thumbnail.body).metadata();
       expect(metadata).to.include({ format: 'png', width: 128, height: 85, hasAlpha: false });
-      expect(await coarseDifference(thumbnail.body, await sharpThumbnail(fixture('skimage_coffee.png'), 128))).to.be.below(SAME_PICTURE / 2);
+      expect(
+        await coarseDifference(thumbnail.body, await sharpThumbnail(fixture('skimage_coffee.png'), 128)),
+      ).to.be.below(SAME_PICTURE / 2);
     });
 
     it('keeps the alpha channel of a transparent PNG', async () => {
       // Left half opaque photo, right half fully transparent, a band of half transparency between.
-      const { data, info } = await sharp(fixture('skimage_astronaut.png')).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+      const { data, info } = await sharp(fixture('skimage_astronaut.png'))
+        .ensureAlpha()
+        .raw()
+        .toBuffer({ resolveWithObject: true });
       for (let y = 0; y < info.height; y += 1) {
-        for (let x = info.width / 2; x < info.width; x += 1) data[(y * info.width + x) * 4 + 3] = x < info.width * 0.75 ? 128 : 0;
+        for (let x = info.width / 2; x < info.width; x += 1)
+          data[(y * info.width + x) * 4 + 3] = x < info.width * 0.75 ? 128 : 0;
       }
-      const transparent = await sharp(data, { raw: { width: info.width, height: info.height, channels: 4 } }).png().toBuffer();
+      const transparent = await sharp(data, { raw: { width: info.width, height: info.height, channels: 4 } })
+        .png()
+        .toBuffer();
       const thumbnail = await createThumbnail(await sourceOf(transparent, 'PNG'), OPTIONS);
       const out = await raw(thumbnail.body, { alpha: true });
       expect(out).to.include({ width: 128, height: 128, channels: 4 });
@@ -205,18 +225,24 @@ describe('createThumbnail', () => {
       const error = await expectRejection(
         createThumbnail({ bytes: new Uint8Array([1, 2, 3]), format: 'JPEG', width: 100_000, height: 100_000 }, OPTIONS),
       );
-      expect(error).to.be.instanceOf(ImageTooLarge).and.to.include({ name: 'ImageTooLarge', width: 100_000, height: 100_000 });
+      expect(error)
+        .to.be.instanceOf(ImageTooLarge)
+        .and.to.include({ name: 'ImageTooLarge', width: 100_000, height: 100_000 });
     });
 
     it('refuses a JPEG whose header claims 65535x65535 while the caller was told otherwise (no decode)', async () => {
       const forged = withJpegDimensions(fixture(PHOTO), 65535, 65535);
-      const error = await expectRejection(createThumbnail({ bytes: forged, format: 'JPEG', width: 800, height: 600 }, OPTIONS));
+      const error = await expectRejection(
+        createThumbnail({ bytes: forged, format: 'JPEG', width: 800, height: 600 }, OPTIONS),
+      );
       expect(error).to.be.instanceOf(ImageTooLarge).and.to.include({ width: 65535, height: 65535 });
     });
 
     it('refuses a PNG whose header claims 100000x100000 (no inflate)', async () => {
       const forged = withPngDimensions(fixture('skimage_coffee.png'), 100_000, 100_000);
-      const error = await expectRejection(createThumbnail({ bytes: forged, format: 'PNG', width: 600, height: 400 }, OPTIONS));
+      const error = await expectRejection(
+        createThumbnail({ bytes: forged, format: 'PNG', width: 600, height: 400 }, OPTIONS),
+      );
       expect(error).to.be.instanceOf(ImageTooLarge).and.to.include({ width: 100_000, height: 100_000 });
     });
 
@@ -230,7 +256,9 @@ describe('createThumbnail', () => {
 
     it('refuses a truncated JPEG as CorruptImage', async () => {
       const photo = fixture(PHOTO);
-      const error = await expectRejection(createThumbnail({ ...(await sourceOf(photo, 'JPEG')), bytes: photo.subarray(0, photo.length * 0.6) }, OPTIONS));
+      const error = await expectRejection(
+        createThumbnail({ ...(await sourceOf(photo, 'JPEG')), bytes: photo.subarray(0, photo.length * 0.6) }, OPTIONS),
+      );
       expect(error).to.be.instanceOf(CorruptImage).and.to.include({ name: 'CorruptImage' });
       expect(error.message).to.match(/truncated/);
     });
@@ -247,7 +275,9 @@ describe('createThumbnail', () => {
       const photo = Buffer.from(fixture(PHOTO));
       const dht = segmentOffset(photo, (marker) => marker === 0xc4);
       photo.fill(0xee, dht + 3, dht + 19); // 0xEE codes of every length: an impossible Huffman table
-      const error = await expectRejection(createThumbnail(await sourceOf(fixture(PHOTO), 'JPEG').then((s) => ({ ...s, bytes: photo })), OPTIONS));
+      const error = await expectRejection(
+        createThumbnail(await sourceOf(fixture(PHOTO), 'JPEG').then((s) => ({ ...s, bytes: photo })), OPTIONS),
+      );
       expect(error).to.be.instanceOf(CorruptImage);
       expect(error.message).to.match(/corrupt/);
     });
@@ -255,7 +285,9 @@ describe('createThumbnail', () => {
     it('refuses a truncated PNG, a PNG failing its CRC and a PNG whose image data does not inflate as CorruptImage', async () => {
       const png = fixture('skimage_coffee.png');
       const source = await sourceOf(png, 'PNG');
-      const truncated = await expectRejection(createThumbnail({ ...source, bytes: png.subarray(0, png.length / 2) }, OPTIONS));
+      const truncated = await expectRejection(
+        createThumbnail({ ...source, bytes: png.subarray(0, png.length / 2) }, OPTIONS),
+      );
       expect(truncated).to.be.instanceOf(CorruptImage);
       const damaged = Buffer.from(png);
       const idat = damaged.indexOf('IDAT') - 4;
@@ -270,7 +302,9 @@ describe('createThumbnail', () => {
     });
 
     it('refuses an interlaced PNG whose image data inflates far beyond its declared size (inflate bomb)', async () => {
-      const ihdr = Buffer.from([0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 100, 0, 0, 0, 100, 8, 2, 0, 0, 1, 0, 0, 0, 0]);
+      const ihdr = Buffer.from([
+        0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 100, 0, 0, 0, 100, 8, 2, 0, 0, 1, 0, 0, 0, 0,
+      ]);
       const idatData = deflateSync(Buffer.alloc(64 * 2 ** 20));
       const idat = Buffer.concat([Buffer.alloc(4), Buffer.from('IDAT'), idatData, Buffer.alloc(4)]);
       idat.writeUInt32BE(idatData.length, 0);
@@ -278,7 +312,9 @@ describe('createThumbnail', () => {
       const bomb = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), ihdr, idat, iend]);
       fixPngChunkCrc(bomb, 8);
       fixPngChunkCrc(bomb, 33);
-      const error = await expectRejection(createThumbnail({ bytes: bomb, format: 'PNG', width: 100, height: 100 }, OPTIONS));
+      const error = await expectRejection(
+        createThumbnail({ bytes: bomb, format: 'PNG', width: 100, height: 100 }, OPTIONS),
+      );
       expect(error).to.be.instanceOf(CorruptImage);
       expect(error.message).to.match(/does not inflate to the size its header declares/);
     });
@@ -286,30 +322,47 @@ describe('createThumbnail', () => {
     it('refuses an arithmetic-coded JPEG with a clear message (no decoder here reads it)', async () => {
       const photo = Buffer.from(fixture(PHOTO));
       photo[startOfFrameOffset(photo) - 1] = 0xc9;
-      const error = await expectRejection(createThumbnail({ bytes: photo, format: 'JPEG', width: 800, height: 600 }, OPTIONS));
+      const error = await expectRejection(
+        createThumbnail({ bytes: photo, format: 'JPEG', width: 800, height: 600 }, OPTIONS),
+      );
       expect(error).to.be.instanceOf(CorruptImage);
       expect(error.message).to.equal('JPEG uses arithmetic coding, which cannot be decoded here');
     });
 
     it('refuses bytes that are not the format the metadata step reported', async () => {
-      const error = await expectRejection(createThumbnail({ bytes: fixture('skimage_coffee.png'), format: 'JPEG', width: 600, height: 400 }, OPTIONS));
+      const error = await expectRejection(
+        createThumbnail({ bytes: fixture('skimage_coffee.png'), format: 'JPEG', width: 600, height: 400 }, OPTIONS),
+      );
       expect(error).to.be.instanceOf(CorruptImage);
     });
 
     it('refuses options that make no sense', async () => {
       const source = await sourceOf(fixture(PHOTO), 'JPEG');
-      for (const options of [{ maxSize: 0, maxPixels: 1e6 }, { maxSize: 10, maxPixels: 0 }, { maxSize: 10, maxPixels: 1e6, jpegQuality: 0 }, { maxSize: 10, maxPixels: 1e6, jpegQuality: 101 }]) {
+      for (const options of [
+        { maxSize: 0, maxPixels: 1e6 },
+        { maxSize: 10, maxPixels: 0 },
+        { maxSize: 10, maxPixels: 1e6, jpegQuality: 0 },
+        { maxSize: 10, maxPixels: 1e6, jpegQuality: 101 },
+      ]) {
         expect(await expectRejection(createThumbnail(source, options))).to.be.instanceOf(RangeError);
       }
     });
   });
 
   it('agrees with thumbnailSize for every fixture photo', async () => {
-    for (const [name, format] of [['unsplash_landscape_orient6.jpg', 'JPEG'], ['unsplash_portrait_orient8.jpg', 'JPEG'], ['skimage_chelsea-cat.png', 'PNG']] as const) {
+    for (const [name, format] of [
+      ['unsplash_landscape_orient6.jpg', 'JPEG'],
+      ['unsplash_portrait_orient8.jpg', 'JPEG'],
+      ['skimage_chelsea-cat.png', 'PNG'],
+    ] as const) {
       const source = await sourceOf(fixture(name), format);
       const thumbnail = await createThumbnail(source, { ...OPTIONS, maxSize: 250 });
-      expect({ width: thumbnail.width, height: thumbnail.height }, name).to.deep.equal(thumbnailSize(source.width, source.height, 250));
-      expect(await coarseDifference(thumbnail.body, await sharpThumbnail(fixture(name), 250)), name).to.be.below(SAME_PICTURE);
+      expect({ width: thumbnail.width, height: thumbnail.height }, name).to.deep.equal(
+        thumbnailSize(source.width, source.height, 250),
+      );
+      expect(await coarseDifference(thumbnail.body, await sharpThumbnail(fixture(name), 250)), name).to.be.below(
+        SAME_PICTURE,
+      );
     }
   });
 });

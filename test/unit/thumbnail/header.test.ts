@@ -19,7 +19,11 @@ describe('readImageHeader', () => {
 
   it('reads a progressive JPEG', async () => {
     const progressive = await sharp(fixture(PHOTO)).jpeg({ progressive: true }).toBuffer();
-    expect(readImageHeader(progressive, 'JPEG')).to.deep.include({ width: 800, height: 600, jpegFrame: { marker: 0xc2, precision: 8, components: 3 } });
+    expect(readImageHeader(progressive, 'JPEG')).to.deep.include({
+      width: 800,
+      height: 600,
+      jpegFrame: { marker: 0xc2, precision: 8, components: 3 },
+    });
   });
 
   it('reads a PNG', () => {
@@ -30,8 +34,14 @@ describe('readImageHeader', () => {
   });
 
   it('returns what a forged header claims, so the caller can refuse it before decoding', () => {
-    expect(readImageHeader(withJpegDimensions(fixture(PHOTO), 65535, 65535), 'JPEG')).to.include({ width: 65535, height: 65535 });
-    expect(readImageHeader(withPngDimensions(fixture('skimage_coffee.png'), 100_000, 100_000), 'PNG')).to.include({ width: 100_000, height: 100_000 });
+    expect(readImageHeader(withJpegDimensions(fixture(PHOTO), 65535, 65535), 'JPEG')).to.include({
+      width: 65535,
+      height: 65535,
+    });
+    expect(readImageHeader(withPngDimensions(fixture('skimage_coffee.png'), 100_000, 100_000), 'PNG')).to.include({
+      width: 100_000,
+      height: 100_000,
+    });
   });
 
   it('tells a CMYK JPEG by its four components', async () => {
@@ -40,14 +50,20 @@ describe('readImageHeader', () => {
   });
 
   it('hands the PNG decoder its colour type, bit depth, palette and transparency', async () => {
-    const palette = await sharp(fixture('skimage_coffee.png')).ensureAlpha(0.5).png({ palette: true, colours: 4 }).toBuffer();
+    const palette = await sharp(fixture('skimage_coffee.png'))
+      .ensureAlpha(0.5)
+      .png({ palette: true, colours: 4 })
+      .toBuffer();
     const frame = readImageHeader(palette, 'PNG').pngFrame;
     expect(frame).to.include({ colourType: 3, bitDepth: 2, bitsPerPixel: 2 });
     expect(frame?.methods).to.deep.equal([0, 0, 0]);
     expect(frame?.palette?.length).to.equal(12);
     expect(frame?.transparency?.length).to.be.within(1, 4);
     expect(frame?.unknownCriticalChunk).to.equal(undefined);
-    const grey16 = readImageHeader(await sharp(fixture('skimage_coffee.png')).toColourspace('grey16').png().toBuffer(), 'PNG').pngFrame;
+    const grey16 = readImageHeader(
+      await sharp(fixture('skimage_coffee.png')).toColourspace('grey16').png().toBuffer(),
+      'PNG',
+    ).pngFrame;
     expect(grey16).to.include({ colourType: 0, bitDepth: 16, bitsPerPixel: 16 });
     expect(grey16?.palette).to.equal(undefined);
   });
@@ -71,18 +87,28 @@ describe('readImageHeader', () => {
 
   it('accepts bytes after EOI (camera trailers)', () => {
     const photo = fixture(PHOTO);
-    expect(readImageHeader(Buffer.concat([photo, Buffer.from('trailer')]), 'JPEG')).to.include({ width: 800, height: 600 });
+    expect(readImageHeader(Buffer.concat([photo, Buffer.from('trailer')]), 'JPEG')).to.include({
+      width: 800,
+      height: 600,
+    });
   });
 
   it('refuses a JPEG frame of 0 lines (DNL) and a JPEG without a scan', () => {
-    expect(() => readImageHeader(withJpegDimensions(fixture(PHOTO), 800, 0), 'JPEG')).to.throw(CorruptImage, /dimensions/);
+    expect(() => readImageHeader(withJpegDimensions(fixture(PHOTO), 800, 0), 'JPEG')).to.throw(
+      CorruptImage,
+      /dimensions/,
+    );
     expect(() => readImageHeader(Buffer.from([0xff, 0xd8, 0xff, 0xd9]), 'JPEG')).to.throw(CorruptImage, /no frame/);
   });
 
   it(`refuses a JPEG of more than ${MAX_JPEG_SCANS} scans (a CPU bomb for progressive decoders)`, () => {
     const photo = fixture(PHOTO);
     const eoi = photo.length - 2;
-    const manyScans = Buffer.concat([photo.subarray(0, eoi), ...new Array<Buffer>(MAX_JPEG_SCANS).fill(SCAN), photo.subarray(eoi)]);
+    const manyScans = Buffer.concat([
+      photo.subarray(0, eoi),
+      ...new Array<Buffer>(MAX_JPEG_SCANS).fill(SCAN),
+      photo.subarray(eoi),
+    ]);
     expect(() => readImageHeader(manyScans, 'JPEG')).to.throw(CorruptImage, /scans/);
   });
 

@@ -22,7 +22,9 @@ export interface Raw {
 /** Decodes strictly (any libjpeg/libpng warning fails) to raw pixels, as stored: no EXIF rotation. */
 export async function raw(bytes: Uint8Array, options: { alpha?: boolean } = {}): Promise<Raw> {
   const image = sharp(bytes, { failOn: 'warning' });
-  const { data, info } = await (options.alpha ? image.ensureAlpha() : image.removeAlpha()).raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await (options.alpha ? image.ensureAlpha() : image.removeAlpha())
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, channels: info.channels, data };
 }
 
@@ -30,7 +32,11 @@ export async function raw(bytes: Uint8Array, options: { alpha?: boolean } = {}):
  * Mean absolute difference (0..255) of two images after both are reduced to a coarse grid: insensitive to resampling
  * and compression detail, very sensitive to a rotation, flip or colour swap.
  */
-export async function coarseDifference(a: Uint8Array, b: Uint8Array, grid = { width: 12, height: 12 }): Promise<number> {
+export async function coarseDifference(
+  a: Uint8Array,
+  b: Uint8Array,
+  grid = { width: 12, height: 12 },
+): Promise<number> {
   const coarse = (bytes: Uint8Array) =>
     sharp(bytes).removeAlpha().resize(grid.width, grid.height, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer();
   const [x, y] = await Promise.all([coarse(a), coarse(b)]);
@@ -103,7 +109,10 @@ export function withPngDimensions(bytes: Uint8Array, width: number, height: numb
 
 /** The photo tagged with an EXIF orientation; pixels stay as stored. */
 export async function orientedJpeg(orientation: number, options: { progressive?: boolean } = {}): Promise<Buffer> {
-  return sharp(fixture(PHOTO)).jpeg({ quality: 90, progressive: options.progressive ?? false }).withMetadata({ orientation }).toBuffer();
+  return sharp(fixture(PHOTO))
+    .jpeg({ quality: 90, progressive: options.progressive ?? false })
+    .withMetadata({ orientation })
+    .toBuffer();
 }
 
 /** What sharp makes of the same input: the reference for sizes and orientation. */

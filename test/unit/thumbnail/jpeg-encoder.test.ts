@@ -5,12 +5,23 @@ import { encodeJpeg } from '../../../functions/lib/thumbnail/jpeg-encoder';
 import { fixture, jpegHeaderMarkers, raw } from './helpers';
 
 async function photoBitmap(width: number, height: number): Promise<{ width: number; height: number; data: Buffer }> {
-  const data = await sharp(fixture('skimage_astronaut.png')).resize(width, height, { fit: 'fill' }).ensureAlpha().raw().toBuffer();
+  const data = await sharp(fixture('skimage_astronaut.png'))
+    .resize(width, height, { fit: 'fill' })
+    .ensureAlpha()
+    .raw()
+    .toBuffer();
   return { width, height, data };
 }
 
-function meanSsim(a: { width: number; height: number; data: Buffer }, b: { width: number; height: number; data: Buffer }): number {
-  const image = (x: typeof a) => ({ width: x.width, height: x.height, data: new Uint8ClampedArray(x.data.buffer, x.data.byteOffset, x.data.length) });
+function meanSsim(
+  a: { width: number; height: number; data: Buffer },
+  b: { width: number; height: number; data: Buffer },
+): number {
+  const image = (x: typeof a) => ({
+    width: x.width,
+    height: x.height,
+    data: new Uint8ClampedArray(x.data.buffer, x.data.byteOffset, x.data.length),
+  });
   return ssim(image(a), image(b)).mssim;
 }
 
@@ -18,7 +29,12 @@ describe('encodeJpeg', () => {
   it('writes a baseline JFIF that libjpeg decodes without a warning, as close to the input as libjpeg at the same quality', async () => {
     const input = await photoBitmap(256, 192);
     const ours = await raw(encodeJpeg(input, 80), { alpha: true });
-    const libjpeg = await raw(await sharp(input.data, { raw: { width: 256, height: 192, channels: 4 } }).jpeg({ quality: 80 }).toBuffer(), { alpha: true });
+    const libjpeg = await raw(
+      await sharp(input.data, { raw: { width: 256, height: 192, channels: 4 } })
+        .jpeg({ quality: 80 })
+        .toBuffer(),
+      { alpha: true },
+    );
     expect(ours).to.include({ width: 256, height: 192 });
     const ourScore = meanSsim(ours, input);
     expect(ourScore).to.be.above(0.97);
@@ -26,7 +42,13 @@ describe('encodeJpeg', () => {
   });
 
   it('encodes sizes that are not multiples of the 16x16 block, down to 1x1', async () => {
-    for (const [width, height] of [[1, 1], [17, 33], [255, 171], [16, 16], [3, 200]] as const) {
+    for (const [width, height] of [
+      [1, 1],
+      [17, 33],
+      [255, 171],
+      [16, 16],
+      [3, 200],
+    ] as const) {
       const decoded = await raw(encodeJpeg(await photoBitmap(width, height), 80));
       expect(decoded, `${width}x${height}`).to.include({ width, height });
     }
@@ -38,7 +60,11 @@ describe('encodeJpeg', () => {
     const data = Buffer.alloc(width * height * 4);
     for (let i = 0; i < data.length; i += 4) data.set([200, 40, 90, 255], i);
     const decoded = await raw(encodeJpeg({ width, height, data }, 90));
-    for (const [channel, expected] of [[0, 200], [1, 40], [2, 90]] as const) {
+    for (const [channel, expected] of [
+      [0, 200],
+      [1, 40],
+      [2, 90],
+    ] as const) {
       expect(decoded.data[(10 * width + 20) * 3 + channel]).to.be.closeTo(expected, 2);
     }
   });

@@ -1,28 +1,52 @@
 import { expect } from 'chai';
 import sharp from 'sharp';
 import { CorruptImage } from '../../../functions/lib/errors';
-import { dctScaledSize, decodeJpegScaled, FastDecodeUnavailable } from '../../../functions/lib/thumbnail/jpeg-fast-decode';
+import {
+  dctScaledSize,
+  decodeJpegScaled,
+  FastDecodeUnavailable,
+} from '../../../functions/lib/thumbnail/jpeg-fast-decode';
 import { coarseDifference, fixture, PHOTO } from './helpers';
 
 function asPng(bitmap: { width: number; height: number; data: Buffer }): Promise<Buffer> {
-  return sharp(bitmap.data, { raw: { width: bitmap.width, height: bitmap.height, channels: 4 } }).png().toBuffer();
+  return sharp(bitmap.data, { raw: { width: bitmap.width, height: bitmap.height, channels: 4 } })
+    .png()
+    .toBuffer();
 }
 
 describe('dctScaledSize', () => {
   it('picks the smallest eighth that still covers the target', () => {
-    expect(dctScaledSize({ width: 4032, height: 3024 }, { width: 250, height: 188 })).to.deep.equal({ width: 504, height: 378 });
-    expect(dctScaledSize({ width: 4032, height: 3024 }, { width: 505, height: 379 })).to.deep.equal({ width: 1008, height: 756 });
-    expect(dctScaledSize({ width: 800, height: 600 }, { width: 300, height: 225 })).to.deep.equal({ width: 300, height: 225 });
+    expect(dctScaledSize({ width: 4032, height: 3024 }, { width: 250, height: 188 })).to.deep.equal({
+      width: 504,
+      height: 378,
+    });
+    expect(dctScaledSize({ width: 4032, height: 3024 }, { width: 505, height: 379 })).to.deep.equal({
+      width: 1008,
+      height: 756,
+    });
+    expect(dctScaledSize({ width: 800, height: 600 }, { width: 300, height: 225 })).to.deep.equal({
+      width: 300,
+      height: 225,
+    });
   });
 
   it('rounds up as libjpeg does (TJSCALED) and falls back to full size', () => {
-    expect(dctScaledSize({ width: 801, height: 601 }, { width: 100, height: 75 })).to.deep.equal({ width: 101, height: 76 });
-    expect(dctScaledSize({ width: 640, height: 480 }, { width: 640, height: 480 })).to.deep.equal({ width: 640, height: 480 });
+    expect(dctScaledSize({ width: 801, height: 601 }, { width: 100, height: 75 })).to.deep.equal({
+      width: 101,
+      height: 76,
+    });
+    expect(dctScaledSize({ width: 640, height: 480 }, { width: 640, height: 480 })).to.deep.equal({
+      width: 640,
+      height: 480,
+    });
     expect(dctScaledSize({ width: 1, height: 1 }, { width: 1, height: 1 })).to.deep.equal({ width: 1, height: 1 });
   });
 
   it('covers both sides of a very long image', () => {
-    expect(dctScaledSize({ width: 8000, height: 10 }, { width: 250, height: 1 })).to.deep.equal({ width: 1000, height: 2 });
+    expect(dctScaledSize({ width: 8000, height: 10 }, { width: 250, height: 1 })).to.deep.equal({
+      width: 1000,
+      height: 2,
+    });
   });
 });
 
@@ -51,6 +75,7 @@ describe('decodeJpegScaled', () => {
 
   it('decodes many files in a row without leaking the WASM heap into failure', () => {
     const photo = fixture(PHOTO);
-    for (let i = 0; i < 50; i += 1) expect(decodeJpegScaled(photo, { width: 200, height: 150 })).to.include({ width: 200 });
+    for (let i = 0; i < 50; i += 1)
+      expect(decodeJpegScaled(photo, { width: 200, height: 150 })).to.include({ width: 200 });
   });
 });

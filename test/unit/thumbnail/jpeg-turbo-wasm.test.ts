@@ -6,7 +6,9 @@ import { JPEG_TURBO_WASM_GZIP_BASE64, JPEG_TURBO_WASM_VERSION } from '../../../f
 describe('inlined libjpeg-turbo WASM', () => {
   it('is the one the installed @cwasm/jpeg-turbo ships (else run `npx tsx bench/thumbnail-embed-wasm.ts`)', () => {
     const installed = readFileSync(require.resolve('@cwasm/jpeg-turbo/jpeg-turbo.wasm'));
-    const { version } = JSON.parse(readFileSync(require.resolve('@cwasm/jpeg-turbo/package.json'), 'utf8')) as { version: string };
+    const { version } = JSON.parse(readFileSync(require.resolve('@cwasm/jpeg-turbo/package.json'), 'utf8')) as {
+      version: string;
+    };
     expect(JPEG_TURBO_WASM_VERSION).to.equal(version);
     expect(gunzipSync(Buffer.from(JPEG_TURBO_WASM_GZIP_BASE64, 'base64')).equals(installed)).to.equal(true);
   });

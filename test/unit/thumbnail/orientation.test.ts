@@ -13,7 +13,8 @@ function rows(bitmap: Bitmap): string[] {
   const out: string[] = [];
   for (let y = 0; y < bitmap.height; y += 1) {
     let row = '';
-    for (let x = 0; x < bitmap.width; x += 1) row += String.fromCharCode(bitmap.data.readUInt32LE((y * bitmap.width + x) * 4));
+    for (let x = 0; x < bitmap.width; x += 1)
+      row += String.fromCharCode(bitmap.data.readUInt32LE((y * bitmap.width + x) * 4));
     out.push(row);
   }
   return out;
@@ -51,7 +52,8 @@ describe('applyOrientation', () => {
 
 describe('normalizeOrientation', () => {
   it('keeps 1..8 and treats anything else as 1', () => {
-    for (let orientation = 1; orientation <= 8; orientation += 1) expect(normalizeOrientation(orientation)).to.equal(orientation);
+    for (let orientation = 1; orientation <= 8; orientation += 1)
+      expect(normalizeOrientation(orientation)).to.equal(orientation);
     for (const bad of [undefined, 0, 9, -1, 2.5, Number.NaN]) expect(normalizeOrientation(bad)).to.equal(1);
   });
 });

@@ -127,7 +127,13 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 const PALETTE_256 = Uint8Array.from({ length: 256 * 3 }, (_, i) => (i * 37) & 0xff);
 
 describe('decodePngResized', () => {
-  const kinds: [number, number[]][] = [[0, [1, 2, 4, 8, 16]], [2, [8, 16]], [3, [1, 2, 4, 8]], [4, [8, 16]], [6, [8, 16]]];
+  const kinds: [number, number[]][] = [
+    [0, [1, 2, 4, 8, 16]],
+    [2, [8, 16]],
+    [3, [1, 2, 4, 8]],
+    [4, [8, 16]],
+    [6, [8, 16]],
+  ];
   for (const [colourType, depths] of kinds) {
     for (const bitDepth of depths) {
       it(`decodes colour type ${colourType} at ${bitDepth} bits like pngjs, at full size and resized`, async () => {
@@ -136,11 +142,23 @@ describe('decodePngResized', () => {
         let rows = noiseRows(width, height, colourType, bitDepth);
         if (colourType === 3 && bitDepth === 8) rows = rows.map((row) => row.map((v) => v % 200));
         const bytes = encodePng({
-          width, height, colourType, bitDepth, rows, filters: [0, 1, 2, 3, 4],
+          width,
+          height,
+          colourType,
+          bitDepth,
+          rows,
+          filters: [0, 1, 2, 3, 4],
           palette: colourType === 3 ? PALETTE_256.subarray(0, 3 * Math.min(200, 2 ** bitDepth)) : undefined,
         });
-        for (const size of [{ width, height }, { width: 10, height: 7 }, { width: 1, height: 1 }]) {
-          expect(worstDifference(await decode(bytes, size), pngjsThumbnail(bytes, size)), `${size.width}x${size.height}`).to.equal(0);
+        for (const size of [
+          { width, height },
+          { width: 10, height: 7 },
+          { width: 1, height: 1 },
+        ]) {
+          expect(
+            worstDifference(await decode(bytes, size), pngjsThumbnail(bytes, size)),
+            `${size.width}x${size.height}`,
+          ).to.equal(0);
         }
       });
     }
@@ -149,7 +167,9 @@ describe('decodePngResized', () => {
   for (const [filter, name] of ['None', 'Sub', 'Up', 'Average', 'Paeth'].entries()) {
     it(`reverses the ${name} filter exactly`, async () => {
       const rows = noiseRows(19, 9, 6, 8, filter + 7);
-      const decoded = await decode(encodePng({ width: 19, height: 9, colourType: 6, bitDepth: 8, rows, filters: [filter] }));
+      const decoded = await decode(
+        encodePng({ width: 19, height: 9, colourType: 6, bitDepth: 8, rows, filters: [filter] }),
+      );
       expect(decoded.data.equals(Buffer.concat(rows))).to.equal(true);
     });
   }
@@ -157,23 +177,86 @@ describe('decodePngResized', () => {
   it('takes palette alpha from tRNS, entries past it opaque', async () => {
     const palette = Uint8Array.from([255, 0, 0, 0, 255, 0, 0, 0, 255]);
     const rows = [Uint8Array.from([0, 1, 2])];
-    const decoded = await decode(encodePng({ width: 3, height: 1, colourType: 3, bitDepth: 8, rows, palette, transparency: Uint8Array.from([0, 128]) }));
+    const decoded = await decode(
+      encodePng({
+        width: 3,
+        height: 1,
+        colourType: 3,
+        bitDepth: 8,
+        rows,
+        palette,
+        transparency: Uint8Array.from([0, 128]),
+      }),
+    );
     expect([...decoded.data]).to.deep.equal([255, 0, 0, 0, 0, 255, 0, 128, 0, 0, 255, 255]);
   });
 
   it('makes the grey and RGB colours tRNS names transparent, compared at the stored depth', async () => {
     const cases: [RawPng, string][] = [
-      [{ width: 3, height: 1, colourType: 0, bitDepth: 8, rows: [Uint8Array.from([10, 20, 30])], transparency: Uint8Array.from([0, 20]) }, 'grey 8'],
-      [{ width: 4, height: 1, colourType: 0, bitDepth: 2, rows: [Uint8Array.from([0b00011011])], transparency: Uint8Array.from([0, 2]) }, 'grey 2'],
-      [{ width: 2, height: 1, colourType: 0, bitDepth: 16, rows: [Uint8Array.from([1, 2, 1, 3])], transparency: Uint8Array.from([1, 3]) }, 'grey 16'],
-      [{ width: 2, height: 1, colourType: 2, bitDepth: 8, rows: [Uint8Array.from([1, 2, 3, 1, 2, 4])], transparency: Uint8Array.from([0, 1, 0, 2, 0, 3]) }, 'RGB 8'],
-      [{ width: 2, height: 1, colourType: 2, bitDepth: 16, rows: [Uint8Array.from([0, 1, 0, 2, 0, 3, 9, 9, 9, 9, 9, 9])], transparency: Uint8Array.from([9, 9, 9, 9, 9, 9]) }, 'RGB 16'],
+      [
+        {
+          width: 3,
+          height: 1,
+          colourType: 0,
+          bitDepth: 8,
+          rows: [Uint8Array.from([10, 20, 30])],
+          transparency: Uint8Array.from([0, 20]),
+        },
+        'grey 8',
+      ],
+      [
+        {
+          width: 4,
+          height: 1,
+          colourType: 0,
+          bitDepth: 2,
+          rows: [Uint8Array.from([0b00011011])],
+          transparency: Uint8Array.from([0, 2]),
+        },
+        'grey 2',
+      ],
+      [
+        {
+          width: 2,
+          height: 1,
+          colourType: 0,
+          bitDepth: 16,
+          rows: [Uint8Array.from([1, 2, 1, 3])],
+          transparency: Uint8Array.from([1, 3]),
+        },
+        'grey 16',
+      ],
+      [
+        {
+          width: 2,
+          height: 1,
+          colourType: 2,
+          bitDepth: 8,
+          rows: [Uint8Array.from([1, 2, 3, 1, 2, 4])],
+          transparency: Uint8Array.from([0, 1, 0, 2, 0, 3]),
+        },
+        'RGB 8',
+      ],
+      [
+        {
+          width: 2,
+          height: 1,
+          colourType: 2,
+          bitDepth: 16,
+          rows: [Uint8Array.from([0, 1, 0, 2, 0, 3, 9, 9, 9, 9, 9, 9])],
+          transparency: Uint8Array.from([9, 9, 9, 9, 9, 9]),
+        },
+        'RGB 16',
+      ],
     ];
     for (const [raw, name] of cases) {
       const bytes = encodePng(raw);
       const decoded = await decode(bytes);
       expect(worstDifference(decoded, pngjsThumbnail(bytes, decoded)), name).to.equal(0);
-      expect(decoded.data.some((value, i) => i % 4 === 3 && value === 0), name).to.equal(true);
+      expect(
+        decoded.data.some((value, i) => i % 4 === 3 && value === 0),
+        name,
+      ).to.equal(true);
     }
   });
 
@@ -195,7 +278,10 @@ describe('decodePngResized', () => {
         const bytes = variant === 'as committed' ? fixture(name) : await make(sharp(fixture(name))).toBuffer();
         const header = readImageHeader(bytes, 'PNG');
         const size = thumbnailSize(header.width, header.height, 128);
-        expect(worstDifference(await decodePngResized(header, size), pngjsThumbnail(bytes, size)), `${name}, ${variant}`).to.be.at.most(1);
+        expect(
+          worstDifference(await decodePngResized(header, size), pngjsThumbnail(bytes, size)),
+          `${name}, ${variant}`,
+        ).to.be.at.most(1);
       }
     }
   });
@@ -214,7 +300,9 @@ describe('decodePngResized', () => {
     });
 
     it('image data that inflates to fewer rows than declared', async () => {
-      const error = await rejection(decode(encodePng({ ...plain, imageData: deflateSync(filtered({ ...plain, rows: rows.slice(0, 15) })) })));
+      const error = await rejection(
+        decode(encodePng({ ...plain, imageData: deflateSync(filtered({ ...plain, rows: rows.slice(0, 15) })) })),
+      );
       expect(error).to.be.instanceOf(CorruptImage);
       expect(error.message).to.match(/15 of the 16 rows/);
     });
@@ -223,7 +311,9 @@ describe('decodePngResized', () => {
       const damaged = deflateSync(filtered(plain));
       damaged.fill(0xa5, 10, 30);
       expect(await rejection(decode(encodePng({ ...plain, imageData: damaged })))).to.be.instanceOf(CorruptImage);
-      expect(await rejection(decode(encodePng({ ...plain, imageData: Buffer.from('not zlib at all') })))).to.be.instanceOf(CorruptImage);
+      expect(
+        await rejection(decode(encodePng({ ...plain, imageData: Buffer.from('not zlib at all') }))),
+      ).to.be.instanceOf(CorruptImage);
     });
 
     it('an unknown filter type', async () => {
@@ -235,10 +325,18 @@ describe('decodePngResized', () => {
     });
 
     it('a palette image without PLTE, with a tRNS longer than PLTE, or an index past the palette', async () => {
-      const indexed: RawPng = { width: 4, height: 1, colourType: 3, bitDepth: 8, rows: [Uint8Array.from([0, 1, 2, 3])] };
+      const indexed: RawPng = {
+        width: 4,
+        height: 1,
+        colourType: 3,
+        bitDepth: 8,
+        rows: [Uint8Array.from([0, 1, 2, 3])],
+      };
       const palette = PALETTE_256.subarray(0, 12);
       expect((await rejection(decode(encodePng(indexed)))).message).to.match(/no PLTE/);
-      expect((await rejection(decode(encodePng({ ...indexed, palette, transparency: new Uint8Array(5) })))).message).to.match(/tRNS/);
+      expect(
+        (await rejection(decode(encodePng({ ...indexed, palette, transparency: new Uint8Array(5) })))).message,
+      ).to.match(/tRNS/);
       const error = await rejection(decode(encodePng({ ...indexed, palette: palette.subarray(0, 9) })));
       expect(error).to.be.instanceOf(CorruptImage);
       expect(error.message).to.match(/palette index 3/);
@@ -253,7 +351,14 @@ describe('decodePngResized', () => {
   });
 
   it('stops inflating at the last row, so image data far larger than declared cannot expand in memory', async () => {
-    const raw: RawPng = { width: 100, height: 100, colourType: 2, bitDepth: 8, rows: [], imageData: deflateSync(Buffer.alloc(256 * 2 ** 20)) };
+    const raw: RawPng = {
+      width: 100,
+      height: 100,
+      colourType: 2,
+      bitDepth: 8,
+      rows: [],
+      imageData: deflateSync(Buffer.alloc(256 * 2 ** 20)),
+    };
     const before = process.memoryUsage().rss;
     const decoded = await decode(encodePng(raw), { width: 10, height: 10 });
     expect(decoded.data.every((value, i) => value === (i % 4 === 3 ? 255 : 0))).to.equal(true);

@@ -36,7 +36,14 @@ describe('thumbnailSize', () => {
   });
 
   it('refuses sizes that are not positive integers', () => {
-    for (const [width, height, maxSize] of [[0, 10, 10], [10, -1, 10], [10, 10, 0], [1.5, 10, 10], [10, 10, Number.NaN], [Infinity, 10, 10]]) {
+    for (const [width, height, maxSize] of [
+      [0, 10, 10],
+      [10, -1, 10],
+      [10, 10, 0],
+      [1.5, 10, 10],
+      [10, 10, Number.NaN],
+      [Infinity, 10, 10],
+    ]) {
       expect(() => thumbnailSize(width ?? 0, height ?? 0, maxSize ?? 0)).to.throw(RangeError);
     }
   });

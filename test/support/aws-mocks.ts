@@ -17,14 +17,14 @@ import {
 } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import type { UploadRef } from '../../../functions/lib/image-item';
-import { logger } from '../../../functions/lib/logger';
-import { imageIdFor, parseUploadKey } from '../../../functions/lib/upload-key';
-import { PROJECT_ROOT } from '../../../local/template';
-import { stateMachineArn } from './definition';
+import type { UploadRef } from '../../functions/lib/image-item';
+import { logger } from '../../functions/lib/logger';
+import { imageIdFor, parseUploadKey } from '../../functions/lib/upload-key';
+import { PROJECT_ROOT } from '../../local/template';
+import { stateMachineArn } from './asl-definition';
 
 /**
- * aws-sdk-client-mock stubs of every client functions/lib/aws-clients.ts builds (S3, the DynamoDB document client,
+ * aws-sdk-client-mock stubs of every client the adapters in functions/lib/aws/ build (S3, the DynamoDB document client,
  * Rekognition, Step Functions), with the environment template.yaml gives the functions. The stubs patch the client
  * prototypes, so the lazily created clients are covered. S3 serves `objects` (Range honoured) and stores PutObject
  * bodies there; DynamoDB accepts every write; Rekognition sees a castle. Tests override per command.

@@ -1,14 +1,14 @@
 import { expect } from 'chai';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import { S3Objects } from '../../../functions/lib/aws/s3-objects';
+import { objectStoreOn } from '../../../functions/lib/aws/s3-objects';
 import { TransientError, UploadNotFound } from '../../../functions/lib/errors';
 import { awsError } from '../../support/aws-mocks';
 import { expectRejection } from '../../support/helpers';
 
-describe('S3Objects (the ObjectStore adapter)', () => {
+describe('s3-objects (the ObjectStore adapter)', () => {
   let s3: AwsClientStub<S3Client>;
-  const objects = new S3Objects(new S3Client({ region: 'us-east-1' }));
+  const objects = objectStoreOn(new S3Client({ region: 'us-east-1' }));
   const object = { bucket: 'photorepo', key: 'private/u/uploads/photo.jpg' };
   const body = (bytes: number[]) => ({ Body: { transformToByteArray: async () => new Uint8Array(bytes) } });
   before(() => {

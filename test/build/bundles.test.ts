@@ -5,7 +5,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { functionSpecs, loadTemplate, PROJECT_ROOT, type FunctionSpec } from '../../local/template';
 import { BUNDLE_BUDGET_BYTES, type FunctionBuild } from '../../scripts/build';
-import { BUILD_TIMEOUT_MS, builtFunction, builtFunctions } from './built-functions';
+import { BUILD_TIMEOUT_MS, builtFunction, builtFunctions } from '../support/built-functions';
 import { FakeAws } from './fake-aws';
 
 /**

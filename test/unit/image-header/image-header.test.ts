@@ -4,7 +4,7 @@ import { isStandalone, isStartOfFrame, readFrameHeader } from '../../../function
 import { hasPngSignature, IHDR_END, readChunkHeader, readIhdr } from '../../../functions/lib/image-header/png';
 import { parseImageMetadata } from '../../../functions/lib/metadata';
 import { readImageHeader } from '../../../functions/lib/thumbnail/header';
-import { FIXTURE_IMAGES, fixtureImage } from '../../support/aws-mocks';
+import { FIXTURE_IMAGES, fixtureImage } from '../../support/fixtures';
 
 /** The one JPEG/PNG header reader (functions/lib/image-header/), which the metadata and thumbnail steps share. */
 describe('image-header', () => {

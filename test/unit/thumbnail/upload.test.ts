@@ -3,7 +3,7 @@ import { CorruptImage, NotSupportedImageType, UploadTooLarge } from '../../../fu
 import type { ImageMetadata } from '../../../functions/lib/image-metadata';
 import { writeUploadThumbnail, type ThumbnailSettings } from '../../../functions/lib/thumbnail/upload';
 import { MemoryObjects } from '../../support/fakes';
-import { uploadFor } from '../../support/aws-mocks';
+import { uploadFor } from '../../support/fixtures';
 import { expectRejection } from '../../support/helpers';
 import { fixture } from './helpers';
 

@@ -1,3 +1,4 @@
+import type { Lazy } from './config';
 import type { ErrorRecord } from './image-item';
 import type { ImageMetadata } from './image-metadata';
 import type { LabelsOutcome } from './image-store';
@@ -9,12 +10,7 @@ import { ImageRefused, type ImageRecognition } from './recognition';
 export const REKOGNITION_MAX_BYTES = 15 * 1024 * 1024;
 export const REKOGNITION_MAX_SIDE = 10_000;
 
-/** Each setting is read when first needed, so an image refused up front reads none of them. */
-export interface LabelSettings {
-  maxLabels: () => number;
-  minConfidence: () => number;
-  detectFaces: () => boolean;
-}
+export type LabelSettings = Lazy<{ maxLabels: number; minConfidence: number; detectFaces: boolean }>;
 
 /**
  * The DetectLabels step: labels (and, when the settings ask for it, how many faces) of the image. A refusal (too

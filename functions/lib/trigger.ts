@@ -1,3 +1,4 @@
+import type { Lazy } from './config';
 import { executionArnFor, executionNameFor } from './execution-name';
 import type { ExecutionStarter } from './executions';
 import type { UploadRef } from './image-item';
@@ -11,11 +12,7 @@ export type TriggerOutcome =
   | { key: string; outcome: 'stale' | 'skipped'; reason: string };
 
 /** What S3Trigger works with, each resolved when first needed: a key outside uploads/ needs none of them. */
-export interface TriggerDeps {
-  store: () => ImageStore;
-  executions: () => ExecutionStarter;
-  stateMachineArn: () => string;
-}
+export type TriggerDeps = Lazy<{ store: ImageStore; executions: ExecutionStarter; stateMachineArn: string }>;
 
 /**
  * S3Trigger for one upload: one execution of ImageProcessing per upload. The execution name is derived from bucket +

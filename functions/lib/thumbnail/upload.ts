@@ -1,3 +1,4 @@
+import type { Lazy } from '../config';
 import { CorruptImage, NotSupportedImageType, UploadTooLarge } from '../errors';
 import type { ThumbnailRef, UploadRef } from '../image-item';
 import { isSupportedFormat, type ImageMetadata } from '../image-metadata';
@@ -5,12 +6,7 @@ import type { ObjectStore } from '../object-store';
 import { thumbnailKeyFor } from '../upload-key';
 import { createThumbnail } from './index';
 
-/** Each limit is read when first needed, so an upload refused before it never reads the ones after. */
-export interface ThumbnailSettings {
-  maxBytes: () => number;
-  maxSize: () => number;
-  maxPixels: () => number;
-}
+export type ThumbnailSettings = Lazy<{ maxBytes: number; maxSize: number; maxPixels: number }>;
 
 /** The GenerateThumbnail step: fits the photo in maxSize, oriented, without metadata, under resized/. */
 export async function writeUploadThumbnail(

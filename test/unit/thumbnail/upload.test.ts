@@ -1,24 +1,17 @@
 import { expect } from 'chai';
 import { CorruptImage, NotSupportedImageType, UploadTooLarge } from '../../../functions/lib/errors';
+import type { UploadRef } from '../../../functions/lib/image-item';
 import type { ImageMetadata } from '../../../functions/lib/image-metadata';
 import { writeUploadThumbnail, type ThumbnailSettings } from '../../../functions/lib/thumbnail/upload';
 import { MemoryObjects } from '../../support/fakes';
-import { uploadFor } from '../../support/fixtures';
+import { eventFixture } from '../../support/fixtures';
 import { expectRejection } from '../../support/helpers';
 import { fixture } from './helpers';
 
 /** The GenerateThumbnail step's core over a fake ObjectStore: no SDK, no environment. */
 describe('writeUploadThumbnail', () => {
-  const upload = uploadFor('nikon-p6000_landscape_gps.jpg');
+  const { upload, metadata } = eventFixture<{ upload: UploadRef; metadata: ImageMetadata }>('generate-thumbnail.json');
   const photo = fixture('nikon-p6000_landscape_gps.jpg');
-  const metadata: ImageMetadata = {
-    format: 'JPEG',
-    width: 640,
-    height: 480,
-    sizeBytes: photo.byteLength,
-    uploadedAt: '2026-11-22T10:15:31.000Z',
-    bytesRead: 65536,
-  };
   let objects: MemoryObjects;
   let reads: string[];
   const settings = (maxBytes = 50 * 1024 * 1024): ThumbnailSettings => ({

@@ -12,13 +12,11 @@ abstract class WorkflowError extends Error {
   }
 }
 
-const SUPPORTED_LIST = new Intl.ListFormat('en', { type: 'conjunction' }).format(SUPPORTED_FORMATS);
-
 /** The object is not a supported format (detected from its bytes, never from its name). */
 export class NotSupportedImageType extends WorkflowError {
   override readonly name = 'NotSupportedImageType';
   constructor(readonly format: string) {
-    super(`Image format ${format} is not supported; only ${SUPPORTED_LIST} are processed`);
+    super(`Image format ${format} is not supported; only ${SUPPORTED_FORMATS.join(' and ')} are processed`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { latin1, startsWith, u32be } from './bytes';
+import { startsWith, u32be } from './bytes';
 
 /**
  * The PNG layout both readers of a PNG's header rely on: the metadata step's chunk walk (metadata/png.ts) and the
@@ -21,7 +21,8 @@ export interface ChunkHeader {
 
 /** The length and type of the chunk at `at`; the caller checks that 8 bytes are there. */
 export function readChunkHeader(bytes: Uint8Array, at: number): ChunkHeader {
-  return { length: u32be(bytes, at), type: latin1(bytes, at + 4, 4) };
+  const length = u32be(bytes, at);
+  return { length, type: String.fromCharCode(bytes[at + 4]!, bytes[at + 5]!, bytes[at + 6]!, bytes[at + 7]!) };
 }
 
 export interface Ihdr {

@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { expect } from 'chai';
+import { u16be, u32be } from '../../../functions/lib/image-header/bytes';
 import { isStandalone, isStartOfFrame, readFrameHeader } from '../../../functions/lib/image-header/jpeg';
 import { hasPngSignature, IHDR_END, readChunkHeader, readIhdr } from '../../../functions/lib/image-header/png';
 import { parseImageMetadata } from '../../../functions/lib/metadata';
@@ -8,6 +9,16 @@ import { FIXTURE_IMAGES, fixtureImage } from '../../support/fixtures';
 
 /** The one JPEG/PNG header reader (functions/lib/image-header/), which the metadata and thumbnail steps share. */
 describe('image-header', () => {
+  it('reads big-endian integers, unsigned, and throws RangeError outside the bytes', () => {
+    const bytes = Uint8Array.of(0xff, 0xfe, 0x01, 0x02, 0x03);
+    expect(u16be(bytes, 0)).to.equal(0xfffe);
+    expect(u32be(bytes, 0)).to.equal(0xfffe0102);
+    expect(u32be(bytes, 1)).to.equal(0xfe010203);
+    expect(() => u16be(bytes, 4)).to.throw(RangeError);
+    expect(() => u32be(bytes, 2)).to.throw(RangeError);
+    expect(() => u32be(bytes, -1)).to.throw(RangeError);
+  });
+
   it('knows the frame markers: SOF0..SOF15 without DHT (C4), JPG (C8) and DAC (CC)', () => {
     const markers = Array.from({ length: 256 }, (_, marker) => marker);
     expect(markers.filter(isStartOfFrame)).to.deep.equal([

@@ -1,5 +1,5 @@
 import './promise-with-resolvers';
-import { FunctionError, FunctionNotFound } from '../lambda/runtime';
+import { FunctionError, FunctionNotFound } from '../lambda/outcome';
 import { asTaskError, lambdaInvokeHandler, LambdaTaskError, type InvokeFunction } from './lambda-integration';
 import { mockedTaskResult, MockConfigError, type MockConfig } from './mock-config';
 import type { TaskAttempt } from './history';

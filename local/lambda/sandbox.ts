@@ -169,7 +169,11 @@ export class Sandbox {
 
   private onExit(): void {
     this.settleReady.reject(
-      new FunctionError({ errorType: 'Runtime.ExitError', errorMessage: 'Runtime exited before it was ready', trace: [] }),
+      new FunctionError({
+        errorType: 'Runtime.ExitError',
+        errorMessage: 'Runtime exited before it was ready',
+        trace: [],
+      }),
     );
     this.finish({
       ok: false,

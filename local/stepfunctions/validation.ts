@@ -29,7 +29,10 @@ export function parseExecutionInput(input: unknown = '{}'): { text: string; valu
     if (typeof input !== 'string') throw new Error('input must be a string');
     return { text: input, value: JSON.parse(input) };
   } catch (error) {
-    throw new ServiceError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${(error as Error).message}'`);
+    throw new ServiceError(
+      'InvalidExecutionInput',
+      `Invalid State Machine Execution Input: '${(error as Error).message}'`,
+    );
   }
 }
 

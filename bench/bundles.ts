@@ -6,7 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadTemplate } from '../local/template';
 import { buildFunctions } from '../scripts/build';
+import { pendingFunctions } from '../scripts/pending-functions';
 import { median, round } from './metadata';
 
 export interface BundleBenchResult {
@@ -24,7 +26,7 @@ process.stdout.write(String(performance.now() - started));
 
 export async function runBundleBench(imports = 3): Promise<BundleBenchResult[]> {
   const outDir = mkdtempSync(join(tmpdir(), 'bundle-bench-'));
-  const builds = await buildFunctions({ outDir });
+  const builds = await buildFunctions({ outDir, extra: pendingFunctions(loadTemplate()) });
   const failed = builds.filter((build) => !build.ok);
   if (failed.length) throw new Error(`Bundling failed: ${failed.map((b) => `${b.logicalId}: ${b.error}`).join('; ')}`);
   return builds.map((build) => {

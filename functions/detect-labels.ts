@@ -1,3 +1,4 @@
+import { analysedImage } from './lib/analysed-image';
 import { rekognitionLabels } from './lib/aws/rekognition-labels';
 import { detectFacesEnabled, labelsMaxCount, labelsMinConfidence } from './lib/config';
 import type { LabelsOutcome } from './lib/image-store';
@@ -12,10 +13,10 @@ const settings: LabelSettings = {
 };
 
 /**
- * DetectLabels: Rekognition labels (and, unless DETECT_FACES is false, how many faces) for the S3 object. A refusal
- * (too large, invalid format) is an outcome recorded on the item, not an error.
+ * DetectLabels: Rekognition labels (and, unless DETECT_FACES is false, how many faces) for the S3 object, or its JPEG
+ * rendition. A refusal (too large, invalid format) is an outcome recorded on the item, not an error.
  */
 export const handler = stepHandler('DetectLabels', async (input: MetadataStepInput): Promise<LabelsOutcome> => {
   const metadata = requireField<MetadataStepInput['metadata']>(input, 'metadata', isObject);
-  return detectLabels(rekognitionLabels(), input.upload, metadata, settings);
+  return detectLabels(rekognitionLabels(), analysedImage(input.upload, metadata), settings);
 });

@@ -1,4 +1,6 @@
+import { NotSupportedImageType } from './errors';
 import type { ErrorRecord } from './image-item';
+import type { StepMetadata } from './workflow';
 
 const MAX_MESSAGE = 1000;
 
@@ -10,6 +12,23 @@ export function failureRecord(failure: Record<string, { Error?: string; Cause?: 
   const [state, caught] = Object.entries(failure)[0] ?? ['Unknown', {}];
   const name = caught?.Error || 'UnknownError';
   return { name, message: messageOf(caught?.Cause).slice(0, MAX_MESSAGE), state };
+}
+
+/**
+ * Why an upload ends UNSUPPORTED: ConvertImage's refusal when its Catch recorded one under the metadata (an animated
+ * WebP), else the format ImageTypeCheck did not let through.
+ */
+export function unsupportedRecord(metadata: Partial<StepMetadata> | undefined): ErrorRecord {
+  const refused = metadata?.unsupported;
+  if (refused) {
+    return {
+      name: refused.Error || 'NotSupportedImageType',
+      message: messageOf(refused.Cause).slice(0, MAX_MESSAGE),
+      state: 'ConvertImage',
+    };
+  }
+  const error = new NotSupportedImageType(metadata?.format ?? 'UNKNOWN');
+  return { name: error.name, message: error.message, state: 'ImageTypeCheck' };
 }
 
 function messageOf(cause: string | undefined): string {

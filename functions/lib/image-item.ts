@@ -87,6 +87,8 @@ export interface ImageItem {
   labelsError?: ErrorRecord;
   faces?: { count: number };
   thumbnail?: ThumbnailRef;
+  /** The JPEG rendition recognition and the thumbnail read, for a converted format; `format` stays the upload's. */
+  rendition?: RenditionRef;
   error?: ErrorRecord;
 }
 

@@ -1,5 +1,5 @@
 import type { ImageMetadata } from './image-metadata';
-import type { ErrorRecord, ImageStatus, StoredLabel, ThumbnailRef, UploadRef } from './image-item';
+import type { ErrorRecord, ImageStatus, RenditionRef, StoredLabel, ThumbnailRef, UploadRef } from './image-item';
 
 /**
  * What the workflow needs from storage. Every write names the upload (key + sequencer) it belongs to and is
@@ -25,6 +25,7 @@ export type LabelsOutcome = { labels: StoredLabel[]; faceCount?: number } | { re
 
 export interface FinishDetails {
   thumbnail?: ThumbnailRef;
+  rendition?: RenditionRef;
   error?: ErrorRecord;
   metadata?: ImageMetadata;
 }

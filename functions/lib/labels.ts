@@ -1,3 +1,4 @@
+import type { AnalysedImage } from './analysed-image';
 import type { Lazy } from './config';
 import type { ErrorRecord } from './image-item';
 import type { ImageMetadata } from './image-metadata';
@@ -19,11 +20,10 @@ export type LabelSettings = Lazy<{ maxLabels: number; minConfidence: number; det
  */
 export async function detectLabels(
   recognition: ImageRecognition,
-  image: ObjectRef,
-  metadata: Pick<ImageMetadata, 'sizeBytes' | 'width' | 'height'>,
+  image: AnalysedImage,
   settings: LabelSettings,
 ): Promise<LabelsOutcome> {
-  const early = refusalBeforeCall(metadata);
+  const early = refusalBeforeCall(image);
   if (early) return { refused: early };
   try {
     const [labels, faceCount] = await Promise.all([

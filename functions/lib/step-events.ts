@@ -1,7 +1,7 @@
 import { InvalidEvent } from './errors';
 import type { ErrorRecord, ThumbnailRef, UploadRef } from './image-item';
-import type { ImageMetadata } from './image-metadata';
 import type { LabelsOutcome } from './image-store';
+import type { StepMetadata } from './workflow';
 
 /**
  * The payloads the state machine hands each Task (see the Parameters in statemachine/*.asl.json).
@@ -12,13 +12,14 @@ export interface StepInput {
   executionArn?: string;
 }
 export interface MetadataStepInput extends StepInput {
-  metadata: ImageMetadata;
+  metadata: StepMetadata;
 }
 export interface StoreLabelsInput extends StepInput {
   detection: LabelsOutcome;
 }
 export interface CompleteProcessingInput extends StepInput {
   thumbnail: ThumbnailRef;
+  metadata?: StepMetadata;
 }
 /** Catch blocks write `{ [stateName]: { Error, Cause } }` under $.failure, so the failed state is known. */
 export interface RecordFailureInput extends StepInput {

@@ -1,3 +1,6 @@
+import type { RenditionRef } from './image-item';
+import type { ImageMetadata } from './image-metadata';
+
 /**
  * What the state machine (statemachine/image-processing.asl.json) and the core must agree on, named once.
  * test/statemachine/asl-core.test.ts pins the ASL to these names; the supported formats live in image-metadata.ts.
@@ -14,4 +17,27 @@ export type ProcessImageBranch = (typeof PROCESS_IMAGE_BRANCHES)[number];
 /** The JSONPath of a branch's element in the ProcessImage output, e.g. `$[1]` for GenerateThumbnail. */
 export function branchOutputPath(branch: ProcessImageBranch): string {
   return `$[${PROCESS_IMAGE_BRANCHES.indexOf(branch)}]`;
+}
+
+/**
+ * The flag ExtractImageMetadata sets on its output for a format CONVERT_FORMATS names: ImageTypeCheck lets such an
+ * upload through beside SUPPORTED_FORMATS, and ConversionCheck sends it to ConvertImage.
+ */
+export const CONVERTIBLE_FLAG = 'convertible';
+
+/**
+ * Where ConvertImage's result lands inside the metadata (`$.metadata.Payload.rendition`), so every later step, which
+ * already gets the metadata, finds it there and no state's Parameters name a path that may be missing.
+ */
+export const RENDITION_FIELD = 'rendition';
+
+/**
+ * The metadata as it travels through the state machine (`$.metadata.Payload`): what ExtractImageMetadata read, its
+ * conversion flag, and what ConvertImage adds to it.
+ */
+export interface StepMetadata extends ImageMetadata {
+  [CONVERTIBLE_FLAG]?: boolean;
+  [RENDITION_FIELD]?: RenditionRef;
+  /** ConvertImage's refusal (an animated WebP), which its Catch puts here for RecordUnsupported to record. */
+  unsupported?: { Error?: string; Cause?: string };
 }

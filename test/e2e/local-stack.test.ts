@@ -31,6 +31,7 @@ const PHOTOS = {
   cat: 'skimage_chelsea-cat.png',
   pngExif: 'generated_nikon-p6000_gps.png',
   gif: 'generated_chelsea-cat.gif',
+  heic: 'oiio_iphone7_small.heic',
 };
 const keyOf = (file: string) => `private/e2e-user/uploads/holidays/${file}`;
 
@@ -105,6 +106,25 @@ describe('local stack end to end (real photos through template.yaml, the ASL and
       expect(head.ContentLength).to.equal(item.thumbnail.sizeBytes);
     });
 
+    it('converts an iPhone HEIC: its JPEG rendition under converted/ is labelled and thumbnailed, the item keeps format HEIC', async () => {
+      const item = (await t.item(keyOf(PHOTOS.heic))) as Record<string, any>;
+      expect(item).to.include({ status: 'SUCCEEDED', format: 'HEIC', width: 512, height: 300 });
+      expect(item.exif).to.include({ make: 'Apple', model: 'iPhone 7' });
+      expect(item.rendition).to.include({
+        key: 'private/e2e-user/converted/holidays/oiio_iphone7_small.heic.jpg',
+        format: 'JPEG',
+        width: 512,
+        height: 300,
+      });
+      const rendition = await t.s3.send(new HeadObjectCommand({ Bucket: t.bucket, Key: item.rendition.key }));
+      expect(rendition).to.include({ ContentLength: item.rendition.sizeBytes, ContentType: 'image/jpeg' });
+      expect(item.labels).to.be.an('array');
+      const thumbnail = await t.s3.send(new GetObjectCommand({ Bucket: t.bucket, Key: item.thumbnail.key }));
+      const meta = await sharp(Buffer.from(await thumbnail.Body!.transformToByteArray())).metadata();
+      expect(meta).to.include({ format: 'jpeg', width: 250, height: item.thumbnail.height });
+      expect(item.thumbnail.key).to.equal('private/e2e-user/resized/holidays/oiio_iphone7_small.heic');
+    });
+
     it('marks a GIF UNSUPPORTED with its format and writes no thumbnail', async () => {
       const item = (await t.item(keyOf(PHOTOS.gif))) as Record<string, any>;
       expect(item).to.include({ status: 'UNSUPPORTED', format: 'GIF' });
@@ -131,6 +151,7 @@ describe('local stack end to end (real photos through template.yaml, the ASL and
         'ExtractImageMetadata',
         'ImageTypeCheck',
         'StoreImageMetadata',
+        'ConversionCheck',
         'ProcessImage',
         'DetectLabels',
         'StoreLabels',
@@ -138,10 +159,11 @@ describe('local stack end to end (real photos through template.yaml, the ASL and
         'CompleteProcessing',
         'Processed',
       ]);
-      expect(entered(history).slice(0, 4)).to.deep.equal([
+      expect(entered(history).slice(0, 5)).to.deep.equal([
         'ExtractImageMetadata',
         'ImageTypeCheck',
         'StoreImageMetadata',
+        'ConversionCheck',
         'ProcessImage',
       ]);
       const types = history.map((event) => event.type);

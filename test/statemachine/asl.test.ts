@@ -64,6 +64,8 @@ describe('ImageProcessing ASL (statemachine/image-processing.asl.json)', () => {
       RecordUnsupported: 'Task',
       NotSupportedImageType: 'Fail',
       StoreImageMetadata: 'Task',
+      ConversionCheck: 'Choice',
+      ConvertImage: 'Task',
       ProcessImage: 'Parallel',
       DetectLabels: 'Task',
       StoreLabels: 'Task',
@@ -73,23 +75,32 @@ describe('ImageProcessing ASL (statemachine/image-processing.asl.json)', () => {
     });
     expect(state('ExtractImageMetadata').Next).to.equal('ImageTypeCheck');
     expect(state('RecordUnsupported').Next).to.equal('NotSupportedImageType');
-    expect(state('StoreImageMetadata').Next).to.equal('ProcessImage');
+    expect(state('StoreImageMetadata').Next).to.equal('ConversionCheck');
+    expect(state('ConvertImage').Next).to.equal('ProcessImage');
     expect(state('ProcessImage').Next).to.equal('CompleteProcessing');
     expect(state('RecordFailure').Next).to.be.a('string');
     expect(state(state('RecordFailure').Next as string).Type).to.equal('Fail');
   });
 
-  it('sends JPEG and PNG on to StoreImageMetadata and everything else to RecordUnsupported', () => {
+  it('sends JPEG, PNG and the uploads ExtractImageMetadata flags convertible on to StoreImageMetadata, everything else to RecordUnsupported', () => {
     const check = state('ImageTypeCheck');
     expect(check.Default).to.equal('RecordUnsupported');
-    expect(check.Choices).to.have.lengthOf(1);
-    expect(check.Choices?.[0]).to.deep.equal({
-      Or: [
-        { Variable: '$.metadata.Payload.format', StringEquals: 'JPEG' },
-        { Variable: '$.metadata.Payload.format', StringEquals: 'PNG' },
-      ],
-      Next: 'StoreImageMetadata',
-    });
+    expect(check.Choices).to.deep.equal([
+      {
+        Or: [
+          { Variable: '$.metadata.Payload.format', StringEquals: 'JPEG' },
+          { Variable: '$.metadata.Payload.format', StringEquals: 'PNG' },
+        ],
+        Next: 'StoreImageMetadata',
+      },
+      {
+        And: [
+          { Variable: '$.metadata.Payload.convertible', IsPresent: true },
+          { Variable: '$.metadata.Payload.convertible', BooleanEquals: true },
+        ],
+        Next: 'StoreImageMetadata',
+      },
+    ]);
   });
 
   it('ends unsupported uploads in the NotSupportedImageType Fail state', () => {
@@ -106,7 +117,7 @@ describe('ImageProcessing ASL (statemachine/image-processing.asl.json)', () => {
   });
 
   it('invokes every Task through arn:aws:states:::lambda:invoke with a timeout', () => {
-    expect(tasks.map(({ name }) => name)).to.have.lengthOf(8);
+    expect(tasks.map(({ name }) => name)).to.have.lengthOf(9);
     for (const { name, state: task } of tasks) {
       expect(task.Resource, name).to.equal('arn:aws:states:::lambda:invoke');
       expect(task.Parameters?.FunctionName, name).to.match(/^arn:aws:lambda:us-east-1:123456789012:function:\w+$/);
@@ -141,15 +152,32 @@ describe('ImageProcessing ASL (statemachine/image-processing.asl.json)', () => {
       'ExtractImageMetadata',
       'RecordUnsupported',
       'StoreImageMetadata',
+      'ConvertImage',
       'ProcessImage',
       'CompleteProcessing',
     ]);
     for (const { name, state: s } of guarded) {
-      expect(s.Catch, name).to.deep.equal([
-        { ErrorEquals: ['UploadSuperseded'], ResultPath: '$.superseded', Next: 'UploadSuperseded' },
-        { ErrorEquals: ['States.ALL'], ResultPath: `$.failure.${name}`, Next: 'RecordFailure' },
-      ]);
+      const catchers = s.Catch ?? [];
+      expect(catchers[0], name).to.deep.equal({
+        ErrorEquals: ['UploadSuperseded'],
+        ResultPath: '$.superseded',
+        Next: 'UploadSuperseded',
+      });
+      expect(catchers.at(-1), name).to.deep.equal({
+        ErrorEquals: ['States.ALL'],
+        ResultPath: `$.failure.${name}`,
+        Next: 'RecordFailure',
+      });
     }
+    const between = guarded.flatMap(({ name, state: s }) => (s.Catch ?? []).slice(1, -1).map((c) => ({ name, ...c })));
+    expect(between, 'the only other catcher: an animated WebP ConvertImage refuses is UNSUPPORTED').to.deep.equal([
+      {
+        name: 'ConvertImage',
+        ErrorEquals: ['NotSupportedImageType'],
+        ResultPath: '$.metadata.Payload.unsupported',
+        Next: 'RecordUnsupported',
+      },
+    ]);
     expect(state('UploadSuperseded').Type).to.equal('Succeed');
   });
 

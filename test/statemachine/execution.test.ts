@@ -16,6 +16,7 @@ import {
   Workflow,
   type WorkflowRun,
 } from './support/workflow';
+import { withEnv } from '../support/helpers';
 
 /**
  * The real ASL on aws-local-stepfunctions, every Task bound to its real handler, AWS mocked at the SDK: one named
@@ -25,6 +26,7 @@ const SUCCESS = [
   'ExtractImageMetadata',
   'ImageTypeCheck',
   'StoreImageMetadata',
+  'ConversionCheck',
   'ProcessImage',
   'DetectLabels',
   'StoreLabels',
@@ -37,12 +39,15 @@ const FAILED_IN_PROCESSING = [
   'ExtractImageMetadata',
   'ImageTypeCheck',
   'StoreImageMetadata',
+  'ConversionCheck',
   'ProcessImage',
   'GenerateThumbnail',
   'RecordFailure',
   'ProcessingFailed',
 ];
 const FAILED_IN_EXTRACT = ['ExtractImageMetadata', 'RecordFailure', 'ProcessingFailed'];
+const CONVERTED = [...SUCCESS.slice(0, 4), 'ConvertImage', ...SUCCESS.slice(4)];
+const FAILED_IN_CONVERSION = [...CONVERTED.slice(0, 5), 'RecordFailure', 'ProcessingFailed'];
 const PROCESSING_FAILED_CAUSE =
   'A step failed; the ImageMetadata item records the error, its cause and the state that failed.';
 
@@ -146,6 +151,87 @@ describe('ImageProcessing executed with the real handlers (aws-local-stepfunctio
           .subarray(1, 4)
           .toString('latin1'),
       ).to.equal('PNG');
+    });
+  });
+
+  describe('conversion of formats Rekognition cannot read (ConvertFormats)', () => {
+    const heic = () => fixtureImage('oiio_iphone7_small.heic');
+
+    it('an iPhone HEIC: a JPEG rendition under converted/ is what labels and the thumbnail read; the item keeps format HEIC and records the rendition', async () => {
+      const upload = uploadFor('IMG_7702.HEIC');
+      const run = await workflow.process(upload, heic());
+      expect(run.status).to.equal('SUCCEEDED');
+      expectPath(run, CONVERTED);
+      const renditionKey = `private/${upload.userId}/converted/holidays/IMG_7702.HEIC.jpg`;
+      const thumbnailKey = `private/${upload.userId}/resized/holidays/IMG_7702.HEIC`;
+      const puts = workflow.thumbnailPuts();
+      expect(puts.map((put) => [put.Key, put.ContentType])).to.deep.equal([
+        [renditionKey, 'image/jpeg'],
+        [thumbnailKey, 'image/jpeg'],
+      ]);
+      const rendition = puts[0]?.Body as Uint8Array;
+      const detect = workflow.rekognition.commandCalls(DetectLabelsCommand)[0]?.args[0].input;
+      expect(detect?.Image).to.deep.equal({ S3Object: { Bucket: 'photorepo', Name: renditionKey } });
+      const wholeReads = workflow.s3
+        .commandCalls(GetObjectCommand)
+        .filter((call) => call.args[0].input.Range === undefined)
+        .map((call) => call.args[0].input.Key);
+      expect(wholeReads, 'ConvertImage reads the upload, GenerateThumbnail the rendition').to.deep.equal([
+        upload.key,
+        renditionKey,
+      ]);
+
+      const [metadata] = workflow.itemWrites();
+      expect(metadata?.fields).to.deep.include({ format: 'HEIC', width: 512, height: 300 });
+      expect(metadata?.fields.exif).to.include({ make: 'Apple', model: 'iPhone 7' });
+      expect(metadata?.fields, 'the workflow flag is not an item field').to.not.have.property('convertible');
+      expect(lastWrite()).to.deep.include({
+        status: 'SUCCEEDED',
+        rendition: { key: renditionKey, sizeBytes: rendition.byteLength, format: 'JPEG', width: 512, height: 300 },
+      });
+      expect(lastWrite().thumbnail).to.deep.include({ key: thumbnailKey, format: 'JPEG', width: 250, height: 146 });
+      expect(lastWrite(), "the item keeps the upload's format").to.not.have.property('format');
+    });
+
+    it('ConvertFormats empty: the HEIC ends UNSUPPORTED with its metadata, as before conversion existed; nothing is converted', async () => {
+      const run = await withEnv({ CONVERT_FORMATS: '' }, () => workflow.process(uploadFor('IMG_7702.HEIC'), heic()));
+      expect(run).to.include({ status: 'FAILED', error: 'NotSupportedImageType' });
+      expectPath(run, UNSUPPORTED);
+      const writes = workflow.itemWrites();
+      expect(writes).to.have.lengthOf(1);
+      expect(writes[0]?.fields).to.deep.include({
+        status: 'UNSUPPORTED',
+        format: 'HEIC',
+        width: 512,
+        height: 300,
+        error: {
+          name: 'NotSupportedImageType',
+          message: 'Image format HEIC is not supported; only JPEG and PNG are processed',
+          state: 'ImageTypeCheck',
+        },
+      });
+      expect(writes[0]?.fields.exif).to.include({ make: 'Apple' });
+      expect(workflow.thumbnailPuts()).to.deep.equal([]);
+      expect(workflow.rekognition.calls()).to.deep.equal([]);
+    });
+
+    it('an animated WebP: ConvertImage refuses it, and the item ends UNSUPPORTED with the reason and state ConvertImage', async () => {
+      const animated = fixtureImage('generated_coffee_alpha-lossy.webp');
+      animated[20] = animated[20]! | 0x02; // the VP8X animation flag
+      const run = await workflow.process(uploadFor('loop.webp'), animated);
+      expect(run).to.include({ status: 'FAILED', error: 'NotSupportedImageType' });
+      expectPath(run, [...CONVERTED.slice(0, 5), 'RecordUnsupported', 'NotSupportedImageType']);
+      expect(lastWrite()).to.deep.include({
+        status: 'UNSUPPORTED',
+        format: 'WEBP',
+        error: {
+          name: 'NotSupportedImageType',
+          message: 'Image format WEBP (animated) is not supported; only JPEG and PNG are processed',
+          state: 'ConvertImage',
+        },
+      });
+      expect(lastWrite(), "the Catch's record is not an item field").to.not.have.property('unsupported');
+      expect(workflow.thumbnailPuts()).to.deep.equal([]);
     });
   });
 
@@ -387,8 +473,24 @@ describe('ImageProcessing executed with the real handlers (aws-local-stepfunctio
         bytes: () => fixtureImage('generated_chelsea-cat.gif'),
         ...unsupported('GIF'),
       },
-      { name: 'WebP magic bytes', fileName: 'photo.jpg', bytes: webpHeader, ...unsupported('WEBP') },
-      { name: 'HEIC magic bytes', fileName: 'IMG_0001.jpg', bytes: heicHeader, ...unsupported('HEIC') },
+      {
+        name: 'WebP magic bytes and no picture',
+        fileName: 'photo.jpg',
+        bytes: webpHeader,
+        status: 'FAILED',
+        errorName: 'CorruptImage',
+        state: 'ConvertImage',
+        path: FAILED_IN_CONVERSION,
+      },
+      {
+        name: 'HEIC magic bytes and no picture',
+        fileName: 'IMG_0001.jpg',
+        bytes: heicHeader,
+        status: 'FAILED',
+        errorName: 'CorruptImage',
+        state: 'ConvertImage',
+        path: FAILED_IN_CONVERSION,
+      },
       {
         name: 'text renamed .jpg',
         fileName: 'notes.jpg',

@@ -354,6 +354,7 @@ describe('Step Functions Local test cases (statemachine/test)', function () {
       'ExtractImageMetadata',
       'RecordUnsupported',
       'StoreImageMetadata',
+      'ConvertImage',
       'DetectLabels',
       'StoreLabels',
       'GenerateThumbnail',

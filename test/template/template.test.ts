@@ -145,12 +145,13 @@ describe('template.yaml', () => {
   });
 
   describe('functions', () => {
-    it('has the nine functions of the workflow', () => {
+    it('has the functions of the workflow', () => {
       expect(functions.map((f) => f.logicalId)).to.have.members([
         'S3Trigger',
         'ExtractImageMetadata',
         'RecordUnsupported',
         'StoreImageMetadata',
+        'ConvertImage',
         'DetectLabels',
         'StoreLabels',
         'GenerateThumbnail',

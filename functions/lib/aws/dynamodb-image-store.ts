@@ -67,6 +67,7 @@ export class DynamoImageStore implements ImageStore {
       status,
       ...(details.metadata ? metadataFields(details.metadata) : {}),
       ...(details.thumbnail ? { thumbnail: details.thumbnail } : {}),
+      ...(details.rendition ? { rendition: details.rendition } : {}),
       ...(details.error ? { error: details.error } : {}),
     };
     await this.update(upload, now, fields, `Recording status ${status}`);

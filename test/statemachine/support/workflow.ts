@@ -2,6 +2,7 @@ import '../../../local/stepfunctions/lambda-integration';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { handler as completeProcessing } from '../../../functions/complete-processing';
+import { handler as convertImage } from '../../../functions/convert-image';
 import { handler as detectLabels } from '../../../functions/detect-labels';
 import { handler as extractImageMetadata } from '../../../functions/extract-image-metadata';
 import { handler as generateThumbnail } from '../../../functions/generate-thumbnail';
@@ -27,6 +28,7 @@ export const HANDLERS: Record<string, (event: unknown) => Promise<unknown>> = {
   ExtractImageMetadata: extractImageMetadata,
   RecordUnsupported: recordUnsupported,
   StoreImageMetadata: storeImageMetadata,
+  ConvertImage: convertImage,
   DetectLabels: detectLabels,
   StoreLabels: storeLabels,
   GenerateThumbnail: generateThumbnail,

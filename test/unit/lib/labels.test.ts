@@ -33,8 +33,14 @@ describe('labels', () => {
 
   /** The DetectLabels step's core over a fake ImageRecognition: no SDK, no environment. */
   describe('detectLabels', () => {
-    const image = { bucket: 'photorepo', key: 'private/u/uploads/a/photo.jpg' };
-    const metadata = { sizeBytes: 1000, width: 640, height: 480 };
+    const image = {
+      bucket: 'photorepo',
+      key: 'private/u/uploads/a/photo.jpg',
+      format: 'JPEG' as const,
+      sizeBytes: 1000,
+      width: 640,
+      height: 480,
+    };
     let recognition: FakeRecognition;
     let reads: string[];
     const settings = (detectFaces = true, maxLabels = 20): LabelSettings => ({
@@ -51,7 +57,7 @@ describe('labels', () => {
 
     it('asks for labels with the settings and counts faces beside them', async () => {
       recognition.faces = 2;
-      expect(await detectLabels(recognition, image, metadata, settings())).to.deep.equal({
+      expect(await detectLabels(recognition, image, settings())).to.deep.equal({
         labels: recognition.labels,
         faceCount: 2,
       });
@@ -60,19 +66,19 @@ describe('labels', () => {
     });
 
     it('leaves faceCount out when there are none or when faces are off, and then does not ask', async () => {
-      expect(await detectLabels(recognition, image, metadata, settings())).to.deep.equal({
+      expect(await detectLabels(recognition, image, settings())).to.deep.equal({
         labels: recognition.labels,
       });
       recognition.calls.length = 0;
       recognition.faces = 3;
-      expect(await detectLabels(recognition, image, metadata, settings(false))).to.deep.equal({
+      expect(await detectLabels(recognition, image, settings(false))).to.deep.equal({
         labels: recognition.labels,
       });
       expect(recognition.calls).to.deep.equal([`detectLabels ${image.key}`]);
     });
 
     it('refuses up front, asking nothing and reading no setting, what is too large', async () => {
-      const outcome = await detectLabels(recognition, image, { ...metadata, width: 10_001 }, settings());
+      const outcome = await detectLabels(recognition, { ...image, width: 10_001 }, settings());
       expect(outcome).to.have.nested.property('refused.name', 'ImageTooLargeException');
       expect(recognition.calls).to.deep.equal([]);
       expect(reads).to.deep.equal([]);
@@ -80,23 +86,23 @@ describe('labels', () => {
 
     it("records the service's refusal as the outcome, under the service's own error name", async () => {
       recognition.labelsError = new ImageRefused({ name: 'InvalidImageFormatException', message: 'bad' });
-      expect(await detectLabels(recognition, image, metadata, settings())).to.deep.equal({
+      expect(await detectLabels(recognition, image, settings())).to.deep.equal({
         refused: { name: 'InvalidImageFormatException', message: 'bad' },
       });
     });
 
     it('keeps the labels without a face count when counting faces fails for good, and fails when it is transient', async () => {
       recognition.facesError = Object.assign(new Error('denied'), { name: 'AccessDeniedException' });
-      expect(await detectLabels(recognition, image, metadata, settings())).to.deep.equal({
+      expect(await detectLabels(recognition, image, settings())).to.deep.equal({
         labels: recognition.labels,
       });
       recognition.facesError = transient('DetectFaces');
-      await expectRejection(detectLabels(recognition, image, metadata, settings()), Error, /DetectFaces/);
+      await expectRejection(detectLabels(recognition, image, settings()), Error, /DetectFaces/);
     });
 
     it('rethrows any other failure of the labels call, and a bad setting as it is', async () => {
       recognition.labelsError = transient('DetectLabels');
-      const error = await expectRejection(detectLabels(recognition, image, metadata, settings()), Error);
+      const error = await expectRejection(detectLabels(recognition, image, settings()), Error);
       expect(error.name).to.equal('TransientError');
       recognition.labelsError = undefined;
       const broken: LabelSettings = {
@@ -105,7 +111,7 @@ describe('labels', () => {
           throw new InvalidConfiguration('LABELS_MAX_COUNT must be a positive integer');
         },
       };
-      await expectRejection(detectLabels(recognition, image, metadata, broken), InvalidConfiguration);
+      await expectRejection(detectLabels(recognition, image, broken), InvalidConfiguration);
     });
   });
 });

@@ -1,12 +1,17 @@
 import { imageStore } from './lib/aws/image-store-instance';
-import type { ThumbnailRef } from './lib/image-item';
-import { isObject, requireField, type CompleteProcessingInput } from './lib/step-events';
+import { recordSucceeded, type RecordedOutcome } from './lib/outcomes';
+import { isObject, requireField, requireProcessed, type CompleteProcessingInput } from './lib/step-events';
 import { stepHandler } from './lib/step-handler';
 
-/** CompleteProcessing: the item says SUCCEEDED, where its thumbnail is and, for a converted format, its rendition. */
-export const handler = stepHandler('CompleteProcessing', async (input: CompleteProcessingInput) => {
-  const thumbnail = requireField<ThumbnailRef>(input, 'thumbnail', isObject);
-  const rendition = input.metadata?.rendition;
-  await imageStore().finish(input.upload, 'SUCCEEDED', { thumbnail, ...(rendition ? { rendition } : {}) }, new Date());
-  return { status: 'SUCCEEDED' as const };
-});
+/**
+ * CompleteProcessing: in one conditional write, the item says SUCCEEDED with its labels, faces, moderation, thumbnail
+ * and (for a converted format) rendition; answers the notification NotifyResult publishes.
+ */
+export const handler = stepHandler(
+  'CompleteProcessing',
+  async (input: CompleteProcessingInput): Promise<RecordedOutcome> => {
+    const processed = requireProcessed(input);
+    const metadata = requireField<CompleteProcessingInput['metadata']>(input, 'metadata', isObject);
+    return recordSucceeded(imageStore(), { upload: input.upload, metadata, processed }, new Date());
+  },
+);

@@ -21,6 +21,8 @@ export const thumbnailMaxBytes = (): number => positiveInteger('THUMBNAIL_MAX_BY
 export const labelsMaxCount = (): number => positiveInteger('LABELS_MAX_COUNT', 20);
 export const labelsMinConfidence = (): number => percentage('LABELS_MIN_CONFIDENCE', 70);
 export const detectFacesEnabled = (): boolean => flag('DETECT_FACES', true);
+export const detectModerationEnabled = (): boolean => flag('DETECT_MODERATION', true);
+export const moderationMinConfidence = (): number => percentage('MODERATION_MIN_CONFIDENCE', 60);
 /** The formats the workflow converts for Rekognition; set but empty means none (the original JPEG/PNG-only workflow). */
 export const convertFormats = (): ConvertibleFormat[] => formatList('CONVERT_FORMATS', CONVERTIBLE_FORMATS);
 

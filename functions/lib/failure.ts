@@ -11,7 +11,12 @@ const MAX_MESSAGE = 1000;
 export function failureRecord(failure: Record<string, { Error?: string; Cause?: string }>): ErrorRecord {
   const [state, caught] = Object.entries(failure)[0] ?? ['Unknown', {}];
   const name = caught?.Error || 'UnknownError';
-  return { name, message: messageOf(caught?.Cause).slice(0, MAX_MESSAGE), state };
+  return { name, message: failureMessage(caught?.Cause), state };
+}
+
+/** The message of a Catch's Cause, as the item keeps it (at most MAX_MESSAGE characters). */
+export function failureMessage(cause: string | undefined): string {
+  return messageOf(cause).slice(0, MAX_MESSAGE);
 }
 
 /**
@@ -23,7 +28,7 @@ export function unsupportedRecord(metadata: Partial<StepMetadata> | undefined): 
   if (refused) {
     return {
       name: refused.Error || 'NotSupportedImageType',
-      message: messageOf(refused.Cause).slice(0, MAX_MESSAGE),
+      message: failureMessage(refused.Cause),
       state: 'ConvertImage',
     };
   }

@@ -11,8 +11,24 @@ import type { ImageMetadata } from './image-metadata';
  * outputs an array with one element per branch, so the ASL reads each branch's result by its index here
  * (`$[1].thumbnail` is GenerateThumbnail's): a new branch goes at the end, and the ASL's paths follow this list.
  */
-export const PROCESS_IMAGE_BRANCHES = ['DetectLabels', 'GenerateThumbnail'] as const;
+export const PROCESS_IMAGE_BRANCHES = [
+  'DetectLabels',
+  'GenerateThumbnail',
+  'DetectFaces',
+  'DetectModerationLabels',
+] as const;
 export type ProcessImageBranch = (typeof PROCESS_IMAGE_BRANCHES)[number];
+
+/**
+ * The field each branch keeps its step's result in (its ResultPath, `$.<field>`), and under which ProcessImage's
+ * ResultSelector hands it on (`$.processed.<field>`) to CompleteProcessing.
+ */
+export const BRANCH_RESULT_FIELDS = {
+  DetectLabels: 'labels',
+  GenerateThumbnail: 'thumbnail',
+  DetectFaces: 'faces',
+  DetectModerationLabels: 'moderation',
+} as const satisfies Record<ProcessImageBranch, string>;
 
 /** The JSONPath of a branch's element in the ProcessImage output, e.g. `$[1]` for GenerateThumbnail. */
 export function branchOutputPath(branch: ProcessImageBranch): string {

@@ -1,8 +1,11 @@
 import { expect } from 'chai';
 import type { RenditionRef } from '../../functions/lib/image-item';
 import { IMAGE_FORMATS, SUPPORTED_FORMATS } from '../../functions/lib/image-metadata';
+import type { FinalStatus } from '../../functions/lib/notification';
+import type { RecordedOutcome } from '../../functions/lib/outcomes';
 import {
   branchOutputPath,
+  BRANCH_RESULT_FIELDS,
   CONVERTIBLE_FLAG,
   PROCESS_IMAGE_BRANCHES,
   RENDITION_FIELD,
@@ -139,6 +142,68 @@ function branchProblems(definition: AslDefinition): string[] {
   return problems;
 }
 
+/**
+ * ProcessImage hands on exactly one result per branch, from the field that branch writes, under the name
+ * BRANCH_RESULT_FIELDS gives it (what CompleteProcessing's input checks), each the step's Payload.
+ */
+function resultProblems(definition: AslDefinition): string[] {
+  const parallel = findState(definition, 'ProcessImage');
+  const expected = Object.fromEntries(
+    PROCESS_IMAGE_BRANCHES.map((branch) => {
+      const field = BRANCH_RESULT_FIELDS[branch];
+      return [`${field}.$`, `${branchOutputPath(branch)}.${field}.Payload`];
+    }),
+  );
+  const problems: string[] = [];
+  if (JSON.stringify(parallel.ResultSelector) !== JSON.stringify(expected)) {
+    problems.push(`ProcessImage.ResultSelector is ${JSON.stringify(parallel.ResultSelector)}`);
+  }
+  (parallel.Branches ?? []).forEach((branch, index) => {
+    const field = BRANCH_RESULT_FIELDS[PROCESS_IMAGE_BRANCHES[index] as keyof typeof BRANCH_RESULT_FIELDS];
+    const writers = Object.entries(branch.States).filter(([, state]) => state.ResultPath !== undefined);
+    for (const [name, state] of writers) {
+      if (state.ResultPath !== `$.${field}`)
+        problems.push(`${name} writes ${String(state.ResultPath)}, not $.${field}`);
+    }
+  });
+  return problems;
+}
+
+/**
+ * The end of every path: the three record steps keep what they answer (RecordedOutcome: status, notification) at
+ * $.outcome, and OutcomeCheck ends each FinalStatus in its own terminal state (FAILED by default).
+ */
+function outcomeProblems(definition: AslDefinition): string[] {
+  const problems: string[] = [];
+  const fields: Record<keyof RecordedOutcome, string> = {
+    status: '$.Payload.status',
+    notification: '$.Payload.notification',
+  };
+  const selector = Object.fromEntries(Object.entries(fields).map(([field, path]) => [`${field}.$`, path]));
+  for (const record of ['CompleteProcessing', 'RecordUnsupported', 'RecordFailure']) {
+    const state = findState(definition, record);
+    if (JSON.stringify(state.ResultSelector) !== JSON.stringify(selector) || state.ResultPath !== '$.outcome') {
+      problems.push(`${record} does not keep { status, notification } at $.outcome`);
+    }
+  }
+  const ends: Record<FinalStatus, string> = {
+    SUCCEEDED: 'Processed',
+    UNSUPPORTED: 'NotSupportedImageType',
+    FAILED: 'ProcessingFailed',
+  };
+  const check = findState(definition, 'OutcomeCheck');
+  const rules = (check.Choices ?? []) as unknown as { Variable?: string; StringEquals?: string; Next: string }[];
+  for (const [status, end] of Object.entries(ends)) {
+    const rule = rules.find((candidate) => candidate.StringEquals === status);
+    const next = rule?.Variable === '$.outcome.status' ? rule.Next : status === 'FAILED' ? check.Default : undefined;
+    if (next !== end) problems.push(`OutcomeCheck sends ${status} to ${String(next)}, not ${end}`);
+  }
+  for (const rule of rules) {
+    if (!(String(rule.StringEquals) in ends)) problems.push(`OutcomeCheck tests ${String(rule.StringEquals)}`);
+  }
+  return problems;
+}
+
 describe('the ASL agrees with the core (statemachine/image-processing.asl.json)', () => {
   const { definition } = imageProcessingDefinition();
 
@@ -210,5 +275,26 @@ describe('the ASL agrees with the core (statemachine/image-processing.asl.json)'
       selector[field] = path.replace(/^\$\[(\d+)\]/, (_, index: string) => `$[${next(index)}]`);
     }
     expect(branchProblems(misread).join('\n')).to.match(/is written by \w+, which is \$\[\d+\]/);
+  });
+
+  it('hands on one result per branch under the name BRANCH_RESULT_FIELDS gives it, and the check catches a misnamed one', () => {
+    expect(resultProblems(definition)).to.deep.equal([]);
+    const misnamed = cloneDefinition(definition);
+    findState(misnamed, 'DetectFacesFailed').ResultPath = '$.face';
+    expect(resultProblems(misnamed)).to.deep.equal(['DetectFacesFailed writes $.face, not $.faces']);
+    const dropped = cloneDefinition(definition);
+    delete (findState(dropped, 'ProcessImage').ResultSelector as Record<string, string>)['moderation.$'];
+    expect(resultProblems(dropped)).to.have.lengthOf(1);
+  });
+
+  it('keeps each recorded outcome where NotifyResult and OutcomeCheck read it, and ends every FinalStatus in its own state', () => {
+    expect(outcomeProblems(definition)).to.deep.equal([]);
+    const swapped = cloneDefinition(definition);
+    const rules = findState(swapped, 'OutcomeCheck').Choices as unknown as { Next: string }[];
+    [rules[0]!.Next, rules[1]!.Next] = [rules[1]!.Next, rules[0]!.Next];
+    expect(outcomeProblems(swapped)).to.have.lengthOf(2);
+    const lost = cloneDefinition(definition);
+    findState(lost, 'RecordFailure').ResultPath = null;
+    expect(outcomeProblems(lost)).to.deep.equal(['RecordFailure does not keep { status, notification } at $.outcome']);
   });
 });

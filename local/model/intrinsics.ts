@@ -53,6 +53,8 @@ export class Resolver {
         return explicit('QueueName') ?? logicalId;
       case 'AWS::Logs::LogGroup':
         return explicit('LogGroupName') ?? logicalId;
+      case 'AWS::SNS::Topic':
+        return explicit('TopicName') ?? logicalId;
       default:
         return logicalId;
     }
@@ -84,6 +86,8 @@ export class Resolver {
         return `arn:aws:logs:${region}:${accountId}:log-group:${name}:*`;
       case 'AWS::Events::Rule':
         return this.ruleArn(logicalId);
+      case 'AWS::SNS::Topic':
+        return `arn:aws:sns:${region}:${accountId}:${name}`;
       default:
         return `arn:aws:local:${region}:${accountId}:${logicalId}`;
     }
@@ -114,6 +118,7 @@ export class Resolver {
       case 'AWS::Serverless::StateMachine':
       case 'AWS::StepFunctions::StateMachine':
       case 'AWS::Events::Rule':
+      case 'AWS::SNS::Topic':
         return this.arnOf(name);
       case 'AWS::SQS::Queue':
         return `${this.identity.endpoint}/${accountId}/${this.physicalName(name)}`;
@@ -128,6 +133,8 @@ export class Resolver {
     if (attribute === 'Name' || attribute === 'QueueName' || attribute === 'TableName')
       return this.physicalName(logicalId);
     if (resource.Type === 'AWS::SQS::Queue' && attribute === 'QueueUrl') return this.ref(logicalId);
+    if (resource.Type === 'AWS::SNS::Topic' && (attribute === 'TopicArn' || attribute === 'TopicName'))
+      return attribute === 'TopicArn' ? this.arnOf(logicalId) : this.physicalName(logicalId);
     if (resource.Type === 'AWS::S3::Bucket' && attribute === 'DomainName')
       return `${this.physicalName(logicalId)}.s3.amazonaws.com`;
     throw new TemplateError(`!GetAtt ${logicalId}.${attribute} is not supported by the local stack`);

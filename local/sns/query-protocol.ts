@@ -8,7 +8,10 @@ import { randomUUID } from 'node:crypto';
  */
 export const SNS_XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
 
-/** An SNS error: `code` is the wire code (NotFound), which the SDK maps to its class (NotFoundException). */
+/** Wire codes whose exception class is not `<code>Exception` (the SDK's awsQueryError traits). */
+const EXCEPTION_OF: Record<string, string> = { ParameterValueInvalid: 'InvalidParameterValueException' };
+
+/** An SNS error: `code` is the wire code (NotFound), which the SDK maps to its class (`name`, NotFoundException). */
 export class SnsError extends Error {
   constructor(
     readonly code: string,
@@ -16,13 +19,13 @@ export class SnsError extends Error {
     readonly status = 400,
   ) {
     super(message);
-    this.name = `${code}Exception`;
+    this.name = EXCEPTION_OF[code] ?? `${code}Exception`;
   }
 }
 
 export const invalidParameter = (message: string): SnsError =>
   new SnsError('InvalidParameter', `Invalid parameter: ${message}`);
-export const invalidParameterValue = (message: string): SnsError => new SnsError('InvalidParameterValue', message);
+export const invalidParameterValue = (message: string): SnsError => new SnsError('ParameterValueInvalid', message);
 export const notFound = (message: string): SnsError => new SnsError('NotFound', message, 404);
 
 export type QueryParams = URLSearchParams;

@@ -38,7 +38,7 @@ export async function publishFromTask(sns: SnsService, parameters: unknown): Pro
   } catch (error) {
     if (!(error instanceof SnsError)) throw error;
     throw new SnsTaskError(
-      `SNS.${error.code}Exception`,
+      `SNS.${error.name}`,
       `${error.message} (Service: AmazonSNS; Status Code: ${error.status}; Error Code: ${error.code}; Request ID: ${requestId}; Proxy: null)`,
     );
   }

@@ -22,9 +22,8 @@ import { imageIdFor } from '../../functions/lib/upload-key';
 import { readInbox } from '../../local/inbox';
 import { loadStackModel } from '../../local/stack-model';
 import { PROJECT_ROOT } from '../../local/template';
-import { rejection, startTestStack, tempDir, type TestStack } from './support/stack';
+import { IMAGES, rejection, startTestStack, tempDir, type TestStack } from '../support/test-stack';
 import { NOTIFY_EMAIL, writeNotifyingTemplate } from './support/notify-template';
-import { IMAGES } from './support/stack';
 import { runCli } from './support/spawn';
 
 /** A loopback HTTP endpoint that keeps what SNS posts to it. */

@@ -35,8 +35,8 @@ async function main(argv: string[]): Promise<void> {
     ...model.topics.map((topic) => `  topic          ${topic.arn}  (each message is printed as [sns])`),
     `  functions      ${model.functions.map((fn) => fn.name).join(', ')}`,
     `  web app        ${url}/_app/   (a local test page: upload photos, watch their items)`,
-    `  data           ${stack.dataDir.startsWith(process.cwd()) ? path.relative(process.cwd(), stack.dataDir) : stack.dataDir}`,
-    `  inbox          ${path.relative(process.cwd(), inboxFile(stack.dataDir))}   (e-mail the stack "sends", one JSON line each)`,
+    `  data           ${shown(stack.dataDir)}`,
+    `  inbox          ${shown(inboxFile(stack.dataDir))}   (e-mail the stack "sends", one JSON line each)`,
     '',
     'Try it:',
     `  aws --endpoint-url ${url} s3 cp photo.jpg s3://${bucket}/private/local-user/uploads/album/photo.jpg`,
@@ -66,6 +66,11 @@ async function main(argv: string[]): Promise<void> {
   );
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+/** A path under the current folder relative to it, any other absolute. */
+function shown(file: string): string {
+  return file.startsWith(process.cwd()) ? path.relative(process.cwd(), file) : file;
 }
 
 quietNodeVersionWarning();

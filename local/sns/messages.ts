@@ -42,7 +42,8 @@ export function checkPublish(input: {
   if (message === '' || message === '""') throw invalidParameter('Empty message');
   if (Buffer.byteLength(message) > MAX_MESSAGE_BYTES) throw invalidParameter('Message too long');
   const subject = input.subject === undefined || input.subject === null ? undefined : String(input.subject);
-  if (subject !== undefined && (subject === '' || subject.length > 100 || !/^[\x20-\x7e]+$/.test(subject)))
+  // SNS: ASCII that begins with a letter, number or punctuation mark, no line breaks or control characters, < 100.
+  if (subject !== undefined && (subject.length >= 100 || !/^[\x21-\x7e][\x20-\x7e]*$/.test(subject)))
     throw invalidParameter('Subject');
   const messageStructure =
     input.messageStructure === undefined || input.messageStructure === null

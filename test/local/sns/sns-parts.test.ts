@@ -54,6 +54,9 @@ describe('local SNS: publish validation', () => {
       [{ topicArn: TOPIC, message: '' }, 'InvalidParameter', 'InvalidParameterException'],
       [{ topicArn: TOPIC, message: 'x'.repeat(256 * 1024 + 1) }, 'InvalidParameter', 'InvalidParameterException'],
       [{ topicArn: TOPIC, message: 'x', subject: 'two\nlines' }, 'InvalidParameter', 'InvalidParameterException'],
+      [{ topicArn: TOPIC, message: 'x', subject: 'Photo café.jpg' }, 'InvalidParameter', 'InvalidParameterException'],
+      [{ topicArn: TOPIC, message: 'x', subject: ' leading space' }, 'InvalidParameter', 'InvalidParameterException'],
+      [{ topicArn: TOPIC, message: 'x', subject: 'x'.repeat(100) }, 'InvalidParameter', 'InvalidParameterException'],
       [{ topicArn: TOPIC, message: 'x', messageStructure: 'json' }, 'InvalidParameter', 'InvalidParameterException'],
       [
         { topicArn: TOPIC, message: 'x', messageAttributes: { s: { DataType: 'String', StringValue: '' } } },

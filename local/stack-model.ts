@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { conditionFunction, isConditionFunction, parameterRef, serviceAttribute } from './intrinsics';
 import {
   functionSpecs,
   loadTemplate,
@@ -410,6 +411,8 @@ class Resolver {
         return explicit('QueueName') ?? logicalId;
       case 'AWS::Logs::LogGroup':
         return explicit('LogGroupName') ?? logicalId;
+      case 'AWS::Cognito::UserPoolDomain':
+        return explicit('Domain') ?? logicalId;
       default:
         return logicalId;
     }
@@ -446,7 +449,7 @@ class Resolver {
     }
   }
 
-  ref(name: string): string {
+  ref(name: string): string | string[] {
     const { region, accountId, stackName } = this.identity;
     switch (name) {
       case 'AWS::Region':
@@ -465,7 +468,7 @@ class Resolver {
         return '';
       default:
     }
-    if (name in this.parameters) return this.parameters[name] as string;
+    if (name in this.parameters) return parameterRef(this.template, name, this.parameters[name] as string);
     const resource = this.resource(name);
     switch (resource.Type) {
       case 'AWS::Serverless::StateMachine':
@@ -484,9 +487,11 @@ class Resolver {
     if (attribute === 'Arn') return this.arnOf(logicalId);
     if (attribute === 'Name' || attribute === 'QueueName' || attribute === 'TableName')
       return this.physicalName(logicalId);
-    if (resource.Type === 'AWS::SQS::Queue' && attribute === 'QueueUrl') return this.ref(logicalId);
+    if (resource.Type === 'AWS::SQS::Queue' && attribute === 'QueueUrl') return String(this.ref(logicalId));
     if (resource.Type === 'AWS::S3::Bucket' && attribute === 'DomainName')
       return `${this.physicalName(logicalId)}.s3.amazonaws.com`;
+    const value = serviceAttribute(resource.Type, logicalId, attribute, String(this.ref(logicalId)), this.identity);
+    if (value !== undefined) return value;
     throw new TemplateError(`!GetAtt ${logicalId}.${attribute} is not supported by the local stack`);
   }
 
@@ -520,6 +525,8 @@ class Resolver {
           return stringValue(this.resolve(text, where)).split(separator);
         }
         default:
+          if (isConditionFunction(key) && (key !== 'Condition' || typeof argument === 'string'))
+            return conditionFunction(this.template, key, argument, (item) => this.resolve(item, where), where);
           if (key.startsWith('Fn::')) throw new TemplateError(`${where}: ${key} is not supported by the local stack`);
       }
     }
@@ -539,7 +546,7 @@ class Resolver {
       const dot = expression.indexOf('.');
       if (dot > 0 && !expression.startsWith('AWS::'))
         return this.getAtt(expression.slice(0, dot), expression.slice(dot + 1));
-      return this.ref(expression);
+      return String(this.ref(expression));
     });
   }
 }

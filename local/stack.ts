@@ -7,6 +7,8 @@ import { handleCloudFormation } from './cloudformation/cloudformation-api';
 import { startDynamoDbService, type DynamoDbService } from './dynamodb/dynamodb-service';
 import { createEventBus, type EventBus } from './events/event-bus';
 import { objectEvent, Sequencers } from './events/s3-object-events';
+import { startFrontDoor, type FrontDoor } from './frontdoor/front-door';
+import { localOutputs, localUrls } from './frontdoor/local-urls';
 import { routeOf, serveJson, unknownService } from './gateway';
 import { sendAwsJsonError, sendJson, ServiceError } from './http/respond';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/runtime';
@@ -101,6 +103,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   let services: Services | undefined;
   let model: StackModel | undefined;
+  let frontDoor: FrontDoor | undefined;
   const server = http.createServer((req, res) => dispatch(req, res));
   server.keepAliveTimeout = 5000;
   server.on('clientError', (_error, socket) => socket.destroy());
@@ -131,9 +134,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       identity: { region, accountId, stackName, endpoint },
       ...(options.parameterOverrides ? { parameterOverrides: options.parameterOverrides } : {}),
     });
+    model = { ...model, outputs: localOutputs(model.outputs, localUrls(port)) };
     mkdirSync(dataDir, { recursive: true });
     lockFile = lockDataDir(dataDir);
-    services = await startServices(model, dataDir, options, env, log);
+    const started = await startServices(model, dataDir, options, env, log);
+    frontDoor = await startFrontDoor({
+      model,
+      port,
+      dataDir,
+      invoke: (name, event) => started.lambda.invoke(name, event),
+      log: (source, line) => log.line(source, line),
+    }).catch(async (error: unknown) => {
+      await stopServices(started);
+      throw error;
+    });
+    services = started;
   } catch (error) {
     await new Promise((resolve) => server.close(resolve));
     if (lockFile) rmSync(lockFile, { force: true });
@@ -159,6 +174,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       return;
     }
     try {
+      if (!req.headers['x-amz-target'] && frontDoor?.handles(req)) return frontDoor.handle(req, res);
       if (!req.headers['x-amz-target'] && isWebAppPath(req.url)) return webApp.handle(req, res);
       const route = routeOf(req);
       switch (route) {
@@ -194,6 +210,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             stackName,
             dataDir,
             outputs: Object.fromEntries(Object.entries(model.outputs).map(([key, output]) => [key, output.value])),
+            ...frontDoor?.describe(),
           });
         default:
           return unknownService(res, route.unknown);
@@ -356,6 +373,15 @@ async function startServices(
     await lambda.close();
     throw error;
   }
+}
+
+/** Stops what startServices started, when the stack cannot start after all. */
+async function stopServices(services: Services): Promise<void> {
+  services.bus.close();
+  await services.states.close();
+  await services.lambda.close();
+  await services.s3.close();
+  await services.dynamodb.close();
 }
 
 /** One stack per data folder: dynalite corrupts (and crashes on) a LevelDB another process holds. */

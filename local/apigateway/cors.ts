@@ -16,7 +16,10 @@ export function allowedOrigin(cors: CorsModel, origin: string | undefined): stri
   return undefined;
 }
 
-export function isPreflight(method: string | undefined, headers: Record<string, string | string[] | undefined>): boolean {
+export function isPreflight(
+  method: string | undefined,
+  headers: Record<string, string | string[] | undefined>,
+): boolean {
   return method === 'OPTIONS' && !!headers.origin && !!headers['access-control-request-method'];
 }
 

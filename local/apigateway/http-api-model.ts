@@ -107,13 +107,16 @@ function jwtAuthorizers(apiId: string, auth: Props, rewriteUrl: (url: string) =>
   const authorizers = new Map<string, JwtAuthorizerModel>();
   for (const [name, raw] of Object.entries((auth.Authorizers ?? {}) as Record<string, Props>)) {
     const jwt = raw.JwtConfiguration as Props | undefined;
-    if (!jwt) throw new TemplateError(`${apiId}.Auth.Authorizers.${name}: the local gateway knows JWT authorizers only`);
+    if (!jwt)
+      throw new TemplateError(`${apiId}.Auth.Authorizers.${name}: the local gateway knows JWT authorizers only`);
     const issuer = jwt.issuer ?? jwt.Issuer;
     const audience = jwt.audience ?? jwt.Audience;
     const source = String(raw.IdentitySource ?? '$request.header.Authorization');
     const header = /^\$request\.header\.(.+)$/.exec(source)?.[1];
     if (typeof issuer !== 'string' || !header)
-      throw new TemplateError(`${apiId}.Auth.Authorizers.${name}: needs an issuer and a $request.header identity source`);
+      throw new TemplateError(
+        `${apiId}.Auth.Authorizers.${name}: needs an issuer and a $request.header identity source`,
+      );
     authorizers.set(name, {
       name,
       issuer: rewriteUrl(issuer),
@@ -162,8 +165,11 @@ function throttleOf(settings: unknown, fallback: ThrottleModel): ThrottleModel {
 
 function corsOf(raw: unknown): CorsModel {
   // SAM's `CorsConfiguration: true` allows any origin, method and header.
-  const config = (raw === true || raw === 'true' ? { AllowOrigins: ['*'], AllowMethods: ['*'], AllowHeaders: ['*'] } : raw) as Props;
-  const list = (value: unknown) => (Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)]);
+  const config = (
+    raw === true || raw === 'true' ? { AllowOrigins: ['*'], AllowMethods: ['*'], AllowHeaders: ['*'] } : raw
+  ) as Props;
+  const list = (value: unknown) =>
+    Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)];
   return {
     allowOrigins: list(config.AllowOrigins),
     allowMethods: list(config.AllowMethods).map((method) => method.toUpperCase()),

@@ -39,7 +39,8 @@ export function createHttpApi(options: HttpApiOptions) {
   async function serve(req: IncomingMessage, requestId: string): Promise<GatewayResponse> {
     const url = new URL(req.url ?? '/', 'http://local');
     const rawPath = url.pathname.slice(options.mount.length) || '/';
-    if (stagePrefix && rawPath !== stagePrefix && !rawPath.startsWith(`${stagePrefix}/`)) return message(404, 'Not Found');
+    if (stagePrefix && rawPath !== stagePrefix && !rawPath.startsWith(`${stagePrefix}/`))
+      return message(404, 'Not Found');
     const method = req.method ?? 'GET';
     const match = matchRoute(api.routes, method, rawPath.slice(stagePrefix.length) || '/');
     if (!match) return message(404, 'Not Found');
@@ -88,7 +89,9 @@ export function createHttpApi(options: HttpApiOptions) {
 
   async function integrate(route: RouteModel, event: unknown): Promise<GatewayResponse> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), route.timeoutMs)));
+    const timeout = new Promise<'timeout'>(
+      (resolve) => (timer = setTimeout(() => resolve('timeout'), route.timeoutMs)),
+    );
     const outcome = await Promise.race([options.invoke(route.functionName, event), timeout]).finally(() =>
       clearTimeout(timer),
     );

@@ -48,7 +48,10 @@ export function isTextType(contentType: string | undefined): boolean {
 export function buildEvent(request: GatewayRequest, context: EventContext): APIGatewayProxyEventV2WithJWTAuthorizer {
   const { cookie, ...rest } = request.headers;
   const headers = Object.fromEntries(Object.entries(rest).map(([name, values]) => [name, values.join(',')]));
-  const cookies = (cookie ?? []).flatMap((line) => line.split(';')).map((part) => part.trim()).filter(Boolean);
+  const cookies = (cookie ?? [])
+    .flatMap((line) => line.split(';'))
+    .map((part) => part.trim())
+    .filter(Boolean);
   const query: Record<string, string[]> = {};
   for (const [name, value] of new URLSearchParams(request.rawQueryString)) (query[name] ??= []).push(value);
   const hasBody = request.body.length > 0;
@@ -106,10 +109,17 @@ export class MalformedLambdaResponse extends Error {
 /** The function's answer (its parsed JSON payload) as the HTTP answer API Gateway sends. */
 export function mapResult(result: unknown): GatewayResponse {
   if (result === null || typeof result !== 'object' || !('statusCode' in result)) {
-    const body = result === null || result === undefined ? '' : typeof result === 'string' ? result : JSON.stringify(result);
+    const body =
+      result === null || result === undefined ? '' : typeof result === 'string' ? result : JSON.stringify(result);
     return { status: 200, headers: { 'content-type': 'application/json' }, cookies: [], body: Buffer.from(body) };
   }
-  const answer = result as { statusCode: unknown; headers?: unknown; cookies?: unknown; body?: unknown; isBase64Encoded?: unknown };
+  const answer = result as {
+    statusCode: unknown;
+    headers?: unknown;
+    cookies?: unknown;
+    body?: unknown;
+    isBase64Encoded?: unknown;
+  };
   const status = Number(answer.statusCode);
   if (!Number.isInteger(status) || status < 100 || status > 599)
     throw new MalformedLambdaResponse(`statusCode ${JSON.stringify(answer.statusCode)} is not an HTTP status`);
@@ -120,7 +130,10 @@ export function mapResult(result: unknown): GatewayResponse {
   if (answer.cookies !== undefined && !Array.isArray(answer.cookies))
     throw new MalformedLambdaResponse('cookies must be a list');
   const headers = Object.fromEntries(
-    Object.entries((answer.headers ?? {}) as Record<string, unknown>).map(([name, value]) => [name.toLowerCase(), String(value)]),
+    Object.entries((answer.headers ?? {}) as Record<string, unknown>).map(([name, value]) => [
+      name.toLowerCase(),
+      String(value),
+    ]),
   );
   const body = typeof answer.body === 'string' ? answer.body : '';
   return {

@@ -25,8 +25,7 @@ export function matchRoute(routes: RouteModel[], method: string, rawPath: string
     const found = matchPath(route.path, segments);
     if (!found) continue;
     const score = { ...found.score, anyMethod: route.method === 'ANY' };
-    if (!best || better(score, best.score))
-      best = { match: { route, pathParameters: found.pathParameters }, score };
+    if (!best || better(score, best.score)) best = { match: { route, pathParameters: found.pathParameters }, score };
   }
   if (best) return best.match;
   const fallback = routes.find((route) => route.path === '$default');

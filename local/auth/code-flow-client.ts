@@ -80,14 +80,24 @@ async function signIn(agent: CookieAgent, page: Answer, options: CodeFlowOptions
   if (page.location) return page.location;
   const form = { email: options.email, password: options.password };
   let answer = await agent.submit(page, 'login', form);
-  if (answer.status === 400 && options.readCode && formAction(answer.body, 'login')) {
-    const signUpPage = await agent.request(new URL(formAction(answer.body, 'login')!.replace(/login$/, 'signup'), answer.url).href);
+  const loginAction = formAction(answer.body, 'login');
+  if (answer.status === 400 && options.readCode && loginAction) {
+    const signInError = pageError(answer.body);
+    const signUpPage = await agent.request(new URL(loginAction.replace(/login$/, 'signup'), answer.url).href);
     answer = await agent.submit(signUpPage, 'signup', form);
+    if (answer.status === 400)
+      throw new CodeFlowError(
+        `${signInError ?? 'Sign-in refused.'} Signing up failed too: ${pageError(answer.body) ?? answer.status}`,
+      );
   }
   if (hiddenValue(answer.body, 'ticket') && options.readCode) {
     const code = await options.readCode(options.email);
     if (!code) throw new CodeFlowError(`No verification code was sent to ${options.email}`);
-    answer = await agent.submit(answer, 'confirm', { email: hiddenValue(answer.body, 'email') ?? '', ticket: hiddenValue(answer.body, 'ticket') ?? '', code });
+    answer = await agent.submit(answer, 'confirm', {
+      email: hiddenValue(answer.body, 'email') ?? '',
+      ticket: hiddenValue(answer.body, 'ticket') ?? '',
+      code,
+    });
   }
   const done = await agent.follow(answer, options.redirectUri);
   if (done.location) return done.location;
@@ -133,7 +143,9 @@ class CookieAgent {
     const action = formAction(page.body, step);
     const csrf = hiddenValue(page.body, 'csrf');
     if (!action || !csrf)
-      throw new CodeFlowError(pageError(page.body) ?? `The provider did not show its ${step} form (HTTP ${page.status})`);
+      throw new CodeFlowError(
+        pageError(page.body) ?? `The provider did not show its ${step} form (HTTP ${page.status})`,
+      );
     return this.request(new URL(action, page.url).href, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -149,7 +161,10 @@ async function getJson(url: string): Promise<Record<string, unknown>> {
 }
 
 function unescape(text: string): string {
-  return text.replace(/&(amp|lt|gt|quot|#39);/g, (_all, name: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[name] as string);
+  return text.replace(
+    /&(amp|lt|gt|quot|#39);/g,
+    (_all, name: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[name] as string,
+  );
 }
 
 function formAction(html: string, step: string): string | undefined {

@@ -58,11 +58,23 @@ export function interactionHandler(options: InteractionOptions) {
   }
 
   function signIn(step: Step, state: { email?: string; error?: string; notice?: string } = {}): Page {
-    return signInPage({ action: step.action('login'), csrf: step.csrf, client: step.clientName, signUpHref: step.action('signup'), ...state });
+    return signInPage({
+      action: step.action('login'),
+      csrf: step.csrf,
+      client: step.clientName,
+      signUpHref: step.action('signup'),
+      ...state,
+    });
   }
 
   function signUp(step: Step, state: { email?: string; error?: string } = {}): Page {
-    return signUpPage({ action: step.action('signup'), csrf: step.csrf, policy: describePolicy(options.policy), signInHref: step.action(''), ...state });
+    return signUpPage({
+      action: step.action('signup'),
+      csrf: step.csrf,
+      policy: describePolicy(options.policy),
+      signInHref: step.action(''),
+      ...state,
+    });
   }
 
   async function post(req: IncomingMessage, res: ServerResponse, step: Step, name: string, fields: Fields) {
@@ -78,7 +90,11 @@ export function interactionHandler(options: InteractionOptions) {
         return sendPage(res, 200, confirmStep(step, user.email));
       }
       if (!timingSafeEquals(fields.ticket ?? '', ticketFor(step.uid, email)))
-        return sendPage(res, 403, signIn(step, { email, error: 'Sign in with your password to confirm this account.' }));
+        return sendPage(
+          res,
+          403,
+          signIn(step, { email, error: 'Sign in with your password to confirm this account.' }),
+        );
       if (name === 'resend') {
         const sent = users.resendCode(email);
         if (sent) sendCode(options.authDir, sent.user.email, sent.code, options.log);
@@ -88,8 +104,14 @@ export function interactionHandler(options: InteractionOptions) {
       return await finishLogin(req, res, user.sub);
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;
-      if (error.code === 'UserNotConfirmedException') return sendPage(res, 200, confirmStep(step, email, { notice: error.message }));
-      const page = name === 'login' ? signIn(step, { email, error: error.message }) : name === 'signup' ? signUp(step, { email, error: error.message }) : confirmStep(step, email, { error: error.message });
+      if (error.code === 'UserNotConfirmedException')
+        return sendPage(res, 200, confirmStep(step, email, { notice: error.message }));
+      const page =
+        name === 'login'
+          ? signIn(step, { email, error: error.message })
+          : name === 'signup'
+            ? signUp(step, { email, error: error.message })
+            : confirmStep(step, email, { error: error.message });
       return sendPage(res, 400, page);
     }
   }
@@ -111,7 +133,8 @@ export function interactionHandler(options: InteractionOptions) {
       action: (next) => `${options.mount}/interaction/${uid}${next ? `/${next}` : ''}`,
       csrf: sign(`csrf:${uid}`),
     };
-    if (req.method === 'GET' || req.method === 'HEAD') return sendPage(res, 200, name === 'signup' ? signUp(step) : signIn(step));
+    if (req.method === 'GET' || req.method === 'HEAD')
+      return sendPage(res, 200, name === 'signup' ? signUp(step) : signIn(step));
     if (req.method !== 'POST' || !name) return sendPage(res, 405, errorPage('This page takes no such request.'));
     const origin = req.headers.origin;
     if (origin !== undefined && origin !== `http://${req.headers.host ?? ''}`)

@@ -48,9 +48,7 @@ function layout(title: string, content: string, csp = CSP): Page {
 }
 
 function messages(state: FormState): string {
-  const error = state.error
-    ? `<p id="form-error" class="error" role="alert">${escapeHtml(state.error)}</p>`
-    : '';
+  const error = state.error ? `<p id="form-error" class="error" role="alert">${escapeHtml(state.error)}</p>` : '';
   const notice = state.notice ? `<p class="notice" role="status">${escapeHtml(state.notice)}</p>` : '';
   return error + notice;
 }
@@ -90,8 +88,22 @@ function form(state: FormState, fields: string, button: string): string {
 
 export function signInPage(state: FormState & { email?: string; client: string; signUpHref: string }): Page {
   const fields =
-    field({ id: 'email', label: 'E-mail address', type: 'email', autocomplete: 'username', value: state.email ?? '', invalid: !!state.error, extra: 'autofocus' }) +
-    field({ id: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', invalid: !!state.error });
+    field({
+      id: 'email',
+      label: 'E-mail address',
+      type: 'email',
+      autocomplete: 'username',
+      value: state.email ?? '',
+      invalid: !!state.error,
+      extra: 'autofocus',
+    }) +
+    field({
+      id: 'password',
+      label: 'Password',
+      type: 'password',
+      autocomplete: 'current-password',
+      invalid: !!state.error,
+    });
   return layout(
     'Sign in',
     `<h1>Sign in</h1><p class="lead">to ${escapeHtml(state.client)} on the local stack</p>${messages(state)}` +
@@ -102,8 +114,23 @@ export function signInPage(state: FormState & { email?: string; client: string; 
 
 export function signUpPage(state: FormState & { email?: string; policy: string; signInHref: string }): Page {
   const fields =
-    field({ id: 'email', label: 'E-mail address', type: 'email', autocomplete: 'username', value: state.email ?? '', invalid: !!state.error, extra: 'autofocus' }) +
-    field({ id: 'password', label: 'Password', type: 'password', autocomplete: 'new-password', hint: state.policy, invalid: !!state.error });
+    field({
+      id: 'email',
+      label: 'E-mail address',
+      type: 'email',
+      autocomplete: 'username',
+      value: state.email ?? '',
+      invalid: !!state.error,
+      extra: 'autofocus',
+    }) +
+    field({
+      id: 'password',
+      label: 'Password',
+      type: 'password',
+      autocomplete: 'new-password',
+      hint: state.policy,
+      invalid: !!state.error,
+    });
   return layout(
     'Create an account',
     `<h1>Create an account</h1><p class="lead">on the local stack's user pool</p>${messages(state)}` +
@@ -118,7 +145,14 @@ export function confirmPage(
   const hidden =
     `<input type="hidden" name="email" value="${escapeHtml(state.email)}">` +
     `<input type="hidden" name="ticket" value="${escapeHtml(state.ticket)}">`;
-  const code = field({ id: 'code', label: 'Verification code', type: 'text', autocomplete: 'one-time-code', invalid: !!state.error, extra: 'inputmode="numeric" autofocus' });
+  const code = field({
+    id: 'code',
+    label: 'Verification code',
+    type: 'text',
+    autocomplete: 'one-time-code',
+    invalid: !!state.error,
+    extra: 'inputmode="numeric" autofocus',
+  });
   const resend =
     `<form method="post" action="${escapeHtml(state.resendAction)}"><input type="hidden" name="csrf" value="${escapeHtml(state.csrf)}">${hidden}` +
     '<button type="submit" class="secondary">Send a new code</button></form>';

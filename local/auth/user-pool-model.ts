@@ -54,7 +54,9 @@ export function userPoolOf(
     );
   const [logicalId, resource] = pools[0] as [string, { Properties?: Record<string, unknown> }];
   const id = String(resolve({ Ref: logicalId }));
-  const props = (resolve(resource.Properties ?? {}) ?? {}) as { Policies?: { PasswordPolicy?: Record<string, unknown> } };
+  const props = (resolve(resource.Properties ?? {}) ?? {}) as {
+    Policies?: { PasswordPolicy?: Record<string, unknown> };
+  };
   const clients = resourcesOfType(template, 'AWS::Cognito::UserPoolClient')
     .map(([clientLogicalId, client]) => ({
       clientLogicalId,
@@ -105,5 +107,8 @@ function appClient(
 /** A resolved list property: a list, or a comma-separated string (a CommaDelimitedList joined by !Join or !Sub). */
 function list(value: unknown): string[] {
   const items = Array.isArray(value) ? value.flat(2) : value === undefined || value === '' ? [] : [value];
-  return items.flatMap((item) => String(item).split(',')).map((item) => item.trim()).filter(Boolean);
+  return items
+    .flatMap((item) => String(item).split(','))
+    .map((item) => item.trim())
+    .filter(Boolean);
 }

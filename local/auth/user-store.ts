@@ -1,4 +1,12 @@
-import { createHash, randomInt, randomUUID, scrypt, timingSafeEqual, randomBytes, type ScryptOptions } from 'node:crypto';
+import {
+  createHash,
+  randomInt,
+  randomUUID,
+  scrypt,
+  timingSafeEqual,
+  randomBytes,
+  type ScryptOptions,
+} from 'node:crypto';
 import { readJson, writeJson } from './json-file';
 import { passwordProblems, type PasswordPolicy } from './password-policy';
 
@@ -167,6 +175,8 @@ export async function verifyPassword(password: string, stored: string): Promise<
 
 function scryptAsync(password: string, salt: Buffer, options: ScryptOptions = SCRYPT): Promise<Buffer> {
   return new Promise((resolve, reject) =>
-    scrypt(password.normalize('NFC'), salt, KEY_LENGTH, options, (error, key) => (error ? reject(error) : resolve(key))),
+    scrypt(password.normalize('NFC'), salt, KEY_LENGTH, options, (error, key) =>
+      error ? reject(error) : resolve(key),
+    ),
   );
 }

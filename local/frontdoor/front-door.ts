@@ -49,7 +49,10 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
   const api = httpApiOf(template, model.functions, resolve, urls.rewrite);
   for (const route of api?.routes ?? [])
     if (route.authorizer && route.authorizer.issuer !== auth?.issuer)
-      options.log('api', `${route.routeKey}: the issuer ${route.authorizer.issuer} is not the local provider; it answers 401`);
+      options.log(
+        'api',
+        `${route.routeKey}: the issuer ${route.authorizer.issuer} is not the local provider; it answers 401`,
+      );
   const keys: JWTVerifyGetKey = auth
     ? createLocalJWKSet(auth.jwks as Parameters<typeof createLocalJWKSet>[0])
     : () => Promise.reject(new Error('the template has no user pool'));

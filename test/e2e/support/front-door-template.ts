@@ -34,7 +34,15 @@ export function writeFrontDoorTemplate(dir: string, templatePath = TEMPLATE_PATH
       Properties: {
         UsernameAttributes: ['email'],
         AutoVerifiedAttributes: ['email'],
-        Policies: { PasswordPolicy: { MinimumLength: 10, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: false } },
+        Policies: {
+          PasswordPolicy: {
+            MinimumLength: 10,
+            RequireLowercase: true,
+            RequireUppercase: true,
+            RequireNumbers: true,
+            RequireSymbols: false,
+          },
+        },
       },
     });
     client = 'UserPoolClient';
@@ -47,15 +55,47 @@ export function writeFrontDoorTemplate(dir: string, templatePath = TEMPLATE_PATH
         AllowedOAuthFlows: ['code'],
         AllowedOAuthScopes: ['openid', 'email', 'profile'],
         SupportedIdentityProviders: ['COGNITO'],
-        CallbackURLs: { 'Fn::Split': [',', { 'Fn::Sub': [`https://\${Domain}/,\${Urls}`, { Domain: { 'Fn::GetAtt': [distribution, 'DomainName'] }, Urls: { 'Fn::Join': [',', { Ref: 'WebCallbackUrls' }] } }] }] },
-        LogoutURLs: { 'Fn::Split': [',', { 'Fn::Sub': [`https://\${Domain}/,\${Urls}`, { Domain: { 'Fn::GetAtt': [distribution, 'DomainName'] }, Urls: { 'Fn::Join': [',', { Ref: 'WebCallbackUrls' }] } }] }] },
+        CallbackURLs: {
+          'Fn::Split': [
+            ',',
+            {
+              'Fn::Sub': [
+                `https://\${Domain}/,\${Urls}`,
+                {
+                  Domain: { 'Fn::GetAtt': [distribution, 'DomainName'] },
+                  Urls: { 'Fn::Join': [',', { Ref: 'WebCallbackUrls' }] },
+                },
+              ],
+            },
+          ],
+        },
+        LogoutURLs: {
+          'Fn::Split': [
+            ',',
+            {
+              'Fn::Sub': [
+                `https://\${Domain}/,\${Urls}`,
+                {
+                  Domain: { 'Fn::GetAtt': [distribution, 'DomainName'] },
+                  Urls: { 'Fn::Join': [',', { Ref: 'WebCallbackUrls' }] },
+                },
+              ],
+            },
+          ],
+        },
       },
     });
     add('UserPoolDomain', {
       Type: 'AWS::Cognito::UserPoolDomain',
       Properties: {
         UserPoolId: { Ref: pool },
-        Domain: { 'Fn::If': ['HasAuthDomainPrefix', { Ref: 'AuthDomainPrefix' }, { 'Fn::Sub': '${AWS::StackName}-${AWS::AccountId}' }] },
+        Domain: {
+          'Fn::If': [
+            'HasAuthDomainPrefix',
+            { Ref: 'AuthDomainPrefix' },
+            { 'Fn::Sub': '${AWS::StackName}-${AWS::AccountId}' },
+          ],
+        },
       },
     });
   }
@@ -68,12 +108,21 @@ export function writeFrontDoorTemplate(dir: string, templatePath = TEMPLATE_PATH
           Authorizers: {
             CognitoAuthorizer: {
               IdentitySource: '$request.header.Authorization',
-              JwtConfiguration: { issuer: { 'Fn::Sub': `https://cognito-idp.\${AWS::Region}.amazonaws.com/\${${pool}}` }, audience: [{ Ref: client }] },
+              JwtConfiguration: {
+                issuer: { 'Fn::Sub': `https://cognito-idp.\${AWS::Region}.amazonaws.com/\${${pool}}` },
+                audience: [{ Ref: client }],
+              },
             },
           },
           DefaultAuthorizer: 'CognitoAuthorizer',
         },
-        CorsConfiguration: { AllowOrigins: [{ Ref: 'CorsAllowedOrigin' }], AllowMethods: ['GET', 'POST', 'PATCH', 'DELETE'], AllowHeaders: ['authorization', 'content-type'], ExposeHeaders: ['x-echo'], MaxAge: 600 },
+        CorsConfiguration: {
+          AllowOrigins: [{ Ref: 'CorsAllowedOrigin' }],
+          AllowMethods: ['GET', 'POST', 'PATCH', 'DELETE'],
+          AllowHeaders: ['authorization', 'content-type'],
+          ExposeHeaders: ['x-echo'],
+          MaxAge: 600,
+        },
         DefaultRouteSettings: { ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100 },
       },
     });
@@ -92,7 +141,9 @@ export function writeFrontDoorTemplate(dir: string, templatePath = TEMPLATE_PATH
         EchoPost: route('POST', '/echo'),
         EchoPublic: route('GET', '/public', { Auth: { Authorizer: 'NONE' } }),
         EchoScoped: route('GET', '/scoped', { Auth: { AuthorizationScopes: ['admin'] } }),
-        EchoThrottled: route('GET', '/throttled', { RouteSettings: { ThrottlingBurstLimit: 2, ThrottlingRateLimit: 0.001 } }),
+        EchoThrottled: route('GET', '/throttled', {
+          RouteSettings: { ThrottlingBurstLimit: 2, ThrottlingRateLimit: 0.001 },
+        }),
       },
     },
   });

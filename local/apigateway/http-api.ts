@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JWTVerifyGetKey } from 'jose';
-import { readBody, RequestTooLarge } from '../http/respond';
+import { readBodyWithin } from '../http/limited-body';
 import type { InvokeOutcome } from '../lambda/runtime';
 import { isPreflight, preflightHeaders, responseCorsHeaders } from './cors';
 import type { HttpApiModel, RouteModel } from './http-api-model';
@@ -48,13 +48,8 @@ export function createHttpApi(options: HttpApiOptions) {
     if (!throttle.take(route.routeKey, route.throttle)) return message(429, 'Too Many Requests');
     const authorizer = await authorize(route, req);
     if (!authorizer.ok) return message(authorizer.status, authorizer.message);
-    let body: Buffer;
-    try {
-      body = await readBody(req, options.maxBodyBytes ?? MAX_BODY);
-    } catch (error) {
-      if (error instanceof RequestTooLarge) return message(413, 'Request Entity Too Large');
-      throw error;
-    }
+    const body = await readBodyWithin(req, options.maxBodyBytes ?? MAX_BODY);
+    if (!body) return message(413, 'Request Entity Too Large');
     const event = buildEvent(
       {
         method,

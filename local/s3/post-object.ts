@@ -1,6 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { readBody, RequestTooLarge } from '../http/respond';
+import { readBodyWithin } from '../http/limited-body';
 import { checkPostPolicy, type PostRefusal } from './post-policy';
 
 /**
@@ -41,18 +41,14 @@ export async function handlePostObject(
   const allowed = origin && options.allowedOrigins?.some((candidate) => candidate === '*' || candidate === origin);
   const sendError = (refusal: PostRefusal) =>
     sendS3Error(res, refusal, allowed ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {});
-  let body: Buffer;
-  try {
-    body = await readBody(req, POST_FORM_LIMIT);
-  } catch (error) {
-    if (!(error instanceof RequestTooLarge)) throw error;
+  const body = await readBodyWithin(req, POST_FORM_LIMIT);
+  if (!body)
     return sendError({
       status: 400,
       code: 'EntityTooLarge',
       message: 'Your proposed upload exceeds the maximum allowed size',
       details: { MaxSizeAllowed: String(POST_FORM_LIMIT) },
     });
-  }
   let entries: [string, NonNullable<ReturnType<FormData['get']>>][];
   try {
     entries = [

@@ -5,6 +5,7 @@ import { interactionHandler, sendPage } from './interactions';
 import { loadOrCreateKeys, publicJwks } from './keys';
 import { errorPage } from './pages';
 import { loadProvider } from './load-provider';
+import { userInfoHandler } from './userinfo';
 import type { AppClientModel, UserPoolModel } from './user-pool-model';
 import { UserStore } from './user-store';
 
@@ -36,7 +37,7 @@ export async function startAuthService(options: AuthServiceOptions): Promise<Aut
   const authDir = path.join(options.dataDir, 'auth');
   const keys = await loadOrCreateKeys(path.join(authDir, 'keys.json'));
   const users = new UserStore(path.join(authDir, 'users.json'), pool.passwordPolicy);
-  const { createProvider } = await loadProvider();
+  const { createProvider, ROUTES } = await loadProvider();
   const provider = createProvider({
     issuer: options.issuer,
     pool,
@@ -56,10 +57,12 @@ export async function startAuthService(options: AuthServiceOptions): Promise<Aut
     authDir,
     log,
   });
+  const jwks = publicJwks(keys) as AuthService['jwks'];
+  const userInfo = userInfoHandler({ issuer: options.issuer, clients: pool.clients, jwks, users });
   return {
     issuer: options.issuer,
     clients: pool.clients,
-    jwks: publicJwks(keys) as AuthService['jwks'],
+    jwks,
     authDir,
     handle(req, res) {
       const url = req.url ?? '/';
@@ -74,7 +77,11 @@ export async function startAuthService(options: AuthServiceOptions): Promise<Aut
       }
       // oidc-provider finds its mount path by comparing originalUrl with url, as under Express.
       Object.assign(req, { originalUrl: url, url: rest.startsWith('/') ? rest : `/${rest}` });
-      void callback(req, res);
+      if (pathname !== ROUTES.userinfo) return void callback(req, res);
+      userInfo(req, res).then(
+        (answered) => answered || void callback(req, res),
+        () => void callback(req, res),
+      );
     },
   };
 }

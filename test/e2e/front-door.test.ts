@@ -131,6 +131,19 @@ describe('local front door (provider, HTTP API, token CLI)', function () {
     expect(tokens.alice.refresh_token).to.be.a('string');
   });
 
+  it("answers userInfo for the API's access token, as Cognito does, and refuses an id token there", async () => {
+    const info = await fetch(`${issuer()}/oauth2/userInfo`, { headers: bearer(tokens.alice!.access_token) });
+    expect(await info.json()).to.deep.equal({
+      sub: decodeJwt(tokens.alice!.access_token).sub,
+      email: 'alice@example.com',
+      email_verified: 'true',
+      username: decodeJwt(tokens.alice!.access_token).sub,
+    });
+    expect((await fetch(`${issuer()}/oauth2/userInfo`, { headers: bearer(tokens.alice!.id_token) })).status).to.equal(
+      401,
+    );
+  });
+
   it('signs a known user in again with the password only, and refuses a wrong password', async () => {
     const again = await codeFlowTokens({
       issuer: issuer(),

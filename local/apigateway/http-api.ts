@@ -46,7 +46,7 @@ export function createHttpApi(options: HttpApiOptions) {
     if (!match) return message(404, 'Not Found');
     const { route } = match;
     if (!throttle.take(route.routeKey, route.throttle)) return message(429, 'Too Many Requests');
-    const authorizer = await authorize(route, req);
+    const authorizer = await authorize(route, req, options);
     if (!authorizer.ok) return message(authorizer.status, authorizer.message);
     const body = await readBodyWithin(req, options.maxBodyBytes ?? MAX_BODY);
     if (!body) return message(413, 'Request Entity Too Large');
@@ -70,40 +70,7 @@ export function createHttpApi(options: HttpApiOptions) {
         ...(authorizer.claims ? { authorizer: { claims: authorizer.claims, scopes: authorizer.scopes } } : {}),
       },
     );
-    return integrate(route, event);
-  }
-
-  async function authorize(route: RouteModel, req: IncomingMessage) {
-    if (!route.authorizer) return { ok: true as const, claims: undefined, scopes: null };
-    const { issuer, audience, header } = route.authorizer;
-    const identity = req.headersDistinct[header]?.[0];
-    const result = await authorizeJwt(identity, { issuer, audience, keys: options.keys, scopes: route.scopes });
-    if (!result.ok) log(`${route.routeKey}: ${result.status} (${result.reason})`);
-    return result;
-  }
-
-  async function integrate(route: RouteModel, event: unknown): Promise<GatewayResponse> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>(
-      (resolve) => (timer = setTimeout(() => resolve('timeout'), route.timeoutMs)),
-    );
-    const outcome = await Promise.race([options.invoke(route.functionName, event), timeout]).finally(() =>
-      clearTimeout(timer),
-    );
-    if (outcome === 'timeout') {
-      log(`${route.routeKey}: ${route.functionName} did not answer within ${route.timeoutMs} ms`);
-      return message(503, 'Service Unavailable');
-    }
-    if (!outcome.ok) {
-      log(`${route.routeKey}: ${route.functionName} failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
-      return message(500, 'Internal Server Error');
-    }
-    try {
-      return mapResult(JSON.parse(outcome.payload));
-    } catch (error) {
-      log(`${route.routeKey}: ${route.functionName} answered a malformed response: ${(error as Error).message}`);
-      return message(500, 'Internal Server Error');
-    }
+    return integrate(route, event, options);
   }
 
   return {
@@ -128,6 +95,39 @@ export function createHttpApi(options: HttpApiOptions) {
         });
     },
   };
+}
+
+async function authorize(route: RouteModel, req: IncomingMessage, options: HttpApiOptions) {
+  if (!route.authorizer) return { ok: true as const, claims: undefined, scopes: null };
+  const { issuer, audience, header } = route.authorizer;
+  const identity = req.headersDistinct[header]?.[0];
+  const result = await authorizeJwt(identity, { issuer, audience, keys: options.keys, scopes: route.scopes });
+  if (!result.ok) options.log(`${route.routeKey}: ${result.status} (${result.reason})`);
+  return result;
+}
+
+async function integrate(route: RouteModel, event: unknown, options: HttpApiOptions): Promise<GatewayResponse> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), route.timeoutMs)));
+  const outcome = await Promise.race([options.invoke(route.functionName, event), timeout]).finally(() =>
+    clearTimeout(timer),
+  );
+  if (outcome === 'timeout') {
+    options.log(`${route.routeKey}: ${route.functionName} did not answer within ${route.timeoutMs} ms`);
+    return message(503, 'Service Unavailable');
+  }
+  if (!outcome.ok) {
+    options.log(
+      `${route.routeKey}: ${route.functionName} failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`,
+    );
+    return message(500, 'Internal Server Error');
+  }
+  try {
+    return mapResult(JSON.parse(outcome.payload));
+  } catch (error) {
+    options.log(`${route.routeKey}: ${route.functionName} answered a malformed response: ${(error as Error).message}`);
+    return message(500, 'Internal Server Error');
+  }
 }
 
 function message(status: number, text: string): GatewayResponse {

@@ -51,45 +51,8 @@ export function createProvider(options: ProviderOptions): Provider {
     pkce: { required: () => true },
     routes: ROUTES,
     interactions: { url: (_ctx, interaction) => options.interactionPath(interaction.uid) },
-    features: {
-      devInteractions: { enabled: false },
-      revocation: { enabled: true },
-      userinfo: { enabled: true },
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: () => API_RESOURCE,
-        useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx, resource, client) => {
-          if (resource !== API_RESOURCE) throw new errors.InvalidTarget();
-          return {
-            scope: client.scope ?? 'openid',
-            // oidc-provider requires an audience in JWT access tokens; the client id passes the API's authorizer
-            // the same way Cognito's client_id claim does.
-            audience: client.clientId,
-            accessTokenTTL: ttlOf(client.clientId)?.accessTokenTtlSeconds ?? 3600,
-            accessTokenFormat: 'jwt',
-            jwt: { sign: { alg: 'RS256' } },
-          };
-        },
-      },
-      rpInitiatedLogout: {
-        enabled: true,
-        logoutSource: (ctx, form) => html(ctx, logoutPage(form)),
-        postLogoutSuccessSource: (ctx) => html(ctx, signedOutPage()),
-      },
-    },
-    ttl: {
-      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? 3600,
-      AuthorizationCode: 300,
-      IdToken: (_ctx, _token, client) => ttlOf(client.clientId)?.idTokenTtlSeconds ?? 3600,
-      RefreshToken: (ctx, _token, client) =>
-        ctx?.oidc?.entities.RotatedRefreshToken?.remainingTTL ??
-        ttlOf(client.clientId)?.refreshTokenTtlSeconds ??
-        30 * 86_400,
-      Interaction: 3600,
-      Session: 14 * 86_400,
-      Grant: 365 * 86_400,
-    },
+    features: features(ttlOf),
+    ttl: ttl(ttlOf),
     issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     loadExistingGrant,
     extraTokenClaims: (ctx, token) => {
@@ -124,6 +87,55 @@ export function createProvider(options: ProviderOptions): Provider {
   const provider = new Provider(options.issuer, configuration);
   provider.on('server_error', (_ctx, error) => options.log(`provider error: ${error.stack ?? String(error)}`));
   return provider;
+}
+
+type ClientTtl = (clientId: string | undefined) => AppClientModel | undefined;
+
+/** No dev pages, revocation, userinfo, JWT access tokens for the HTTP API (the one resource), RP-initiated logout. */
+function features(ttlOf: ClientTtl): Configuration['features'] {
+  return {
+    devInteractions: { enabled: false },
+    revocation: { enabled: true },
+    userinfo: { enabled: true },
+    resourceIndicators: {
+      enabled: true,
+      defaultResource: () => API_RESOURCE,
+      useGrantedResource: () => true,
+      getResourceServerInfo: (_ctx, resource, client) => {
+        if (resource !== API_RESOURCE) throw new errors.InvalidTarget();
+        return {
+          scope: client.scope ?? 'openid',
+          // oidc-provider requires an audience in JWT access tokens; the client id passes the API's authorizer
+          // the same way Cognito's client_id claim does.
+          audience: client.clientId,
+          accessTokenTTL: ttlOf(client.clientId)?.accessTokenTtlSeconds ?? 3600,
+          accessTokenFormat: 'jwt',
+          jwt: { sign: { alg: 'RS256' } },
+        };
+      },
+    },
+    rpInitiatedLogout: {
+      enabled: true,
+      logoutSource: (ctx, form) => html(ctx, logoutPage(form)),
+      postLogoutSuccessSource: (ctx) => html(ctx, signedOutPage()),
+    },
+  };
+}
+
+/** Token lifetimes: the app client's (Cognito's defaults when it sets none); codes and pages short-lived. */
+function ttl(ttlOf: ClientTtl): Configuration['ttl'] {
+  return {
+    AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? 3600,
+    AuthorizationCode: 300,
+    IdToken: (_ctx, _token, client) => ttlOf(client.clientId)?.idTokenTtlSeconds ?? 3600,
+    RefreshToken: (ctx, _token, client) =>
+      ctx?.oidc?.entities.RotatedRefreshToken?.remainingTTL ??
+      ttlOf(client.clientId)?.refreshTokenTtlSeconds ??
+      30 * 86_400,
+    Interaction: 3600,
+    Session: 14 * 86_400,
+    Grant: 365 * 86_400,
+  };
 }
 
 function clientMetadata(client: AppClientModel): ClientMetadata {

@@ -144,6 +144,28 @@ describe('local front door (provider, HTTP API, token CLI)', function () {
     );
   });
 
+  it('signs out through the end session endpoint and shows the signed-out page', async () => {
+    const first = await fetch(`${issuer()}/logout`);
+    const cookie = first.headers
+      .getSetCookie()
+      .map((line) => line.split(';')[0])
+      .join('; ');
+    const page = await first.text();
+    const action = /action="([^"]+)"/.exec(page)?.[1] as string;
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(page)?.[1] as string;
+    const confirm = await fetch(new URL(action, issuer()), {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ xsrf, logout: 'yes' }),
+    });
+    const done =
+      confirm.status === 303
+        ? await fetch(new URL(confirm.headers.get('location') as string, issuer()), { headers: { cookie } })
+        : confirm;
+    expect(await done.text()).to.include('You are signed out of the local stack.');
+  });
+
   it('signs a known user in again with the password only, and refuses a wrong password', async () => {
     const again = await codeFlowTokens({
       issuer: issuer(),

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describePolicy, passwordProblems, type PasswordPolicy } from '../../../local/auth/password-policy';
 import { AuthError, hashPassword, UserStore, verifyPassword } from '../../../local/auth/user-store';
 import { latestCode, sendCode } from '../../../local/auth/inbox';
+import { logoutPage, signInPage } from '../../../local/auth/pages';
 import { tempDir } from '../../e2e/support/stack';
 
 const cognitoDefault: PasswordPolicy = {
@@ -126,5 +127,26 @@ describe('local user store', () => {
     expect(latestCode(dir, 'a@example.com')).to.equal('333333');
     expect(latestCode(dir, 'c@example.com')).to.equal(undefined);
     expect(lines[0]).to.include('a@example.com: 111111');
+  });
+});
+
+describe('provider pages', () => {
+  it('escapes every value and ties errors to their fields', () => {
+    const page = signInPage({
+      action: '/_auth/interaction/u/login',
+      csrf: 'c"1',
+      client: '<App>',
+      signUpHref: '/s',
+      email: 'a"@x',
+      error: 'Bad <thing>',
+    });
+    expect(page.body).to.include('value="c&quot;1"').and.include('to &lt;App&gt;').and.include('value="a&quot;@x"');
+    expect(page.body).to.include('<p id="form-error" class="error" role="alert">Bad &lt;thing&gt;</p>');
+    expect(page.body).to.match(/<input id="email"[^>]*aria-describedby="form-error"[^>]*aria-invalid="true"/);
+    expect(page.csp).to.include("default-src 'none'").and.not.include('script-src');
+    const logout = logoutPage('<form id="op.logoutForm"></form>');
+    const nonce = /<script nonce="([^"]+)">/.exec(logout.body)?.[1];
+    expect(logout.csp).to.include(`script-src 'nonce-${nonce}'`);
+    expect(logout.body).to.include('form="op.logoutForm" name="logout" value="yes"');
   });
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JWTVerifyGetKey } from 'jose';
 import { readBodyWithin } from '../http/limited-body';
-import type { InvokeOutcome } from '../lambda/runtime';
+import type { InvokeOutcome } from '../lambda/outcome';
 import { isPreflight, preflightHeaders, responseCorsHeaders } from './cors';
 import type { HttpApiModel, RouteModel } from './http-api-model';
 import { authorizeJwt } from './jwt-authorizer';

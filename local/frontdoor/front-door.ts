@@ -5,19 +5,18 @@ import { httpApiOf } from '../apigateway/http-api-model';
 import { startAuthService, type AuthService } from '../auth/auth-service';
 import { userPoolOf } from '../auth/user-pool-model';
 import { sendJson } from '../http/respond';
-import type { InvokeOutcome } from '../lambda/runtime';
+import type { InvokeOutcome } from '../lambda/outcome';
 import type { StackModel } from '../stack-model';
 import { loadTemplate } from '../template';
 import { API_PREFIX, AUTH_PREFIX, localUrls, type LocalUrls } from './local-urls';
 
 /**
  * The stack's front door, from template.yaml: the user pool's OpenID Connect provider at /_auth and the HTTP API at
- * /_api, whose JWT authorizer checks tokens against that provider's keys.
+ * /_api, whose JWT authorizer checks tokens against that provider's keys. local/mounts.ts sends both paths here.
  */
 export interface FrontDoor {
   urls: LocalUrls;
   auth?: AuthService;
-  handles(req: IncomingMessage): boolean;
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** What /_local/health says about the front door. */
   describe(): Record<string, unknown>;
@@ -73,7 +72,6 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
   return {
     urls,
     ...(auth ? { auth } : {}),
-    handles: (req) => under(req, AUTH_PREFIX) || under(req, API_PREFIX),
     handle(req, res) {
       const service = under(req, AUTH_PREFIX) ? auth : httpApi;
       if (!service) {

@@ -1,4 +1,4 @@
-import type { CfnTemplate } from './template';
+import type { CfnTemplate } from '../template';
 
 /**
  * The intrinsics the front door's resources need beyond names and ARNs: conditions (Fn::If and the functions a

@@ -9,7 +9,8 @@ type CryptoKey = webcrypto.CryptoKey;
 describe('JWT authorizer', () => {
   const issuer = 'http://localhost:4566/_auth';
   const clientId = 'UserPoolClient';
-  const now = Math.floor(Date.now() / 1000);
+  // Read when each token is made: mocha may run this file minutes after loading it.
+  const now = () => Math.floor(Date.now() / 1000);
   let issuerKey: CryptoKey;
   let strangerKey: CryptoKey;
   let keys: JWTVerifyGetKey;
@@ -27,8 +28,8 @@ describe('JWT authorizer', () => {
     client_id: clientId,
     token_use: 'access',
     scope: 'openid email profile',
-    iat: now - 10,
-    exp: now + 3600,
+    iat: now() - 10,
+    exp: now() + 3600,
     ...extra,
   });
   const sign = (claims: JWTPayload, key: CryptoKey = issuerKey, kid = 'k1') =>
@@ -42,14 +43,15 @@ describe('JWT authorizer', () => {
   });
 
   it('accepts an access token of the app client (client_id, no aud) and passes its claims and scopes', async () => {
-    const result = await authorizeJwt(`Bearer ${await sign(accessClaims())}`, check());
+    const claims = accessClaims();
+    const result = await authorizeJwt(`Bearer ${await sign(claims)}`, check());
     expect(result).to.deep.include({ ok: true, scopes: ['openid', 'email', 'profile'] });
     if (!result.ok) throw new Error('refused');
     expect(result.claims).to.include({
       sub: 'user-1',
       token_use: 'access',
       client_id: clientId,
-      exp: String(now + 3600),
+      exp: String(claims.exp),
     });
   });
 
@@ -65,8 +67,8 @@ describe('JWT authorizer', () => {
       aud: clientId,
       token_use: 'id',
       email: 'a@example.com',
-      iat: now,
-      exp: now + 60,
+      iat: now(),
+      exp: now() + 60,
     });
     const result = await authorizeJwt(`Bearer ${idToken}`, check());
     expect(result).to.deep.include({ ok: true, scopes: null });
@@ -77,9 +79,9 @@ describe('JWT authorizer', () => {
     ['no header', async () => undefined],
     ['an empty header', async () => 'Bearer '],
     ['not a JWT', async () => 'Bearer not-a-token'],
-    ['an expired token', () => sign(accessClaims({ iat: now - 7200, exp: now - 3600 }))],
-    ['a token not valid yet (nbf)', () => sign(accessClaims({ nbf: now + 600 }))],
-    ['a token issued in the future (iat)', () => sign(accessClaims({ iat: now + 600 }))],
+    ['an expired token', () => sign(accessClaims({ iat: now() - 7200, exp: now() - 3600 }))],
+    ['a token not valid yet (nbf)', () => sign(accessClaims({ nbf: now() + 600 }))],
+    ['a token issued in the future (iat)', () => sign(accessClaims({ iat: now() + 600 }))],
     ['a token without exp', () => sign(accessClaims({ exp: undefined }))],
     ['a token signed by another key under the same kid (forged)', () => sign(accessClaims(), strangerKey)],
     [

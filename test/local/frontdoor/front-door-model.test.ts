@@ -104,7 +104,11 @@ describe('front door model', () => {
 
   it('reads the HTTP API: one route per HttpApi event, the authorizer with the local issuer, CORS and throttling', () => {
     const model = load();
-    const api = httpApiOf(loadTemplate(templatePath), model.functions, (value) => model.resolve(value), urls.rewrite);
+    const template = loadTemplate(templatePath);
+    const api = httpApiOf(template, model.functions, (value) => model.resolve(value), urls.rewrite);
+    const settings = model.resolve(
+      (template.Resources[api?.logicalId ?? '']?.Properties as Record<string, unknown>).DefaultRouteSettings,
+    ) as { ThrottlingBurstLimit: number; ThrottlingRateLimit: number };
     const routes = Object.fromEntries((api?.routes ?? []).map((route) => [route.routeKey, route]));
     expect(Object.keys(routes)).to.include.members([
       'GET /echo/{itemId}',
@@ -121,16 +125,13 @@ describe('front door model', () => {
         audience: [String(model.resolve({ Ref: 'UserPoolClient' }))],
         header: 'authorization',
       },
-      throttle: { burstLimit: 200, rateLimit: 100 },
+      throttle: { burstLimit: Number(settings.ThrottlingBurstLimit), rateLimit: Number(settings.ThrottlingRateLimit) },
     });
     expect(routes['GET /public']).not.to.have.property('authorizer');
     expect(routes['GET /scoped']?.scopes).to.deep.equal(['admin']);
     expect(routes['GET /throttled']?.throttle).to.deep.equal({ burstLimit: 2, rateLimit: 0.001 });
-    expect(api?.cors).to.deep.include({
-      allowOrigins: ['http://localhost:4566'],
-      exposeHeaders: ['x-echo'],
-      maxAge: 600,
-    });
+    expect(api?.cors?.allowOrigins).to.include('http://localhost:4566');
+    expect(api?.cors).to.deep.include({ allowHeaders: ['authorization', 'content-type'], maxAge: 600 });
   });
 
   it('refuses what it does not emulate, naming it: payload format 1.0, two HTTP APIs', () => {

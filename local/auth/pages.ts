@@ -86,55 +86,48 @@ function form(state: FormState, fields: string, button: string): string {
   );
 }
 
-export function signInPage(state: FormState & { email?: string; client: string; signUpHref: string }): Page {
-  const fields =
+/** The e-mail and password fields both account forms have; the password's autocomplete tells browsers which. */
+function accountFields(
+  state: FormState & { email?: string },
+  password: 'current-password' | 'new-password',
+  hint?: string,
+) {
+  const invalid = !!state.error;
+  return (
     field({
       id: 'email',
       label: 'E-mail address',
       type: 'email',
       autocomplete: 'username',
       value: state.email ?? '',
-      invalid: !!state.error,
+      invalid,
       extra: 'autofocus',
     }) +
     field({
       id: 'password',
       label: 'Password',
       type: 'password',
-      autocomplete: 'current-password',
-      invalid: !!state.error,
-    });
+      autocomplete: password,
+      invalid,
+      ...(hint ? { hint } : {}),
+    })
+  );
+}
+
+export function signInPage(state: FormState & { email?: string; client: string; signUpHref: string }): Page {
   return layout(
     'Sign in',
     `<h1>Sign in</h1><p class="lead">to ${escapeHtml(state.client)} on the local stack</p>${messages(state)}` +
-      form(state, fields, 'Sign in') +
+      form(state, accountFields(state, 'current-password'), 'Sign in') +
       `<p>No account yet? <a href="${escapeHtml(state.signUpHref)}">Create an account</a></p>`,
   );
 }
 
 export function signUpPage(state: FormState & { email?: string; policy: string; signInHref: string }): Page {
-  const fields =
-    field({
-      id: 'email',
-      label: 'E-mail address',
-      type: 'email',
-      autocomplete: 'username',
-      value: state.email ?? '',
-      invalid: !!state.error,
-      extra: 'autofocus',
-    }) +
-    field({
-      id: 'password',
-      label: 'Password',
-      type: 'password',
-      autocomplete: 'new-password',
-      hint: state.policy,
-      invalid: !!state.error,
-    });
   return layout(
     'Create an account',
     `<h1>Create an account</h1><p class="lead">on the local stack's user pool</p>${messages(state)}` +
-      form(state, fields, 'Create account') +
+      form(state, accountFields(state, 'new-password', state.policy), 'Create account') +
       `<p>Already have an account? <a href="${escapeHtml(state.signInHref)}">Sign in</a></p>`,
   );
 }

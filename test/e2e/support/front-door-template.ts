@@ -46,6 +46,21 @@ export function writeFrontDoorTemplate(dir: string, templatePath = TEMPLATE_PATH
       },
     });
     client = 'UserPoolClient';
+    // The CloudFront URL and the WebCallbackUrls parameter, as FRONT-DOOR.md describes the client's URLs.
+    const appUrls = {
+      'Fn::Split': [
+        ',',
+        {
+          'Fn::Sub': [
+            `https://\${Domain}/,\${Urls}`,
+            {
+              Domain: { 'Fn::GetAtt': [distribution, 'DomainName'] },
+              Urls: { 'Fn::Join': [',', { Ref: 'WebCallbackUrls' }] },
+            },
+          ],
+        },
+      ],
+    };
     add(client, {
       Type: 'AWS::Cognito::UserPoolClient',
       Properties: {
@@ -55,34 +70,8 @@ export function writeFrontDoorTemplate(dir: string, templatePath = TEMPLATE_PATH
         AllowedOAuthFlows: ['code'],
         AllowedOAuthScopes: ['openid', 'email', 'profile'],
         SupportedIdentityProviders: ['COGNITO'],
-        CallbackURLs: {
-          'Fn::Split': [
-            ',',
-            {
-              'Fn::Sub': [
-                `https://\${Domain}/,\${Urls}`,
-                {
-                  Domain: { 'Fn::GetAtt': [distribution, 'DomainName'] },
-                  Urls: { 'Fn::Join': [',', { Ref: 'WebCallbackUrls' }] },
-                },
-              ],
-            },
-          ],
-        },
-        LogoutURLs: {
-          'Fn::Split': [
-            ',',
-            {
-              'Fn::Sub': [
-                `https://\${Domain}/,\${Urls}`,
-                {
-                  Domain: { 'Fn::GetAtt': [distribution, 'DomainName'] },
-                  Urls: { 'Fn::Join': [',', { Ref: 'WebCallbackUrls' }] },
-                },
-              ],
-            },
-          ],
-        },
+        CallbackURLs: appUrls,
+        LogoutURLs: appUrls,
       },
     });
     add('UserPoolDomain', {

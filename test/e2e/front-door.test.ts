@@ -9,8 +9,8 @@ import { codeFlowTokens, type TokenSet } from '../../local/auth/code-flow-client
 import { latestCode } from '../../local/auth/inbox';
 import { PROJECT_ROOT } from '../../local/template';
 import { runCli } from './support/spawn';
-import { writeFrontDoorTemplate } from './support/front-door-template';
-import { rejection, startTestStack, tempDir, type TestStack } from './support/stack';
+import { writeFrontDoorTemplate } from '../support/front-door-template';
+import { rejection, startTestStack, tempDir, type TestStack } from '../support/test-stack';
 
 /**
  * The front door of a real local stack (port 0), from a copy of template.yaml with a user pool, an HTTP API and an

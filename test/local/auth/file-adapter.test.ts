@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileAdapter } from '../../../local/auth/file-adapter';
-import { tempDir } from '../../e2e/support/stack';
+import { tempDir } from '../../support/test-stack';
 
 /** oidc-provider's storage in the data folder: what a restart must keep, and what must expire. */
 describe('provider file adapter', () => {

@@ -5,7 +5,7 @@ import { describePolicy, passwordProblems, type PasswordPolicy } from '../../../
 import { AuthError, hashPassword, UserStore, verifyPassword } from '../../../local/auth/user-store';
 import { latestCode, sendCode } from '../../../local/auth/inbox';
 import { logoutPage, signInPage } from '../../../local/auth/pages';
-import { tempDir } from '../../e2e/support/stack';
+import { tempDir } from '../../support/test-stack';
 
 const cognitoDefault: PasswordPolicy = {
   minimumLength: 8,

@@ -5,8 +5,8 @@ import { userPoolOf } from '../../../local/auth/user-pool-model';
 import { localOutputs, localUrls } from '../../../local/frontdoor/local-urls';
 import { loadStackModel, stackModel, TemplateError } from '../../../local/stack-model';
 import { loadTemplate, parseTemplate, PROJECT_ROOT } from '../../../local/template';
-import { tempDir } from '../../e2e/support/stack';
-import { ECHO_FUNCTION, writeFrontDoorTemplate } from '../../e2e/support/front-door-template';
+import { tempDir } from '../../support/test-stack';
+import { ECHO_FUNCTION, writeFrontDoorTemplate } from '../../support/front-door-template';
 
 /** The front door as the local stack reads it from a template: local URLs, the user pool, the HTTP API. */
 describe('front door model', () => {

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { parseTemplate, resourcesOfType, TEMPLATE_PATH, type CfnResource } from '../../../local/template';
+import { parseTemplate, resourcesOfType, TEMPLATE_PATH, type CfnResource } from '../../local/template';
 
 /**
  * A copy of template.yaml with the front door the tests need: the user pool, its app client and domain, the HTTP API

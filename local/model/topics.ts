@@ -44,7 +44,8 @@ export function topicModels(template: CfnTemplate, resolve: Resolve, resolver: R
     };
   });
   for (const [logicalId, resource] of resourcesOfType(template, 'AWS::SNS::Subscription')) {
-    if (resource.Condition !== undefined && !conditionHolds(template, resource.Condition, resolve)) continue;
+    // Conditions are evaluated by the resolver (./service-intrinsics.ts), as for Fn::If.
+    if (resource.Condition !== undefined && resolve({ Condition: resource.Condition }, logicalId) !== true) continue;
     const props = resolve(resource.Properties ?? {}, logicalId) as Record<string, unknown>;
     const topic = topics.find((candidate) => candidate.arn === props.TopicArn);
     if (!topic) throw new TemplateError(`${logicalId}.TopicArn names no AWS::SNS::Topic of the template`);
@@ -67,32 +68,4 @@ function jsonObject(value: unknown, where: string): Record<string, unknown> {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     throw new TemplateError(`${where}.FilterPolicy must be a JSON object`);
   return parsed as Record<string, unknown>;
-}
-
-/** Evaluates a Conditions entry: Fn::Equals, Fn::Not, Fn::And, Fn::Or and Condition over resolved values. */
-export function conditionHolds(template: CfnTemplate, name: string, resolve: Resolve): boolean {
-  const condition = template.Conditions?.[name];
-  if (condition === undefined) throw new TemplateError(`No condition named ${name}`);
-  return evaluate(template, condition, resolve, `Conditions.${name}`);
-}
-
-function evaluate(template: CfnTemplate, value: unknown, resolve: Resolve, where: string): boolean {
-  if (typeof value === 'boolean') return value;
-  if (value === 'true' || value === 'false') return value === 'true';
-  const [key, argument] = Object.entries((value ?? {}) as Record<string, unknown>)[0] ?? [];
-  const items = Array.isArray(argument) ? argument : [argument];
-  switch (key) {
-    case 'Fn::Equals':
-      return stringValue(resolve(items[0], where)) === stringValue(resolve(items[1], where));
-    case 'Fn::Not':
-      return !evaluate(template, items[0], resolve, where);
-    case 'Fn::And':
-      return items.every((item) => evaluate(template, item, resolve, where));
-    case 'Fn::Or':
-      return items.some((item) => evaluate(template, item, resolve, where));
-    case 'Condition':
-      return conditionHolds(template, String(argument), resolve);
-    default:
-      throw new TemplateError(`${where}: ${key ?? JSON.stringify(value)} is not a condition function`);
-  }
 }

@@ -136,6 +136,23 @@ describe('final status handlers', () => {
       });
     });
 
+    it("records ConvertImage's refusal of an animated WebP, with state ConvertImage (events/record-unsupported-converted.json)", async () => {
+      const outcome = await recordUnsupported(eventFixture('record-unsupported-converted.json'));
+      expect(outcome).to.include({ status: 'UNSUPPORTED', format: 'WEBP' });
+      const fields = onlyWrite();
+      expect(fields).to.deep.include({
+        status: 'UNSUPPORTED',
+        format: 'WEBP',
+        error: {
+          name: 'NotSupportedImageType',
+          message: 'Image format WEBP (animated) is not supported; only JPEG and PNG are processed',
+          state: 'ConvertImage',
+        },
+      });
+      expect(fields).to.not.have.any.keys('unsupported', 'convertible');
+      expect(outcome.notification.message).to.include('Outcome: UNSUPPORTED in ConvertImage: NotSupportedImageType');
+    });
+
     it('records UNKNOWN when no metadata came with the input', async () => {
       const { metadata: _metadata, ...withoutMetadata } = event;
       expect(await recordUnsupported(withoutMetadata)).to.include({ status: 'UNSUPPORTED', format: 'UNKNOWN' });

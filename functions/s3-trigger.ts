@@ -4,7 +4,7 @@ import { sfnClient } from './lib/aws/sfn-client';
 import { stateMachineArn } from './lib/config';
 import { executionArnFor, executionNameFor } from './lib/execution-name';
 import type { UploadRef } from './lib/image-item';
-import { imageStore } from './lib/image-store-instance';
+import { imageStoreCountingAlbums } from './lib/image-store-instance';
 import { logger } from './lib/logger';
 import { objectsCreatedIn, type ObjectCreated } from './lib/s3-events';
 import { callAws } from './lib/transient';
@@ -49,7 +49,7 @@ async function startFor(created: ObjectCreated): Promise<TriggerOutcome> {
   const executionArn = executionArnFor(machine, name);
   logger.appendKeys({ executionArn });
 
-  const recorded = await imageStore().startProcessing(upload, executionArn, new Date());
+  const recorded = await imageStoreCountingAlbums().startProcessing(upload, executionArn, new Date());
   if (recorded === 'stale') {
     logger.warn('Skipped an event older than the upload the item already holds', { sequencer: created.sequencer });
     return { key: created.key, outcome: 'stale', reason: 'a newer upload of this key is already recorded' };

@@ -465,7 +465,13 @@ class Resolver {
         return '';
       default:
     }
-    if (name in this.parameters) return this.parameters[name] as string;
+    if (name in this.parameters) {
+      const value = this.parameters[name] as string;
+      // A list parameter's !Ref is a list, as !Join and !Select expect.
+      return /^(CommaDelimitedList|List<.+>)$/.test(this.template.Parameters?.[name]?.Type ?? '')
+        ? (value.split(',') as unknown as string)
+        : value;
+    }
     const resource = this.resource(name);
     switch (resource.Type) {
       case 'AWS::Serverless::StateMachine':
@@ -487,6 +493,8 @@ class Resolver {
     if (resource.Type === 'AWS::SQS::Queue' && attribute === 'QueueUrl') return this.ref(logicalId);
     if (resource.Type === 'AWS::S3::Bucket' && attribute === 'DomainName')
       return `${this.physicalName(logicalId)}.s3.amazonaws.com`;
+    if (resource.Type === 'AWS::CloudFront::Distribution' && attribute === 'DomainName')
+      return `${this.physicalName(logicalId).toLowerCase()}.cloudfront.net`;
     throw new TemplateError(`!GetAtt ${logicalId}.${attribute} is not supported by the local stack`);
   }
 

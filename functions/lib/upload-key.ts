@@ -5,6 +5,7 @@ import { InvalidUploadKey } from './errors';
  * The key grammar of the photo bucket:
  *   private/{userId}/uploads/[{albumId}/]{fileName}   originals, the only keys that start a workflow
  *   private/{userId}/resized/[{albumId}/]{fileName}   thumbnails, written by GenerateThumbnail
+ *   private/{userId}/converted/[{albumId}/]{fileName}.jpg   renditions of formats browsers cannot show
  * User isolation is by this prefix: a Cognito identity id (`us-east-1:uuid`) is a valid userId.
  */
 export interface UploadKey {
@@ -77,12 +78,17 @@ export function thumbnailKeyFor(upload: UploadKey): string {
   return joinKey('resized', upload);
 }
 
+/** The JPEG rendition of an upload (photos in formats browsers cannot show), under converted/. */
+export function renditionKeyFor(upload: UploadKey): string {
+  return `${joinKey('converted', upload)}.jpg`;
+}
+
 /** A stable id for the photo at this key: the same key always maps to the same item. */
 export function imageIdFor(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('base64url').slice(0, 27);
 }
 
-function joinKey(folder: 'uploads' | 'resized', parts: Omit<UploadKey, 'key'>): string {
+function joinKey(folder: 'uploads' | 'resized' | 'converted', parts: Omit<UploadKey, 'key'>): string {
   const album = parts.albumId === undefined ? [] : [parts.albumId];
   return ['private', parts.userId, folder, ...album, parts.fileName].join('/');
 }

@@ -3,7 +3,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DetectLabelsCommand, InvalidImageFormatException } from '@aws-sdk/client-rekognition';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { sequencerOrder } from '../../functions/lib/sequencer';
 import { pathProblems } from './sfn-local/expectations';
 import { heicHeader, jpegClaiming, pngClaiming, webpHeader } from './support/synthetic-images';
@@ -12,6 +12,7 @@ import {
   eventFixture,
   fixtureImage,
   HANDLERS,
+  transactionCancelled,
   uploadFor,
   Workflow,
   type WorkflowRun,
@@ -175,14 +176,12 @@ describe('ImageProcessing executed with the real handlers (aws-local-stepfunctio
   });
 
   it('labels refused: Rekognition throws InvalidImageFormatException, labelsError is recorded, the thumbnail is still written, SUCCEEDED', async () => {
-    workflow.rekognition
-      .on(DetectLabelsCommand)
-      .rejects(
-        new InvalidImageFormatException({
-          message: 'Request has invalid image format',
-          $metadata: { httpStatusCode: 400 },
-        }),
-      );
+    workflow.rekognition.on(DetectLabelsCommand).rejects(
+      new InvalidImageFormatException({
+        message: 'Request has invalid image format',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
     const run = await workflow.process(uploadFor('photo.jpg'), jpeg());
     expect(run.status).to.equal('SUCCEEDED');
     expectPath(run, SUCCESS);
@@ -294,14 +293,12 @@ describe('ImageProcessing executed with the real handlers (aws-local-stepfunctio
   });
 
   it('superseded: a newer upload owns the item (ConditionalCheckFailed), the execution ends in UploadSuperseded without a FAILED write', async () => {
-    workflow.dynamo
-      .on(UpdateCommand)
-      .rejects(
-        new ConditionalCheckFailedException({
-          message: 'The conditional request failed',
-          $metadata: { httpStatusCode: 400 },
-        }),
-      );
+    workflow.dynamo.on(UpdateCommand).rejects(
+      new ConditionalCheckFailedException({
+        message: 'The conditional request failed',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
     const run = await workflow.process(uploadFor('photo.jpg'), jpeg());
     expect(run.status).to.equal('SUCCEEDED');
     expectPath(run, ['ExtractImageMetadata', 'ImageTypeCheck', 'StoreImageMetadata', 'UploadSuperseded']);
@@ -339,6 +336,7 @@ describe('ImageProcessing executed with the real handlers (aws-local-stepfunctio
     });
 
     it('an older event after a newer one: stale, no StartExecution', async () => {
+      workflow.dynamo.on(TransactWriteCommand).rejects(transactionCancelled('ConditionalCheckFailed', 'None'));
       workflow.dynamo
         .on(PutCommand)
         .rejects(new ConditionalCheckFailedException({ message: 'newer exists', $metadata: {} }));

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  TransactWriteCommand,
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -32,6 +34,7 @@ import { stateMachineArn } from './definition';
 export const FIXTURE_IMAGES = path.join(PROJECT_ROOT, 'test/fixtures/images');
 export const BUCKET = 'photorepo';
 export const TABLE = 'ImageMetadataTable';
+export const ALBUM_TABLE = 'AlbumMetadataTable';
 export const USER_ID = 'us-east-1:6f1c2a4e-9b1d-4c1e-8f3a-2d5b7c9e0a11';
 export const STATE_MACHINE_ARN = stateMachineArn('ImageProcessing');
 
@@ -40,6 +43,9 @@ const ENV: Record<string, string> = {
   AWS_ACCESS_KEY_ID: 'test',
   AWS_SECRET_ACCESS_KEY: 'test',
   IMAGE_METADATA_TABLE: TABLE,
+  ALBUM_METADATA_TABLE: ALBUM_TABLE,
+  PHOTO_BUCKET: BUCKET,
+  UPLOAD_MAX_BYTES: String(50 * 1024 * 1024),
   STATE_MACHINE_ARN,
   THUMBNAIL_MAX_SIZE: '250',
   THUMBNAIL_MAX_PIXELS: '100000000',
@@ -73,6 +79,15 @@ export function awsError(name: string, httpStatusCode = 400, message = `${name} 
     name,
     $fault: httpStatusCode >= 500 ? 'server' : 'client',
     $metadata: { httpStatusCode },
+  });
+}
+
+/** TransactWriteItems refused: one cancellation code per action, in order (`None` for the actions that were fine). */
+export function transactionCancelled(...codes: string[]): TransactionCanceledException {
+  return new TransactionCanceledException({
+    message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${codes.join(', ')}]`,
+    CancellationReasons: codes.map((Code) => ({ Code })),
+    $metadata: {},
   });
 }
 
@@ -118,6 +133,7 @@ export class AwsMocks {
     });
     this.dynamo.on(UpdateCommand).resolves({});
     this.dynamo.on(PutCommand).resolves({});
+    this.dynamo.on(TransactWriteCommand).resolves({});
     this.dynamo.on(GetCommand).resolves({});
     this.rekognition.on(DetectLabelsCommand).resolves({
       Labels: [
@@ -141,11 +157,13 @@ export class AwsMocks {
     logger.setLogLevel((process.env.POWERTOOLS_LOG_LEVEL as 'INFO' | undefined) ?? 'INFO');
   }
 
-  /** The item fields every UpdateCommand set, decoded from its `#fN = :vN` assignments, in call order. */
+  /** The item fields every UpdateCommand on the ImageMetadata table set, decoded from its `#fN = :vN` assignments. */
   itemWrites(): ItemWrite[] {
     return this.dynamo
       .commandCalls(UpdateCommand)
-      .map((call) => decodeUpdate(call.args[0].input as UpdateCommandInput));
+      .map((call) => call.args[0].input as UpdateCommandInput)
+      .filter((input) => input.TableName === TABLE)
+      .map(decodeUpdate);
   }
 
   thumbnailPuts(): PutObjectCommandInput[] {

@@ -18,87 +18,14 @@ export interface VersionsAndBulkDeletes {
   handle(req: IncomingMessage, res: ServerResponse, virtualHostBucket: string | undefined): boolean;
 }
 
-export function versionsAndBulkDeletes(options: {
+interface Context {
   port: number;
   client: S3Client;
   log: StackLog;
   onChange(change: ObjectChange): void;
-}): VersionsAndBulkDeletes {
-  const { client } = options;
-  const exists = async (bucket: string, key: string) =>
-    client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(
-      () => true,
-      () => false,
-    );
+}
 
-  async function listVersions(res: ServerResponse, bucket: string, url: URL): Promise<void> {
-    const prefix = url.searchParams.get('prefix') ?? '';
-    const keyMarker = url.searchParams.get('key-marker') ?? '';
-    const maxKeys = Math.min(1000, Math.max(1, Number(url.searchParams.get('max-keys') ?? 1000) || 1000));
-    // ListObjects v1: s3rver's v2 continuation tokens use a cipher that OpenSSL 3 no longer offers.
-    const listed = await client.send(
-      new ListObjectsCommand({
-        Bucket: bucket,
-        Prefix: prefix,
-        MaxKeys: maxKeys,
-        ...(keyMarker ? { Marker: keyMarker } : {}),
-      }),
-    );
-    const objects = listed.Contents ?? [];
-    const last = objects.at(-1)?.Key;
-    const truncated = listed.IsTruncated === true && last !== undefined;
-    const versions = objects.map(
-      (object) =>
-        `<Version><Key>${xml(object.Key ?? '')}</Key><VersionId>null</VersionId><IsLatest>true</IsLatest>` +
-        `<LastModified>${(object.LastModified ?? new Date(0)).toISOString()}</LastModified>` +
-        `<ETag>${xml(object.ETag ?? '')}</ETag><Size>${object.Size ?? 0}</Size><StorageClass>STANDARD</StorageClass></Version>`,
-    );
-    send(
-      res,
-      200,
-      `<?xml version="1.0" encoding="UTF-8"?><ListVersionsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
-        `<Name>${xml(bucket)}</Name><Prefix>${xml(prefix)}</Prefix><KeyMarker>${xml(keyMarker)}</KeyMarker>` +
-        `<VersionIdMarker></VersionIdMarker><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${truncated}</IsTruncated>` +
-        (truncated
-          ? `<NextKeyMarker>${xml(last)}</NextKeyMarker><NextVersionIdMarker>null</NextVersionIdMarker>`
-          : '') +
-        `${versions.join('')}</ListVersionsResult>`,
-    );
-  }
-
-  async function deleteObjects(req: IncomingMessage, res: ServerResponse, bucket: string, url: URL): Promise<void> {
-    const body = await readBody(req);
-    const keys = keysOf(body.toString('utf8'));
-    const existed = await Promise.all(keys.map((key) => exists(bucket, key)));
-    const headers: http.OutgoingHttpHeaders = { ...req.headers, host: `127.0.0.1:${options.port}` };
-    // s3rver knows only its own access key (signatures are not checked): the request is forwarded under it.
-    if (headers.authorization)
-      headers.authorization = headers.authorization.replace(/Credential=[^/]+\//, 'Credential=S3RVER/');
-    headers['content-length'] = String(body.length);
-    delete headers['transfer-encoding'];
-    const answer = await new Promise<{ status: number; headers: string[]; body: Buffer }>((resolve, reject) => {
-      const upstream = http.request(
-        { host: '127.0.0.1', port: options.port, method: 'POST', path: `/${bucket}${url.search}`, headers },
-        (reply) =>
-          void readBody(reply).then(
-            (text) => resolve({ status: reply.statusCode ?? 502, headers: reply.rawHeaders, body: text }),
-            reject,
-          ),
-      );
-      upstream.on('error', reject);
-      upstream.end(body);
-    });
-    if (answer.status === 200) {
-      for (const [index, key] of keys.entries()) {
-        if (existed[index] && !(await exists(bucket, key))) {
-          options.onChange({ kind: 'deleted', bucket, key, reason: 'DeleteObject', time: new Date() });
-        }
-      }
-    }
-    res.writeHead(answer.status, answer.headers as unknown as http.OutgoingHttpHeaders);
-    res.end(answer.body);
-  }
-
+export function versionsAndBulkDeletes(options: Context): VersionsAndBulkDeletes {
   return {
     handle(req, res, virtualHostBucket) {
       const url = new URL(req.url ?? '/', 'http://local');
@@ -107,9 +34,9 @@ export function versionsAndBulkDeletes(options: {
       const onBucket = bucket !== '' && segments.length === (virtualHostBucket ? 0 : 1);
       const work =
         onBucket && req.method === 'GET' && url.searchParams.has('versions')
-          ? listVersions(res, bucket, url)
+          ? listVersions(options.client, res, bucket, url)
           : onBucket && req.method === 'POST' && url.searchParams.has('delete')
-            ? deleteObjects(req, res, bucket, url)
+            ? deleteObjects(options, req, res, bucket, url)
             : undefined;
       if (!work) return false;
       work.catch((error: unknown) => {
@@ -119,6 +46,83 @@ export function versionsAndBulkDeletes(options: {
       return true;
     },
   };
+}
+
+async function listVersions(client: S3Client, res: ServerResponse, bucket: string, url: URL): Promise<void> {
+  const prefix = url.searchParams.get('prefix') ?? '';
+  const keyMarker = url.searchParams.get('key-marker') ?? '';
+  const maxKeys = Math.min(1000, Math.max(1, Number(url.searchParams.get('max-keys') ?? 1000) || 1000));
+  // ListObjects v1: s3rver's v2 continuation tokens use a cipher that OpenSSL 3 no longer offers.
+  const listed = await client.send(
+    new ListObjectsCommand({
+      Bucket: bucket,
+      Prefix: prefix,
+      MaxKeys: maxKeys,
+      ...(keyMarker ? { Marker: keyMarker } : {}),
+    }),
+  );
+  const objects = listed.Contents ?? [];
+  const last = objects.at(-1)?.Key;
+  const truncated = listed.IsTruncated === true && last !== undefined;
+  const versions = objects.map(
+    (object) =>
+      `<Version><Key>${xml(object.Key ?? '')}</Key><VersionId>null</VersionId><IsLatest>true</IsLatest>` +
+      `<LastModified>${(object.LastModified ?? new Date(0)).toISOString()}</LastModified>` +
+      `<ETag>${xml(object.ETag ?? '')}</ETag><Size>${object.Size ?? 0}</Size><StorageClass>STANDARD</StorageClass></Version>`,
+  );
+  send(
+    res,
+    200,
+    `<?xml version="1.0" encoding="UTF-8"?><ListVersionsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
+      `<Name>${xml(bucket)}</Name><Prefix>${xml(prefix)}</Prefix><KeyMarker>${xml(keyMarker)}</KeyMarker>` +
+      `<VersionIdMarker></VersionIdMarker><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${truncated}</IsTruncated>` +
+      (truncated ? `<NextKeyMarker>${xml(last)}</NextKeyMarker><NextVersionIdMarker>null</NextVersionIdMarker>` : '') +
+      `${versions.join('')}</ListVersionsResult>`,
+  );
+}
+
+async function deleteObjects(
+  context: Context,
+  req: IncomingMessage,
+  res: ServerResponse,
+  bucket: string,
+  url: URL,
+): Promise<void> {
+  const exists = (key: string) =>
+    context.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(
+      () => true,
+      () => false,
+    );
+  const body = await readBody(req);
+  const keys = keysOf(body.toString('utf8'));
+  const existed = await Promise.all(keys.map(exists));
+  const headers: http.OutgoingHttpHeaders = { ...req.headers, host: `127.0.0.1:${context.port}` };
+  headers['content-length'] = String(body.length);
+  delete headers['transfer-encoding'];
+  // s3rver knows only its own access key (signatures are not checked): the request is forwarded under it.
+  if (headers.authorization)
+    headers.authorization = headers.authorization.replace(/Credential=[^/]+\//, 'Credential=S3RVER/');
+  const answer = await new Promise<{ status: number; headers: string[]; body: Buffer }>((resolve, reject) => {
+    const upstream = http.request(
+      { host: '127.0.0.1', port: context.port, method: 'POST', path: `/${bucket}${url.search}`, headers },
+      (reply) =>
+        void readBody(reply).then(
+          (text) => resolve({ status: reply.statusCode ?? 502, headers: reply.rawHeaders, body: text }),
+          reject,
+        ),
+    );
+    upstream.on('error', reject);
+    upstream.end(body);
+  });
+  if (answer.status === 200) {
+    for (const [index, key] of keys.entries()) {
+      if (existed[index] && !(await exists(key))) {
+        context.onChange({ kind: 'deleted', bucket, key, reason: 'DeleteObject', time: new Date() });
+      }
+    }
+  }
+  res.writeHead(answer.status, answer.headers as unknown as http.OutgoingHttpHeaders);
+  res.end(answer.body);
 }
 
 /** The keys of a `<Delete><Object><Key>…</Key>…</Object></Delete>` document, XML-unescaped. */

@@ -2,7 +2,7 @@ import { NotFound } from './lib/api-errors';
 import { apiHandler } from './lib/api-handler';
 import { imageId } from './lib/api-input';
 import { photoQueries } from './lib/aws/dynamodb-photo-queries';
-import { executionReader } from './lib/aws/sfn-executions';
+import { executionReader } from './lib/aws/sfn-execution-reader';
 import { executionView } from './lib/execution-timeline';
 import { ownPhoto } from './lib/photo-view';
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { DeleteObjectsCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { IMAGES, rejection, startTestStack, type TestStack } from './support/stack';
+import { IMAGES, rejection, startTestStack, type TestStack } from '../support/test-stack';
 import { PROJECT_ROOT } from '../../local/template';
 
 /**

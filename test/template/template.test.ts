@@ -12,7 +12,7 @@ import {
   type FunctionSpec,
 } from '../../local/template';
 import { loadStackModel } from '../../local/stack-model';
-import { BUILD_TIMEOUT_MS, builtFunction } from '../build/built-functions';
+import { BUILD_TIMEOUT_MS, builtFunction } from '../support/built-functions';
 
 /**
  * Static checks of template.yaml: what `sam validate --lint` (cfn-lint) cannot know because it needs the ASL,

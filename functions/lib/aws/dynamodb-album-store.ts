@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { AlbumCover, AlbumRecord, AlbumStore, DeleteAlbumOutcome } from '../albums';
 import { albumMetadataTableName } from '../config';
-import { callAws } from '../transient';
+import { callAws } from './transient';
 import { documentClient } from './dynamodb-client';
 
 /**

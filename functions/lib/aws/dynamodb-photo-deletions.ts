@@ -4,7 +4,7 @@ import { albumMetadataTableName, imageMetadataTableName } from '../config';
 import type { PhotoDeletions } from '../delete-cascade';
 import { isPhotoItem, type StoredItem, type Tombstone } from '../image-item';
 import { sequencerOrder } from '../sequencer';
-import { callAws } from '../transient';
+import { callAws } from './transient';
 import { albumCountChange, cancellationCodes } from './dynamodb-album-counts';
 import { documentClient } from './dynamodb-client';
 

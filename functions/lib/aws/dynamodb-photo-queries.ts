@@ -3,7 +3,7 @@ import { imageMetadataTableName } from '../config';
 import { albumKeyOf, isPhotoItem, type ImageItem, type StoredItem } from '../image-item';
 import type { PageCursor, PhotoListing } from '../paging';
 import type { PhotoQueries } from '../photos';
-import { callAws } from '../transient';
+import { callAws } from './transient';
 import { documentClient } from './dynamodb-client';
 
 /**

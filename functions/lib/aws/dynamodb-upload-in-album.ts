@@ -3,7 +3,7 @@ import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClie
 import { TransientError } from '../errors';
 import type { ImageItem } from '../image-item';
 import type { StartOutcome } from '../image-store';
-import { callAws } from '../transient';
+import { callAws } from './transient';
 import { albumCountChange, cancellationCodes } from './dynamodb-album-counts';
 
 /**

@@ -1,6 +1,6 @@
 import { DeleteObjectsCommand, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ObjectVersions } from '../delete-cascade';
-import { callAws } from '../transient';
+import { callAws } from './transient';
 import { s3Client } from './s3-client';
 
 /**

@@ -4,7 +4,7 @@ import { DynamoAlbumStore } from '../../../functions/lib/aws/dynamodb-album-stor
 import { DynamoPhotoDeletions } from '../../../functions/lib/aws/dynamodb-photo-deletions';
 import { DynamoPhotoQueries } from '../../../functions/lib/aws/dynamodb-photo-queries';
 import { cascadeDelete, type CascadeDependencies } from '../../../functions/lib/delete-cascade';
-import { DynamoImageStore } from '../../../functions/lib/dynamodb-image-store';
+import { DynamoImageStore } from '../../../functions/lib/aws/dynamodb-image-store';
 import type { UploadRef } from '../../../functions/lib/image-item';
 import { imageIdFor, parseUploadKey } from '../../../functions/lib/upload-key';
 import { loadStackModel } from '../../../local/stack-model';

@@ -5,7 +5,7 @@ import { handler as createAlbum } from '../../../functions/create-album';
 import { handler as deleteAlbum } from '../../../functions/delete-album';
 import { handler as listAlbums } from '../../../functions/list-albums';
 import { handler as renameAlbum } from '../../../functions/rename-album';
-import { ALBUM_TABLE, AwsMocks, BUCKET } from '../../statemachine/support/aws-mocks';
+import { ALBUM_TABLE, AwsMocks, BUCKET } from '../../support/aws-mocks';
 import { ALICE, BOB, call, expectError } from './api-helpers';
 
 /** The album routes with their events/ fixtures, DynamoDB mocked at the SDK. */

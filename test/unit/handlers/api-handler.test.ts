@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as listAlbums } from '../../../functions/list-albums';
-import { AwsMocks, awsError } from '../../statemachine/support/aws-mocks';
+import { AwsMocks, awsError } from '../../support/aws-mocks';
 import { call, expectError } from './api-helpers';
 
 /** What every route shares (functions/lib/api-handler.ts), shown through ListAlbums. */

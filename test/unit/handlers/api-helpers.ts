@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { HttpResult } from '../../../functions/lib/api-handler';
-import { eventFixture } from '../../statemachine/support/aws-mocks';
+import { eventFixture } from '../../support/aws-mocks';
 
 /** The caller of the events/ API fixtures (their JWT `sub`), and a second user. */
 export const ALICE = (eventFixture<any>('list-albums.json').requestContext.authorizer.jwt.claims.sub as string) ?? '';

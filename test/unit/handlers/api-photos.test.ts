@@ -8,9 +8,9 @@ import { handler as getPhotoExecution } from '../../../functions/get-photo-execu
 import { handler as listPhotos } from '../../../functions/list-photos';
 import { sequencerOrder } from '../../../functions/lib/sequencer';
 import { imageIdFor } from '../../../functions/lib/upload-key';
-import { AwsMocks, BUCKET, TABLE } from '../../statemachine/support/aws-mocks';
+import { AwsMocks, BUCKET, TABLE } from '../../support/aws-mocks';
 import { ALICE, BOB, call, expectError } from './api-helpers';
-import { withEnv } from './helpers';
+import { withEnv } from '../../support/helpers';
 
 /** The photo routes with their events/ fixtures; DynamoDB, S3 and Step Functions mocked at the SDK. */
 describe('photo routes', () => {

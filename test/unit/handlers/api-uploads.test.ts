@@ -2,9 +2,9 @@ import { expect } from 'chai';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as createUpload } from '../../../functions/create-upload';
 import { imageIdFor, parseUploadKey } from '../../../functions/lib/upload-key';
-import { ALBUM_TABLE, AwsMocks, BUCKET } from '../../statemachine/support/aws-mocks';
+import { ALBUM_TABLE, AwsMocks, BUCKET } from '../../support/aws-mocks';
 import { ALICE, BOB, call, expectError } from './api-helpers';
-import { withEnv } from './helpers';
+import { withEnv } from '../../support/helpers';
 
 /** POST /uploads (CreateUpload) with its events/ fixture. */
 describe('POST /uploads (CreateUpload)', () => {

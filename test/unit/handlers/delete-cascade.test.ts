@@ -5,8 +5,8 @@ import { handler } from '../../../functions/delete-cascade';
 import { InvalidEvent } from '../../../functions/lib/errors';
 import { sequencerOrder } from '../../../functions/lib/sequencer';
 import { imageIdFor } from '../../../functions/lib/upload-key';
-import { ALBUM_TABLE, AwsMocks, BUCKET, eventFixture, TABLE, USER_ID } from '../../statemachine/support/aws-mocks';
-import { expectRejection } from './helpers';
+import { ALBUM_TABLE, AwsMocks, BUCKET, eventFixture, TABLE, USER_ID } from '../../support/aws-mocks';
+import { expectRejection } from '../../support/helpers';
 
 /** DeleteCascade with the "Object Deleted" fixture `sam local invoke DeleteCascade -e` uses. */
 describe('DeleteCascade handler', () => {

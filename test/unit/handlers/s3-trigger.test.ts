@@ -22,8 +22,8 @@ import {
   TABLE,
   transactionCancelled,
   USER_ID,
-} from '../../statemachine/support/aws-mocks';
-import { expectRejection } from './helpers';
+} from '../../support/aws-mocks';
+import { expectRejection } from '../../support/helpers';
 
 /** S3Trigger with the events/ fixtures `sam local invoke S3Trigger -e` uses. */
 describe('S3Trigger handler', () => {

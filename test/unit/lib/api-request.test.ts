@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { BadRequest, Forbidden, PayloadTooLarge, Unauthorized } from '../../../functions/lib/api-errors';
 import { apiRequestOf, jsonBody, MAX_BODY_BYTES, queryOf } from '../../../functions/lib/api-request';
-import { eventFixture } from '../../statemachine/support/aws-mocks';
+import { eventFixture } from '../../support/aws-mocks';
 
 type Event = Record<string, any>;
 const fixture = (name: string): Event => eventFixture<Event>(name);

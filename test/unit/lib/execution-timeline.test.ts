@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, ExecutionDoesNotExist, GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { SfnExecutionReader } from '../../../functions/lib/aws/sfn-executions';
+import { SfnExecutionReader } from '../../../functions/lib/aws/sfn-execution-reader';
 import { sfnClient } from '../../../functions/lib/aws/sfn-client';
 import {
   executionView,

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { InvalidEvent } from '../../../functions/lib/errors';
 import { objectsCreatedIn, objectsDeletedIn } from '../../../functions/lib/s3-events';
-import { eventFixture } from '../../statemachine/support/aws-mocks';
+import { eventFixture } from '../../support/aws-mocks';
 
 describe('S3 object-deleted events', () => {
   it('reads the EventBridge "Object Deleted" event: bucket, decoded key, sequencer, time', () => {

@@ -2,9 +2,9 @@ import { expect } from 'chai';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import { DynamoPhotoDeletions, TOMBSTONE_TTL_SECONDS } from '../../../../functions/lib/aws/dynamodb-photo-deletions';
-import { sequencerOrder } from '../../../../functions/lib/sequencer';
-import { transactionCancelled } from '../../../statemachine/support/aws-mocks';
+import { DynamoPhotoDeletions, TOMBSTONE_TTL_SECONDS } from '../../../functions/lib/aws/dynamodb-photo-deletions';
+import { sequencerOrder } from '../../../functions/lib/sequencer';
+import { transactionCancelled } from '../../support/aws-mocks';
 
 describe('DynamoPhotoDeletions', () => {
   let dynamo: AwsClientStub<DynamoDBDocumentClient>;

@@ -9,9 +9,9 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import { DynamoAlbumStore } from '../../../../functions/lib/aws/dynamodb-album-store';
-import { TransientError } from '../../../../functions/lib/errors';
-import { awsError } from '../../../statemachine/support/aws-mocks';
+import { DynamoAlbumStore } from '../../../functions/lib/aws/dynamodb-album-store';
+import { TransientError } from '../../../functions/lib/errors';
+import { awsError } from '../../support/aws-mocks';
 
 describe('DynamoAlbumStore', () => {
   let dynamo: AwsClientStub<DynamoDBDocumentClient>;

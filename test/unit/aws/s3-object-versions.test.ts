@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { DeleteObjectsCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import { S3ObjectVersions } from '../../../../functions/lib/aws/s3-object-versions';
+import { S3ObjectVersions } from '../../../functions/lib/aws/s3-object-versions';
 
 describe('S3ObjectVersions', () => {
   let s3: AwsClientStub<S3Client>;

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import { DynamoPhotoQueries } from '../../../../functions/lib/aws/dynamodb-photo-queries';
+import { DynamoPhotoQueries } from '../../../functions/lib/aws/dynamodb-photo-queries';
 
 describe('DynamoPhotoQueries', () => {
   let dynamo: AwsClientStub<DynamoDBDocumentClient>;

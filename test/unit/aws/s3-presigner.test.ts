@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { s3Presigner } from '../../../../functions/lib/aws/s3-presigner';
-import { uploadPolicyFor } from '../../../../functions/lib/upload-policy';
-import { withEnv } from '../../handlers/helpers';
+import { s3Presigner } from '../../../functions/lib/aws/s3-presigner';
+import { uploadPolicyFor } from '../../../functions/lib/upload-policy';
+import { withEnv } from '../../support/helpers';
 
 /** Presigning is local computation: no request leaves, so this checks what S3 would be given. */
 describe('s3Presigner', () => {

@@ -5,7 +5,7 @@ import type { PhotoQueries } from './photos';
 import { isUserKey } from './photos';
 import type { ObjectDeleted } from './s3-events';
 import { sequencerOrder } from './sequencer';
-import { imageIdFor, renditionKeyFor, thumbnailKeyFor, type UploadKey } from './upload-key';
+import { imageIdFor, convertedKeyFor, thumbnailKeyFor, type UploadKey } from './upload-key';
 
 /**
  * DeleteCascade: an upload's original is gone (deleted through the API, the console or the CLI), so what was made
@@ -86,7 +86,7 @@ export function deletionVerdict(
 
 /** The thumbnail and rendition keys the grammar gives, plus any the item recorded in the owner's folders. */
 export function derivedKeysOf(upload: UploadKey, item: StoredItem | undefined): string[] {
-  const keys = new Set([thumbnailKeyFor(upload), renditionKeyFor(upload)]);
+  const keys = new Set([thumbnailKeyFor(upload), convertedKeyFor(upload)]);
   const photo = isPhotoItem(item) ? (item as ImageItem & { rendition?: { key?: unknown } }) : undefined;
   const recorded = [photo?.thumbnail?.key, photo?.rendition?.key];
   for (const key of recorded) {

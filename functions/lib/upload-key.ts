@@ -5,7 +5,7 @@ import { InvalidUploadKey } from './errors';
  * The key grammar of the photo bucket:
  *   private/{userId}/uploads/[{albumId}/]{fileName}   originals, the only keys that start a workflow
  *   private/{userId}/resized/[{albumId}/]{fileName}   thumbnails, written by GenerateThumbnail
- *   private/{userId}/converted/[{albumId}/]{fileName}.jpg   renditions of formats browsers cannot show
+ *   private/{userId}/converted/[{albumId}/]{fileName}.jpg   JPEG renditions, written by ConvertImage
  * User isolation is by this prefix: a Cognito identity id (`us-east-1:uuid`) is a valid userId.
  */
 export interface UploadKey {
@@ -78,9 +78,12 @@ export function thumbnailKeyFor(upload: UploadKey): string {
   return joinKey('resized', upload);
 }
 
-/** The JPEG rendition of an upload (photos in formats browsers cannot show), under converted/. */
-export function renditionKeyFor(upload: UploadKey): string {
-  return `${joinKey('converted', upload)}.jpg`;
+/**
+ * The JPEG rendition of a photo Rekognition cannot read (HEIC, AVIF, WebP) keeps its user and album under converted/,
+ * with ".jpg" added to the whole file name so that "a.heic" and "a.webp" in one album never share a rendition.
+ */
+export function convertedKeyFor(upload: UploadKey): string {
+  return joinKey('converted', { ...upload, fileName: `${upload.fileName}.jpg` });
 }
 
 /** A stable id for the photo at this key: the same key always maps to the same item. */

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { startDynamoDbService, type DynamoDbService } from './dynamodb/dynamodb-service';
 import { createEventBus, type EventBus } from './events/event-bus';
+import { startFrontDoor, type FrontDoor } from './frontdoor/front-door';
 import { objectEvent, Sequencers } from './events/s3-object-events';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/runtime';
 import type { StackLog } from './log';
@@ -24,6 +25,8 @@ export interface Services {
   /** Absent when the stack runs with recognition off. */
   rekognition?: RekognitionApi;
   webApp: WebApp;
+  /** The user pool's provider (/_auth) and the HTTP API (/_api), from the template. */
+  frontDoor: FrontDoor;
 }
 
 export async function startServices(
@@ -60,6 +63,13 @@ export async function startServices(
     });
     started.push(dynamodb);
     const states = startStepFunctions(model, dataDir, lambda, options, env, log);
+    const frontDoor = await startFrontDoor({
+      model,
+      port: Number(new URL(model.identity.endpoint).port),
+      dataDir,
+      invoke: (name, event) => lambda.invoke(name, event),
+      log: (source, line) => log.line(source, line),
+    });
     return {
       s3,
       dynamodb,
@@ -76,6 +86,7 @@ export async function startServices(
         table: model.outputs.ImageMetadataTableName?.value ?? model.tables[0]?.name ?? '',
         log,
       }),
+      frontDoor,
     };
   } catch (error) {
     for (const service of started.reverse()) await service.close().catch(() => undefined);

@@ -8,6 +8,7 @@ import type { ObjectChange } from '../events/s3-object-events';
 import { messageOf, type StackLog } from '../log';
 import type { BucketModel, CorsRule } from '../stack-model';
 import { decodeAwsChunked, isAwsChunked } from './aws-chunked';
+import { handlePostObject, isPostObject } from './post-object';
 import { versionsAndBulkDeletes } from './versions-and-bulk-deletes';
 
 /**
@@ -65,6 +66,9 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
       .map((bucket) => bucket.name),
   );
   const internalEndpoint = `http://127.0.0.1:${address.port}`;
+  const corsOrigins = new Map(
+    options.buckets.map((bucket) => [bucket.name, bucket.cors.flatMap((rule) => rule.AllowedOrigins)]),
+  );
   const client = new S3Client({
     ...clientOptions,
     endpoint: internalEndpoint,
@@ -79,6 +83,23 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
     internalEndpoint,
     handle(req, res) {
       if (extras.handle(req, res, virtualHostBucket(req.headers.host))) return;
+      const postBucket = isPostObject(
+        req,
+        virtualHostBucket(req.headers.host) ? `/${virtualHostBucket(req.headers.host)}` : (req.url ?? '/'),
+      );
+      if (postBucket) {
+        const log = (line: string) => options.log.line('s3', line);
+        handlePostObject(req, res, {
+          bucket: postBucket,
+          internalPort: address.port,
+          log,
+          allowedOrigins: corsOrigins.get(postBucket) ?? [],
+        }).catch((error: unknown) => {
+          log(`POST ${postBucket} failed: ${messageOf(error)}`);
+          if (!res.headersSent) res.writeHead(500).end();
+        });
+        return;
+      }
       void proxy(req, res, address.port, options.log, wildcardOrigins);
     },
     async readObject(bucket, key, versionId) {

@@ -159,8 +159,9 @@ describe('template.yaml', () => {
   });
 
   describe('functions', () => {
-    it('has the functions of the workflow, one per API route and the delete cascade', () => {
+    it('has the functions of the workflow (ConvertImage included), one per API route and the delete cascade', () => {
       expect(functions.map((f) => f.logicalId)).to.have.members([
+        'ConvertImage',
         'S3Trigger',
         'ExtractImageMetadata',
         'RecordUnsupported',
@@ -168,7 +169,6 @@ describe('template.yaml', () => {
         'DetectLabels',
         'StoreLabels',
         'GenerateThumbnail',
-        'ConvertImage',
         'CompleteProcessing',
         'RecordFailure',
         ...Object.values(API_ROUTES),
@@ -261,9 +261,9 @@ describe('template.yaml', () => {
         .filter((p): p is { LambdaInvokePolicy: { FunctionName: unknown } } => !!(p as Json)?.LambdaInvokePolicy)
         .map((p) => refTarget(p.LambdaInvokePolicy.FunctionName));
       expect([...new Set(invoked)].sort()).to.deep.equal([...allowed].sort());
-      // Every other function is started by an event of its own (an EventBridge rule or an API route), except one
-      // whose Task state is still to come.
-      const notWiredYet = ['ConvertImage']; // issue 15, phase 2: ImageTypeCheck's branch to ConvertImage (docs/conversion.md)
+      // Every other function is started by an event of its own (an EventBridge rule or an API route), except
+      // ConvertImage: in the template since issue 15's phase 1, the ASL calls it from phase 2 on.
+      const notWiredYet = ['ConvertImage'];
       const others = functions.filter((f) => !invoked.includes(f.logicalId) && !notWiredYet.includes(f.logicalId));
       expect(others.map((f) => f.logicalId)).to.include('S3Trigger');
       for (const fn of others) expect(Object.keys(fn.events), fn.logicalId).to.have.length.greaterThan(0);

@@ -25,6 +25,14 @@ export const detectModerationEnabled = (): boolean => flag('DETECT_MODERATION', 
 export const moderationMinConfidence = (): number => percentage('MODERATION_MIN_CONFIDENCE', 60);
 /** The formats the workflow converts for Rekognition; set but empty means none (the original JPEG/PNG-only workflow). */
 export const convertFormats = (): ConvertibleFormat[] => formatList('CONVERT_FORMATS', CONVERTIBLE_FORMATS);
+export const albumMetadataTableName = (): string => requireString('ALBUM_METADATA_TABLE');
+export const photoBucketName = (): string => requireString('PHOTO_BUCKET');
+export const uploadMaxBytes = (): number => positiveInteger('UPLOAD_MAX_BYTES', 50 * 1024 * 1024);
+/**
+ * Links into the AWS console only make sense on AWS: the SDK's own AWS_ENDPOINT_URL is set when the functions talk
+ * to another endpoint (the local stack sets it), and then no console link is given.
+ */
+export const onAws = (): boolean => !process.env.AWS_ENDPOINT_URL;
 
 function requireString(name: string): string {
   const value = process.env[name]?.trim();

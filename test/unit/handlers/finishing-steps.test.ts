@@ -5,7 +5,7 @@ import { handler as completeProcessing } from '../../../functions/complete-proce
 import { handler as recordFailure } from '../../../functions/record-failure';
 import { handler as recordUnsupported } from '../../../functions/record-unsupported';
 import { InvalidEvent, UploadSuperseded } from '../../../functions/lib/errors';
-import { AwsMocks, eventFixture } from '../../support/aws-mocks';
+import { ALBUM_TABLE, AwsMocks, eventFixture } from '../../support/aws-mocks';
 import { expectRejection } from '../../support/helpers';
 
 /**
@@ -21,9 +21,14 @@ describe('final status handlers', () => {
   after(() => aws.restore());
 
   const onlyWrite = () => {
-    expect(aws.dynamo.commandCalls(UpdateCommand)).to.have.lengthOf(1);
+    expect(aws.itemWrites()).to.have.lengthOf(1);
     return aws.itemWrites()[0]?.fields ?? {};
   };
+  const albumUpdates = () =>
+    aws.dynamo
+      .commandCalls(UpdateCommand)
+      .map((call) => call.args[0].input)
+      .filter((input) => input.TableName === ALBUM_TABLE);
   const attributes = (notification: unknown) =>
     Object.fromEntries(
       Object.entries((notification as { attributes: Record<string, { StringValue: string }> }).attributes).map(
@@ -33,7 +38,11 @@ describe('final status handlers', () => {
 
   describe('CompleteProcessing', () => {
     type Processed = Record<string, Record<string, unknown>>;
-    const event = eventFixture<{ processed: Processed; metadata: Record<string, unknown> }>('complete-processing.json');
+    const event = eventFixture<{
+      processed: Processed;
+      metadata: Record<string, unknown>;
+      upload: { imageId: string; userId: string; albumId: string; eventTime: string };
+    }>('complete-processing.json');
 
     it('marks the item SUCCEEDED with labels, faces, moderation and thumbnail in one write, and answers the notification', async () => {
       const outcome = await completeProcessing(event);
@@ -54,6 +63,34 @@ describe('final status handlers', () => {
         faceDetected: 'true',
         flagged: 'false',
       });
+    });
+
+    it('then offers the photo as its album cover: its thumbnail, never over a newer cover, never creating an album', async () => {
+      await completeProcessing(event);
+      const [cover, ...more] = albumUpdates();
+      expect(more).to.deep.equal([]);
+      expect(cover).to.deep.include({
+        Key: { userId: event.upload.userId, albumId: event.upload.albumId },
+        UpdateExpression: 'SET cover = :cover',
+      });
+      expect(cover?.ConditionExpression).to.equal(
+        'attribute_exists(albumId) AND (attribute_not_exists(cover) OR cover.uploadedAt <= :uploadedAt)',
+      );
+      expect(cover?.ExpressionAttributeValues?.[':cover']).to.deep.equal({
+        imageId: event.upload.imageId,
+        thumbnailKey: event.processed.thumbnail?.key,
+        uploadedAt: new Date(event.upload.eventTime).toISOString(),
+      });
+    });
+
+    it('offers no cover for a photo outside any album, and ignores an album that shows a newer photo', async () => {
+      const { albumId: _albumId, ...upload } = event.upload;
+      await completeProcessing({ ...event, upload });
+      expect(albumUpdates()).to.deep.equal([]);
+      aws.dynamo
+        .on(UpdateCommand, { TableName: ALBUM_TABLE })
+        .rejects(new ConditionalCheckFailedException({ message: 'newer cover', $metadata: {} }));
+      expect((await completeProcessing(event)).status).to.equal('SUCCEEDED');
     });
 
     it('records each recognition failure as its own error field, beside what the other steps found', async () => {

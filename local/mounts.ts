@@ -26,6 +26,7 @@ export const MOUNTS: Mount<StackContext>[] = [
   {
     route: 's3',
     signedFor: 's3',
+    signing: 's3',
     serves: 'S3',
     handler:
       ({ services }) =>

@@ -12,8 +12,13 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
 import { clientOptions } from '../../functions/lib/aws/client-options';
+import { readBody, sendAwsJsonError } from '../http/respond';
 import { messageOf, type StackLog } from '../log';
 import type { TableModel } from '../stack-model';
+import { refusalOf } from './request-checks';
+
+/** DynamoDB's largest request (BatchWriteItem) is 16 MB. */
+const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
 /**
  * DynamoDB is dynalite (LevelDB under the data folder), on an internal port the gateway proxies to. The tables of
@@ -59,26 +64,7 @@ export async function startDynamoDbService(options: {
   return {
     internalEndpoint,
     handle(req, res) {
-      const upstream = http.request(
-        { host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.rawHeaders as unknown as http.OutgoingHttpHeaders);
-          answer.pipe(res);
-        },
-      );
-      upstream.on('error', (error) => {
-        options.log.line('dynamodb', `proxy error: ${messageOf(error)}`);
-        if (!res.headersSent) {
-          res.writeHead(503, { 'content-type': 'application/x-amz-json-1.0' });
-          res.end(
-            JSON.stringify({
-              __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
-              message: 'The local DynamoDB is not answering',
-            }),
-          );
-        } else res.destroy();
-      });
-      req.pipe(upstream);
+      forward(req, res, port, options.log);
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
@@ -150,4 +136,30 @@ async function ensureTable(client: DynamoDBClient, table: TableModel, log: Stack
     );
     log.line('dynamodb', `added index ${name} to ${table.name}`);
   }
+}
+
+/** Passes a request on to dynalite once it is read and checked (./request-checks.ts); dynalite's answer comes back. */
+function forward(req: IncomingMessage, res: ServerResponse, port: number, log: StackLog): void {
+  const fail = (status: number, type: string, message: string) =>
+    sendAwsJsonError(res, status, `com.amazonaws.dynamodb.v20120810#${type}`, message);
+  void readBody(req, MAX_REQUEST_BYTES).then(
+    (body) => {
+      const refusal = refusalOf(body);
+      if (refusal) return fail(400, 'ValidationException', refusal);
+      const upstream = http.request(
+        { host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.rawHeaders as unknown as http.OutgoingHttpHeaders);
+          answer.pipe(res);
+        },
+      );
+      upstream.on('error', (error) => {
+        log.line('dynamodb', `proxy error: ${messageOf(error)}`);
+        if (res.headersSent) res.destroy();
+        else fail(503, 'InternalServerError', 'The local DynamoDB is not answering');
+      });
+      upstream.end(body);
+    },
+    (error: unknown) => fail(413, 'RequestEntityTooLarge', messageOf(error)),
+  );
 }

@@ -1,0 +1,99 @@
+import type { IncomingMessage } from 'node:http';
+import type { Handler, Mount } from '../gateway';
+import { routeIn } from '../gateway';
+import { sendAwsJsonError } from '../http/respond';
+import type { StackLog } from '../log';
+import { sendS3Error } from '../s3/s3-answers';
+import { virtualHostBucket } from '../s3/s3-target';
+import { allowedHosts, hostRefusal, ownOrigins } from './hosts';
+import { originRefusal, originRules, type RequestKind } from './origins';
+import { s3SignatureRefusal, sigv4Refusal } from './signatures';
+
+/**
+ * What stands before every mount of the stack's endpoint, so a stack left running while its developer browses the
+ * web answers only its own clients: the Host must name this stack (./hosts.ts, against DNS rebinding), a browser
+ * request must come from the stack's own origin (./origins.ts, against cross-site requests and forms), and an AWS
+ * API request must be signed (./signatures.ts). A refusal is a 403 saying which rule refused it, as S3's XML
+ * AccessDenied for S3 and as AWS JSON elsewhere; every answer carries `X-Content-Type-Options: nosniff`.
+ *
+ * Which signature a mount needs is its `signing`: 's3' (header, presigned URL or POST policy), 'sigv4' (header; the
+ * default for AWS APIs) or 'none', the default for local-only paths (`/_...`: the web app, the health check, and
+ * pages and APIs that bring their own tokens).
+ */
+export interface GuardOptions {
+  mounts: readonly Mount<never>[];
+  port: number;
+  bindHost: string;
+  allowedHosts: readonly string[];
+  buckets: { name: string; cors: { AllowedOrigins: string[] }[] }[];
+  log: StackLog;
+  now?: () => Date;
+}
+
+interface Refusal {
+  code: string;
+  message: string;
+}
+
+export function guarded(handler: Handler, options: GuardOptions): Handler {
+  const hosts = allowedHosts(options.port, options.bindHost, options.allowedHosts);
+  const rules = originRules(ownOrigins(hosts), options.buckets);
+  const now = options.now ?? (() => new Date());
+  return (req, res) => {
+    res.setHeader('x-content-type-options', 'nosniff');
+    const signing = signingOf(req, options.mounts);
+    const refusal = refusalOf(req, signing);
+    if (!refusal) return handler(req, res);
+    options.log.line('guard', `refused ${req.method} ${(req.url ?? '').slice(0, 200)}: ${refusal.message}`);
+    req.resume();
+    res.setHeader('connection', 'close');
+    if (signing === 's3') sendS3Error(res, 403, 'AccessDenied', refusal.message);
+    else sendAwsJsonError(res, 403, refusal.code, refusal.message, 'application/json');
+  };
+
+  function refusalOf(req: IncomingMessage, signing: Signing): Refusal | undefined {
+    const host = hostRefusal(req.headers.host, hosts);
+    if (host) return { code: 'ForbiddenException', message: host };
+    const kind: RequestKind = {
+      ...(signing === 's3' ? { bucket: bucketOf(req) } : {}),
+      localPage: signing === 'none',
+    };
+    const origin = originRefusal(req, kind, rules);
+    if (origin) return { code: 'AccessDeniedException', message: origin };
+    const signature =
+      signing === 's3'
+        ? s3SignatureRefusal(req, isBucketPostForm(req), now())
+        : signing === 'sigv4'
+          ? sigv4Refusal(req)
+          : undefined;
+    return signature ? { code: 'MissingAuthenticationTokenException', message: signature } : undefined;
+  }
+}
+
+type Signing = 's3' | 'sigv4' | 'none';
+
+function signingOf(req: IncomingMessage, mounts: readonly Mount<never>[]): Signing {
+  const route = routeIn(mounts, req);
+  const mount = typeof route === 'string' ? mounts.find((candidate) => candidate.route === route) : undefined;
+  // A request no mount takes is answered 400 by the gateway, unsigned or not.
+  if (!mount) return 'none';
+  return mount.signing ?? (mount.path?.startsWith('/_') ? 'none' : 'sigv4');
+}
+
+function bucketOf(req: IncomingMessage): string | undefined {
+  const fromHost = virtualHostBucket(req.headers.host);
+  if (fromHost) return fromHost;
+  const first = /^\/([^/?]+)/.exec(req.url ?? '')?.[1];
+  try {
+    return first === undefined ? undefined : decodeURIComponent(first);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A browser-based upload (POST of a form to a bucket): S3 reads its signature from the form's policy. */
+function isBucketPostForm(req: IncomingMessage): boolean {
+  if (req.method !== 'POST' || !/^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) return false;
+  const path = (req.url ?? '').split('?')[0] ?? '';
+  return virtualHostBucket(req.headers.host) ? path === '/' : /^\/[^/]+\/?$/.test(path);
+}

@@ -136,7 +136,7 @@ function endpointHost(host: string): string {
 const starting: Handler = (_req, res) =>
   sendAwsJsonError(res, 503, 'ServiceUnavailable', 'The local stack is starting', 'application/json');
 
-/** An HTTP server on host:port for the stack's requests; bytes that are not HTTP just close the connection. */
+/** An HTTP server on host:port for the stack's requests; bytes that are not HTTP get a 400 (431 for huge headers). */
 async function listen(port: number, host: string, handle: Handler): Promise<Server> {
   const server = http.createServer((req, res) => {
     res.on('error', () => undefined);
@@ -144,7 +144,11 @@ async function listen(port: number, host: string, handle: Handler): Promise<Serv
     handle(req, res);
   });
   server.keepAliveTimeout = 5000;
-  server.on('clientError', (_error, socket) => socket.destroy());
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return void socket.destroy();
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(

@@ -61,7 +61,11 @@ async function forward(req: IncomingMessage, res: ServerResponse, context: S3Pro
     decodedHeaders(target.headers);
     body = req.pipe(awsChunkedDecoder());
   } else if (target.carriesObjectBytes) body = req;
-  else body = await readBody(req, MAX_CONFIGURATION_BODY);
+  else if (Number(req.headers['content-length'] ?? 0) > MAX_CONFIGURATION_BODY) {
+    // Answered unread: the connection closes after the answer instead of taking megabytes first.
+    res.setHeader('connection', 'close');
+    throw new RequestTooLarge(`Configuration requests are at most ${MAX_CONFIGURATION_BODY} bytes`);
+  } else body = await readBody(req, MAX_CONFIGURATION_BODY);
   if (res.headersSent) return;
   if (Buffer.isBuffer(body)) {
     target.headers['content-length'] = String(body.length);

@@ -47,7 +47,8 @@ export function targetOf(req: IncomingMessage, internalPort: number): S3Target {
   const bucket = decoded(bucketText) || undefined;
   const key = decoded(keyText) || undefined;
   return {
-    path: `${path}${search}`,
+    // Re-encoded whole: s3rver's router matches a key by non-empty segments, S3 keys may have empty ones (`/abs`, `a//b`).
+    path: `${key ? `/${bucketText}/${encodeURIComponent(key)}` : path}${search}`,
     ...(bucket ? { bucket } : {}),
     ...(key ? { key } : {}),
     query,

@@ -33,7 +33,9 @@ export function allowedHosts(port: number, bindHost: string, configured: readonl
 
 /** The names of LOCAL_STACK_ALLOWED_HOSTS (comma-separated). */
 export function configuredHosts(env: NodeJS.ProcessEnv, option?: readonly string[]): string[] {
-  return [...(option ?? []), ...(env.LOCAL_STACK_ALLOWED_HOSTS ?? '').split(',')].filter((name) => name.trim() !== '');
+  return [...(option ?? []), ...(env.LOCAL_STACK_ALLOWED_HOSTS ?? '').split(',')]
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
 }
 
 /** Why a Host header is refused, or undefined when it names this stack. */

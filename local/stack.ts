@@ -3,6 +3,7 @@ import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { localOutputs, localUrls } from './frontdoor/local-urls';
 import { createGateway, type Handler } from './gateway';
 import { sendAwsJsonError } from './http/respond';
 import { consoleLog, type StackLog } from './log';
@@ -103,6 +104,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       identity,
       ...(options.parameterOverrides ? { parameterOverrides: options.parameterOverrides } : {}),
     });
+    model = { ...model, outputs: localOutputs(model.outputs, localUrls(port)) };
     mkdirSync(dataDir, { recursive: true });
     lockFile = lockDataDir(dataDir);
     services = await startServices(model, dataDir, options, env, log);
@@ -111,8 +113,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (lockFile) rmSync(lockFile, { force: true });
     throw error;
   }
-  gateway = guarded(createGateway(MOUNTS, { model, services, log, dataDir, startedAt }, log), {
+  const context = { model, services, log, dataDir, startedAt };
+  gateway = guarded(createGateway(MOUNTS, context, log), {
     mounts: MOUNTS,
+    context,
     port,
     bindHost: host,
     allowedHosts: configuredHosts(env, options.allowedHosts),

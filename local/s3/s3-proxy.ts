@@ -7,7 +7,6 @@ import { messageOf, type StackLog } from '../log';
 import { awsChunkedDecoder, decodedHeaders, isAwsChunked, MalformedChunkedBody } from './aws-chunked';
 import type { HashedStore } from './hashed-store';
 import { isListRequest, listBucket } from './list-bucket';
-import { checkPostForm, isPostForm } from './post-form-check';
 import { sendS3Error } from './s3-answers';
 import { S3Refusal, targetOf, type S3Target } from './s3-target';
 
@@ -56,8 +55,7 @@ async function forward(req: IncomingMessage, res: ServerResponse, context: S3Pro
   await resolveRange(target, context.store);
   acceptAccessKey(target);
   let body: Readable | Buffer;
-  if (isPostForm(req, target)) body = await checkPostForm(req);
-  else if (isAwsChunked(req.headers)) {
+  if (isAwsChunked(req.headers)) {
     decodedHeaders(target.headers);
     body = req.pipe(awsChunkedDecoder());
   } else if (target.carriesObjectBytes) body = req;

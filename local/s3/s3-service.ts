@@ -5,10 +5,12 @@ import { clientOptions } from '../../functions/lib/aws/client-options';
 import type { ObjectChange } from '../events/s3-object-events';
 import { messageOf, type StackLog } from '../log';
 import type { BucketModel, CorsRule } from '../stack-model';
+import { handlePostObject, isPostObject } from './post-object';
 import { proxyS3 } from './s3-proxy';
+import { virtualHostBucket } from './s3-target';
 import { openStore } from './store-layout';
 
-export { virtualHostBucket } from './s3-target';
+export { virtualHostBucket };
 
 /**
  * S3 is s3rver, listening on an internal port, over the local stack's own store (./hashed-store.ts: keys are names,
@@ -67,6 +69,9 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
       .map((bucket) => bucket.name),
   );
   const internalEndpoint = `http://127.0.0.1:${address.port}`;
+  const corsOrigins = new Map(
+    options.buckets.map((bucket) => [bucket.name, bucket.cors.flatMap((rule) => rule.AllowedOrigins)]),
+  );
   const client = new S3Client({
     ...clientOptions,
     endpoint: internalEndpoint,
@@ -78,7 +83,20 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
   return {
     internalEndpoint,
     handle(req, res) {
-      proxyS3(req, res, { port: address.port, log: options.log, store, wildcardOrigins });
+      const hostBucket = virtualHostBucket(req.headers.host);
+      // The path without its query: a form POSTed to /bucket?anything is a browser upload all the same.
+      const postBucket = isPostObject(req, hostBucket ? `/${hostBucket}` : ((req.url ?? '/').split('?')[0] ?? '/'));
+      if (!postBucket) return proxyS3(req, res, { port: address.port, log: options.log, store, wildcardOrigins });
+      const log = (line: string) => options.log.line('s3', line);
+      handlePostObject(req, res, {
+        bucket: postBucket,
+        internalPort: address.port,
+        log,
+        allowedOrigins: corsOrigins.get(postBucket) ?? [],
+      }).catch((error: unknown) => {
+        log(`POST ${postBucket} failed: ${messageOf(error)}`);
+        if (!res.headersSent) res.writeHead(500).end();
+      });
     },
     async readObject(bucket, key, versionId) {
       const response = await client.send(

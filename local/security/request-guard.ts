@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Handler, Mount } from '../gateway';
 import { routeIn } from '../gateway';
 import { sendAwsJsonError } from '../http/respond';
@@ -6,7 +6,7 @@ import type { StackLog } from '../log';
 import { sendS3Error } from '../s3/s3-answers';
 import { virtualHostBucket } from '../s3/s3-target';
 import { allowedHosts, hostRefusal, ownOrigins } from './hosts';
-import { originRefusal, originRules, type RequestKind } from './origins';
+import { exactOrigins, originRefusal, type RequestKind } from './origins';
 import { s3SignatureRefusal, sigv4Refusal } from './signatures';
 
 /**
@@ -20,8 +20,10 @@ import { s3SignatureRefusal, sigv4Refusal } from './signatures';
  * default for AWS APIs) or 'none', the default for local-only paths (`/_...`: the web app, the health check, and
  * pages and APIs that bring their own tokens).
  */
-export interface GuardOptions {
-  mounts: readonly Mount<never>[];
+export interface GuardOptions<Context> {
+  mounts: readonly Mount<Context>[];
+  /** What the mounts' corsOrigins read (the running services). */
+  context: Context;
   port: number;
   bindHost: string;
   allowedHosts: readonly string[];
@@ -35,14 +37,23 @@ interface Refusal {
   message: string;
 }
 
-export function guarded(handler: Handler, options: GuardOptions): Handler {
+export function guarded<Context>(handler: Handler, options: GuardOptions<Context>): Handler {
+  const mounts = options.mounts as readonly Mount<never>[];
   const hosts = allowedHosts(options.port, options.bindHost, options.allowedHosts);
-  const rules = originRules(ownOrigins(hosts), options.buckets);
+  const own = ownOrigins(hosts);
+  const bucketOrigins = new Map(
+    options.buckets.map((bucket) => [bucket.name, exactOrigins(bucket.cors.flatMap((rule) => rule.AllowedOrigins))]),
+  );
+  const mountOrigins = new Map(
+    options.mounts.flatMap((mount) =>
+      mount.corsOrigins ? [[mount.route, exactOrigins(mount.corsOrigins(options.context))]] : [],
+    ),
+  );
   const now = options.now ?? (() => new Date());
   return (req, res) => {
-    res.setHeader('x-content-type-options', 'nosniff');
-    const signing = signingOf(req, options.mounts);
-    const refusal = refusalOf(req, signing);
+    addOnWrite(res, 'x-content-type-options', 'nosniff');
+    const { route, signing } = signingOf(req, mounts);
+    const refusal = refusalOf(req, route, signing);
     if (!refusal) return handler(req, res);
     options.log.line('guard', `refused ${req.method} ${(req.url ?? '').slice(0, 200)}: ${refusal.message}`);
     req.resume();
@@ -51,14 +62,16 @@ export function guarded(handler: Handler, options: GuardOptions): Handler {
     else sendAwsJsonError(res, 403, refusal.code, refusal.message, 'application/json');
   };
 
-  function refusalOf(req: IncomingMessage, signing: Signing): Refusal | undefined {
+  function refusalOf(req: IncomingMessage, route: string | undefined, signing: Signing): Refusal | undefined {
     const host = hostRefusal(req.headers.host, hosts);
     if (host) return { code: 'ForbiddenException', message: host };
+    const corsOrigins = signing === 's3' ? bucketOrigins.get(bucketOf(req) ?? '') : mountOrigins.get(route ?? '');
     const kind: RequestKind = {
-      ...(signing === 's3' ? { bucket: bucketOf(req) } : {}),
+      ...(corsOrigins ? { corsOrigins } : {}),
+      s3: signing === 's3',
       localPage: signing === 'none',
     };
-    const origin = originRefusal(req, kind, rules);
+    const origin = originRefusal(req, kind, own);
     if (origin) return { code: 'AccessDeniedException', message: origin };
     const signature =
       signing === 's3'
@@ -72,12 +85,12 @@ export function guarded(handler: Handler, options: GuardOptions): Handler {
 
 type Signing = 's3' | 'sigv4' | 'none';
 
-function signingOf(req: IncomingMessage, mounts: readonly Mount<never>[]): Signing {
+function signingOf(req: IncomingMessage, mounts: readonly Mount<never>[]): { route?: string; signing: Signing } {
   const route = routeIn(mounts, req);
   const mount = typeof route === 'string' ? mounts.find((candidate) => candidate.route === route) : undefined;
   // A request no mount takes is answered 400 by the gateway, unsigned or not.
-  if (!mount) return 'none';
-  return mount.signing ?? (mount.path?.startsWith('/_') ? 'none' : 'sigv4');
+  if (!mount) return { signing: 'none' };
+  return { route: mount.route, signing: mount.signing ?? (mount.path?.startsWith('/_') ? 'none' : 'sigv4') };
 }
 
 function bucketOf(req: IncomingMessage): string | undefined {
@@ -96,4 +109,24 @@ function isBucketPostForm(req: IncomingMessage): boolean {
   if (req.method !== 'POST' || !/^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) return false;
   const path = (req.url ?? '').split('?')[0] ?? '';
   return virtualHostBucket(req.headers.host) ? path === '/' : /^\/[^/]+\/?$/.test(path);
+}
+
+/**
+ * Adds a header to whatever the handler answers. setHeader beforehand would do, but Node then applies a writeHead
+ * given raw headers one setHeader at a time, which keeps only the last of repeated ones (two Set-Cookie).
+ */
+function addOnWrite(res: ServerResponse, name: string, value: string): void {
+  const writeHead = res.writeHead.bind(res) as (status: number, ...rest: unknown[]) => ServerResponse;
+  res.writeHead = ((status: number, ...rest: unknown[]) => {
+    const headers = rest.at(-1);
+    if (Array.isArray(headers)) {
+      const raw = headers.flat() as string[];
+      const names = raw.filter((_entry, index) => index % 2 === 0).map((entry) => String(entry).toLowerCase());
+      if (!names.includes(name)) rest[rest.length - 1] = [...raw, name, value];
+    } else if (headers && typeof headers === 'object') {
+      const present = Object.keys(headers).some((key) => key.toLowerCase() === name);
+      if (!present) rest[rest.length - 1] = { ...headers, [name]: value };
+    } else if (!res.hasHeader(name)) res.setHeader(name, value);
+    return writeHead(status, ...rest);
+  }) as ServerResponse['writeHead'];
 }

@@ -5,7 +5,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { rawExchange, request } from './support/raw-http';
 import { sigv4Headers } from './support/signed';
-import { startTestStack, tempDir, type TestStack } from './support/stack';
+import { startTestStack, tempDir, type TestStack } from '../support/test-stack';
 
 /**
  * No single request can crash the local stack or leave it unable to serve: each of these (each once crashed, froze

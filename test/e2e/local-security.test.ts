@@ -1,10 +1,11 @@
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { ListStateMachinesCommand } from '@aws-sdk/client-sfn';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { expect } from 'chai';
 import { request } from './support/raw-http';
 import { sigv4Headers } from './support/signed';
-import { rejection, startTestStack, type TestStack } from './support/stack';
+import { rejection, startTestStack, type TestStack } from '../support/test-stack';
 
 /** The guarantees of a local stack left running while its developer browses the web (docs/local-stack.md#security). */
 describe('local stack security', function () {
@@ -81,7 +82,7 @@ describe('local stack security', function () {
 
     it('refuses a cross-site HTML form POST to the bucket, with or without Origin, and stores nothing', async () => {
       const key = 'public/forged.html';
-      const form = postForm(key, '<script>alert(1)</script>', 'text/html');
+      const form = await postForm(key, '<script>alert(1)</script>', 'text/html', { s3: t.s3, expiresIn: 600 });
       const browsers: Record<string, string>[] = [
         { origin: 'https://attacker.example', 'sec-fetch-site': 'cross-site' },
         { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document' },
@@ -186,7 +187,7 @@ describe('local stack security', function () {
     });
 
     it('takes a POST upload with a current signed policy, and refuses one without a policy or with an expired one', async () => {
-      const unsigned = postForm('public/form-unsigned.txt', 'u', 'text/plain');
+      const unsigned = await postForm('public/form-unsigned.txt', 'u', 'text/plain');
       const refused = await request(port, {
         method: 'POST',
         path: `/${t.bucket}`,
@@ -194,7 +195,7 @@ describe('local stack security', function () {
         body: unsigned.body,
       });
       expect(refused.status).to.equal(403);
-      const expired = postForm('public/form-expired.txt', 'e', 'text/plain', new Date(Date.now() - 60_000));
+      const expired = await postForm('public/form-expired.txt', 'e', 'text/plain', { s3: t.s3, expiresIn: -60 });
       const late = await request(port, {
         method: 'POST',
         path: `/${t.bucket}`,
@@ -203,7 +204,7 @@ describe('local stack security', function () {
       });
       expect(late.status).to.equal(403);
       expect(late.body).to.include('Policy expired');
-      const signed = postForm('public/form-signed.txt', 's', 'text/plain', new Date(Date.now() + 600_000));
+      const signed = await postForm('public/form-signed.txt', 's', 'text/plain', { s3: t.s3, expiresIn: 600 });
       const stored = await request(port, {
         method: 'POST',
         path: `/${t.bucket}`,
@@ -296,28 +297,28 @@ describe('local stack security', function () {
   });
 });
 
-/** A multipart/form-data upload as an HTML form sends it; with `expiration`, it carries a SigV4 POST policy. */
-function postForm(key: string, content: string, contentType: string, expiration?: Date) {
-  const date = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
-  const fields: [string, string][] = [
-    ['key', key],
-    ['Content-Type', contentType],
-  ];
-  if (expiration) {
-    const policy = {
-      expiration: expiration.toISOString(),
-      conditions: [{ bucket: 'photorepo' }, ['starts-with', '$key', 'public/']],
-    };
-    fields.push(
-      ['x-amz-algorithm', 'AWS4-HMAC-SHA256'],
-      ['x-amz-credential', `ANY/${date.slice(0, 8)}/us-east-1/s3/aws4_request`],
-      ['x-amz-date', date],
-      ['policy', Buffer.from(JSON.stringify(policy)).toString('base64')],
-      ['x-amz-signature', '0'.repeat(64)],
-    );
+/**
+ * A multipart/form-data upload as an HTML form sends it; given an S3 client, it carries the POST policy the SDK signs
+ * with that client's credentials, valid for `expiresIn` seconds (negative: expired).
+ */
+async function postForm(
+  key: string,
+  content: string,
+  contentType: string,
+  signer?: { s3: S3Client; expiresIn: number },
+) {
+  let fields: Record<string, string> = { key, 'Content-Type': contentType };
+  if (signer) {
+    const presigned = await createPresignedPost(signer.s3, {
+      Bucket: 'photorepo',
+      Key: key,
+      Fields: { 'Content-Type': contentType },
+      Expires: signer.expiresIn,
+    });
+    fields = presigned.fields;
   }
   const boundary = 'local-security-boundary';
-  const parts = fields.map(
+  const parts = Object.entries(fields).map(
     ([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
   );
   const file = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="f"\r\nContent-Type: ${contentType}\r\n\r\n${content}\r\n--${boundary}--\r\n`;

@@ -19,7 +19,7 @@ import { Readable } from 'node:stream';
 import sharp from 'sharp';
 import { imageIdFor } from '../../functions/lib/upload-key';
 import { sigv4Headers } from './support/signed';
-import { IMAGES, rejection, startTestStack, type TestStack } from './support/stack';
+import { IMAGES, rejection, startTestStack, type TestStack } from '../support/test-stack';
 
 /**
  * The whole backend on the local stack: real photos uploaded to the local S3 run through the template's rule,

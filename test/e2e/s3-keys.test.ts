@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { requireSystemTool } from '../support/system-tools';
 import { request } from './support/raw-http';
 import { sigv4Headers } from './support/signed';
-import { rejection, startTestStack, tempDir, type TestStack } from './support/stack';
+import { rejection, startTestStack, tempDir, type TestStack } from '../support/test-stack';
 
 /** Keys are names, never paths: what any key does to the data folder, S3's key length, and listings in S3's order. */
 const AWS = '/usr/bin/aws';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { IMAGES, startTestStack, type TestStack } from '../e2e/support/stack';
+import { IMAGES, startTestStack, type TestStack } from '../support/test-stack';
 import { getJson, postJson, uploadThroughApi, waitForTerminal, type ApiPhoto } from './support';
 
 describe('web app API (/_app/api)', function () {

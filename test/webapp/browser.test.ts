@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { PROJECT_ROOT } from '../../local/template';
-import { IMAGES, startTestStack, type TestStack } from '../e2e/support/stack';
+import { IMAGES, startTestStack, type TestStack } from '../support/test-stack';
 import { requireSystemTool } from '../support/system-tools';
 
 /** The page in Debian's Chromium, never a downloaded browser. UPDATE_SCREENSHOT=1 rewrites docs/web-app.png. */

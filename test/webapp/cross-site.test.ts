@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
 import { clientOptions } from '../../functions/lib/aws/client-options';
-import { startTestStack, type TestStack } from '../e2e/support/stack';
+import { startTestStack, type TestStack } from '../support/test-stack';
 import { requireSystemTool } from '../support/system-tools';
 
 /**

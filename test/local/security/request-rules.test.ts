@@ -8,7 +8,7 @@ import {
   isNetworkReachable,
   ownOrigins,
 } from '../../../local/security/hosts';
-import { originRefusal, originRules } from '../../../local/security/origins';
+import { exactOrigins, originRefusal } from '../../../local/security/origins';
 import { s3SignatureRefusal, sigv4Refusal } from '../../../local/security/signatures';
 
 function request(method: string, url: string, headers: Record<string, string>): IncomingMessage {
@@ -74,11 +74,10 @@ describe('the local stack request rules', () => {
   });
 
   describe('Origin and Sec-Fetch-Site', () => {
-    const rules = originRules(ownOrigins(allowedHosts(4566, '127.0.0.1', [])), [
-      { name: 'photorepo', cors: [{ AllowedOrigins: ['http://localhost:5173', '*'] }] },
-    ]);
-    const s3 = { bucket: 'photorepo', localPage: false };
-    const api = { localPage: false };
+    const rules = ownOrigins(allowedHosts(4566, '127.0.0.1', []));
+    // The bucket's CORS rule names one origin exactly and "*", which adds nothing.
+    const s3 = { corsOrigins: exactOrigins(['http://localhost:5173', '*']), s3: true, localPage: false };
+    const api = { s3: false, localPage: false };
 
     it("passes the stack's own origins, a bucket's CORS origins for that bucket, and clients that are not browsers", () => {
       expect(originRefusal(request('PUT', '/photorepo/k', { origin: 'http://localhost:4566' }), api, rules)).to.equal(
@@ -93,7 +92,7 @@ describe('the local stack request rules', () => {
       expect(originRefusal(request('POST', '/', {}), api, rules)).to.equal(undefined);
     });
 
-    it('refuses other origins, "null", and a bucket origin outside its bucket; "*" in CORS allows no more', () => {
+    it('refuses other origins, "null", and a CORS origin outside what its rules cover; "*" in CORS allows no more', () => {
       for (const origin of ['https://evil.example', 'null', 'http://localhost:4567', 'http://photorepo.localhost:4566'])
         expect(originRefusal(request('GET', '/photorepo/k', { origin }), s3, rules), origin).to.match(
           /^Cross-origin request from .* refused/,
@@ -121,7 +120,7 @@ describe('the local stack request rules', () => {
       expect(
         originRefusal(
           request('GET', '/_app/', { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' }),
-          { localPage: true },
+          { s3: false, localPage: true },
           rules,
         ),
       ).to.equal(undefined);

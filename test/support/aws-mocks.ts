@@ -1,0 +1,163 @@
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { DetectLabelsCommand, RekognitionClient } from '@aws-sdk/client-rekognition';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  type PutObjectCommandInput,
+} from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
+import { logger } from '../../functions/lib/logger';
+import { stateMachineArn } from './asl-definition';
+
+// Most handler tests take the fixtures along with the mocks.
+export { BUCKET, eventFixture, FIXTURE_IMAGES, fixtureImage, uploadFor, USER_ID } from './fixtures';
+
+/**
+ * aws-sdk-client-mock stubs of every client the adapters in functions/lib/aws/ build (S3, the DynamoDB document client,
+ * Rekognition, Step Functions), with the environment template.yaml gives the functions. The stubs patch the client
+ * prototypes, so the lazily created clients are covered. S3 serves `objects` (Range honoured) and stores PutObject
+ * bodies there; DynamoDB accepts every write; Rekognition sees a castle. Tests override per command.
+ */
+export const TABLE = 'ImageMetadataTable';
+export const STATE_MACHINE_ARN = stateMachineArn('ImageProcessing');
+
+const ENV: Record<string, string> = {
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'test',
+  AWS_SECRET_ACCESS_KEY: 'test',
+  IMAGE_METADATA_TABLE: TABLE,
+  STATE_MACHINE_ARN,
+  THUMBNAIL_MAX_SIZE: '250',
+  THUMBNAIL_MAX_PIXELS: '100000000',
+  LABELS_MAX_COUNT: '20',
+  LABELS_MIN_CONFIDENCE: '70',
+};
+
+/** An AWS SDK-shaped service error (name, $metadata, $fault), as the clients throw them. */
+export function awsError(name: string, httpStatusCode = 400, message = `${name} (test)`): Error {
+  return Object.assign(new Error(message), {
+    name,
+    $fault: httpStatusCode >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode },
+  });
+}
+
+export class AwsMocks {
+  readonly s3: AwsClientStub<S3Client>;
+  readonly dynamo: AwsClientStub<DynamoDBDocumentClient>;
+  readonly rekognition: AwsClientStub<RekognitionClient>;
+  readonly sfn: AwsClientStub<SFNClient>;
+  readonly objects = new Map<string, Uint8Array>();
+  private readonly savedEnv: Record<string, string | undefined> = {};
+
+  constructor() {
+    for (const [name, value] of Object.entries(ENV)) {
+      this.savedEnv[name] = process.env[name];
+      process.env[name] = value;
+    }
+    logger.setLogLevel('SILENT');
+    this.s3 = mockClient(S3Client);
+    this.dynamo = mockClient(DynamoDBDocumentClient);
+    this.rekognition = mockClient(RekognitionClient);
+    this.sfn = mockClient(SFNClient);
+    this.reset();
+  }
+
+  /** Default answers: S3 serves `objects`, DynamoDB accepts every write, Rekognition sees a castle. */
+  reset(): void {
+    this.objects.clear();
+    for (const stub of [this.s3, this.dynamo, this.rekognition, this.sfn]) stub.reset();
+    this.s3.on(HeadObjectCommand).callsFake(({ Key }: { Key: string }) => {
+      const body = this.objects.get(Key);
+      if (!body) throw awsError('NotFound', 404);
+      return { ContentLength: body.byteLength, LastModified: new Date('2026-11-22T10:15:31Z'), ETag: '"etag"' };
+    });
+    this.s3.on(GetObjectCommand).callsFake(({ Key, Range }: { Key: string; Range?: string }) => {
+      const body = this.objects.get(Key);
+      if (!body) throw awsError('NoSuchKey', 404);
+      const bytes = sliceRange(body, Range);
+      return { ContentLength: bytes.byteLength, Body: { transformToByteArray: async () => bytes } };
+    });
+    this.s3.on(PutObjectCommand).callsFake((input: PutObjectCommandInput) => {
+      this.objects.set(String(input.Key), input.Body as Uint8Array);
+      return { ETag: '"thumbnail"' };
+    });
+    this.dynamo.on(UpdateCommand).resolves({});
+    this.dynamo.on(PutCommand).resolves({});
+    this.dynamo.on(GetCommand).resolves({});
+    this.rekognition.on(DetectLabelsCommand).resolves({
+      Labels: [
+        { Name: 'Outdoors', Confidence: 98.21, Parents: [], Categories: [{ Name: 'Nature and Outdoors' }] },
+        {
+          Name: 'Castle',
+          Confidence: 81.456,
+          Parents: [{ Name: 'Building' }, { Name: 'Architecture' }],
+          Instances: [{ BoundingBox: { Width: 0.42, Height: 0.51, Left: 0.31, Top: 0.12 }, Confidence: 81.456 }],
+        },
+      ],
+    });
+  }
+
+  restore(): void {
+    for (const stub of [this.s3, this.dynamo, this.rekognition, this.sfn]) stub.restore();
+    for (const [name, value] of Object.entries(this.savedEnv)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    logger.setLogLevel((process.env.POWERTOOLS_LOG_LEVEL as 'INFO' | undefined) ?? 'INFO');
+  }
+
+  /** The item fields every UpdateCommand set, decoded from its `#fN = :vN` assignments, in call order. */
+  itemWrites(): ItemWrite[] {
+    return this.dynamo
+      .commandCalls(UpdateCommand)
+      .map((call) => decodeUpdate(call.args[0].input as UpdateCommandInput));
+  }
+
+  thumbnailPuts(): PutObjectCommandInput[] {
+    return this.s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
+  }
+}
+
+export interface ItemWrite {
+  imageId: string;
+  fields: Record<string, unknown>;
+  condition: string | undefined;
+}
+
+export function decodeUpdate(input: UpdateCommandInput): ItemWrite {
+  const names = input.ExpressionAttributeNames ?? {};
+  const values = input.ExpressionAttributeValues ?? {};
+  const fields: Record<string, unknown> = {};
+  const assignments = (input.UpdateExpression ?? '').replace(/^SET /, '').split(', ');
+  for (const assignment of assignments) {
+    const plain = /^(#\w+) = (:\w+)$/.exec(assignment);
+    const ifMissing = /^(#\w+) = if_not_exists\(#\w+, (:\w+)\)$/.exec(assignment);
+    const [, name, value] = plain ?? ifMissing ?? [];
+    if (name && value) fields[names[name] ?? name] = values[value];
+  }
+  return {
+    imageId: String((input.Key as { imageId?: unknown } | undefined)?.imageId),
+    fields,
+    condition: input.ConditionExpression,
+  };
+}
+
+function sliceRange(body: Uint8Array, range: string | undefined): Uint8Array {
+  if (!range) return body;
+  const match = /^bytes=(\d+)-(\d*)$/.exec(range);
+  if (!match) throw awsError('InvalidRange', 416);
+  const start = Number(match[1]);
+  const end = match[2] ? Math.min(Number(match[2]) + 1, body.byteLength) : body.byteLength;
+  if (start >= body.byteLength && body.byteLength > 0) throw awsError('InvalidRange', 416);
+  return body.slice(start, end);
+}

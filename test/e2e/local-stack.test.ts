@@ -503,11 +503,14 @@ describe('local stack end to end (real photos through template.yaml, the ASL and
       });
       expect(brokenChunks.status).to.equal(400);
 
-      await new Promise<void>((resolve) => {
+      const notHttp = await new Promise<string>((resolve) => {
+        let answer = '';
         const socket = net.connect(t.stack.port, '127.0.0.1', () => socket.end('NOT HTTP AT ALL\r\n\r\n'));
-        socket.on('close', () => resolve());
-        socket.on('error', () => resolve());
+        socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+        socket.on('close', () => resolve(answer));
+        socket.on('error', () => resolve(answer));
       });
+      expect(notHttp).to.match(/^HTTP\/1\.1 400 /);
 
       const health = await fetch(`${t.stack.endpoint}/_local/health`);
       expect(health.status).to.equal(200);

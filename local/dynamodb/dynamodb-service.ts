@@ -16,6 +16,7 @@ import { readBody, sendAwsJsonError } from '../http/respond';
 import { messageOf, type StackLog } from '../log';
 import type { TableModel } from '../stack-model';
 import { refusalOf } from './request-checks';
+import { serializeWrites, type SerializedWrites } from './transact-write';
 
 /** DynamoDB's largest request (BatchWriteItem) is 16 MB. */
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
@@ -60,11 +61,12 @@ export async function startDynamoDbService(options: {
     throw error;
   }
   client.destroy();
+  const writes = serializeWrites({ port, log: options.log });
 
   return {
     internalEndpoint,
     handle(req, res) {
-      forward(req, res, port, options.log);
+      forward(req, res, { port, log: options.log, writes });
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
@@ -138,14 +140,22 @@ async function ensureTable(client: DynamoDBClient, table: TableModel, log: Stack
   }
 }
 
-/** Passes a request on to dynalite once it is read and checked (./request-checks.ts); dynalite's answer comes back. */
-function forward(req: IncomingMessage, res: ServerResponse, port: number, log: StackLog): void {
+/**
+ * Passes a request on once it is read and checked (./request-checks.ts): a write to the queue of ./transact-write.ts,
+ * anything else to dynalite, whose answer comes back.
+ */
+function forward(
+  req: IncomingMessage,
+  res: ServerResponse,
+  { port, log, writes }: { port: number; log: StackLog; writes: SerializedWrites },
+): void {
   const fail = (status: number, type: string, message: string) =>
     sendAwsJsonError(res, status, `com.amazonaws.dynamodb.v20120810#${type}`, message);
   void readBody(req, MAX_REQUEST_BYTES).then(
     (body) => {
       const refusal = refusalOf(body);
       if (refusal) return fail(400, 'ValidationException', refusal);
+      if (writes.handle(req, res, body)) return;
       const upstream = http.request(
         { host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers },
         (answer) => {

@@ -9,6 +9,7 @@ import { handlePostObject, isPostObject } from './post-object';
 import { proxyS3 } from './s3-proxy';
 import { virtualHostBucket } from './s3-target';
 import { openStore } from './store-layout';
+import { versionsAndBulkDeletes } from './versions-and-bulk-deletes';
 
 export { virtualHostBucket };
 
@@ -80,10 +81,13 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
     credentials: { accessKeyId: INTERNAL_KEY, secretAccessKey: INTERNAL_KEY },
   });
 
+  const extras = versionsAndBulkDeletes({ port: address.port, client, log: options.log, onChange: options.onChange });
+
   return {
     internalEndpoint,
     handle(req, res) {
       const hostBucket = virtualHostBucket(req.headers.host);
+      if (extras.handle(req, res, hostBucket)) return;
       // The path without its query: a form POSTed to /bucket?anything is a browser upload all the same.
       const postBucket = isPostObject(req, hostBucket ? `/${hostBucket}` : ((req.url ?? '/').split('?')[0] ?? '/'));
       if (!postBucket) return proxyS3(req, res, { port: address.port, log: options.log, store, wildcardOrigins });

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import sharp from 'sharp';
 import { imageIdFor } from '../../functions/lib/upload-key';
+import { sigv4Headers } from './support/signed';
 import { IMAGES, rejection, startTestStack, type TestStack } from '../support/test-stack';
 
 /**
@@ -474,7 +475,11 @@ describe('local stack end to end (real photos through template.yaml, the ASL and
   describe('bad requests', () => {
     it('get clear errors, and the stack keeps serving', async () => {
       const post = (headers: Record<string, string>, body: string, route = '/') =>
-        fetch(`${t.stack.endpoint}${route}`, { method: 'POST', headers, body });
+        fetch(`${t.stack.endpoint}${route}`, {
+          method: 'POST',
+          headers: { ...sigv4Headers(route === '/' ? 'states' : 'lambda'), ...headers },
+          body,
+        });
 
       const unknown = await post(
         { 'x-amz-target': 'AmazonSQS.SendMessage', 'content-type': 'application/x-amz-json-1.0' },
@@ -544,16 +549,23 @@ describe('local stack end to end (real photos through template.yaml, the ASL and
 
       const brokenChunks = await fetch(`${t.stack.endpoint}/${t.bucket}/public/e2e/broken.bin`, {
         method: 'PUT',
-        headers: { 'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', 'content-encoding': 'aws-chunked' },
+        headers: {
+          ...sigv4Headers('s3'),
+          'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+          'content-encoding': 'aws-chunked',
+        },
         body: 'zz;garbage\r\n',
       });
       expect(brokenChunks.status).to.equal(400);
 
-      await new Promise<void>((resolve) => {
+      const notHttp = await new Promise<string>((resolve) => {
+        let answer = '';
         const socket = net.connect(t.stack.port, '127.0.0.1', () => socket.end('NOT HTTP AT ALL\r\n\r\n'));
-        socket.on('close', () => resolve());
-        socket.on('error', () => resolve());
+        socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+        socket.on('close', () => resolve(answer));
+        socket.on('error', () => resolve(answer));
       });
+      expect(notHttp).to.match(/^HTTP\/1\.1 400 /);
 
       const health = await fetch(`${t.stack.endpoint}/_local/health`);
       expect(health.status).to.equal(200);

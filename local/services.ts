@@ -47,6 +47,7 @@ export async function startServices(
     mode: options.lambdaMode ?? 'source',
     ...(options.bundleDir ? { bundleDir: options.bundleDir } : {}),
     ...(options.maxConcurrency ? { maxConcurrency: options.maxConcurrency } : {}),
+    ...(options.faults ? { faults: options.faults } : {}),
   });
   const bus = createEventBus({
     rules: model.rules,
@@ -54,6 +55,7 @@ export async function startServices(
     log,
     deadLetterFile: path.join(dataDir, 'dead-letters.jsonl'),
     ...(options.eventRetryDelayMs !== undefined ? { retryDelayMs: () => options.eventRetryDelayMs as number } : {}),
+    ...(options.faults ? { faults: options.faults } : {}),
   });
   const started: { close(): Promise<void> }[] = [];
   try {

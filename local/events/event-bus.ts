@@ -1,5 +1,6 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import type { FaultInjection } from '../faults/injection';
 import type { InvokeOutcome } from '../lambda/outcome';
 import { messageOf, type StackLog } from '../log';
 import type { RuleModel } from '../stack-model';
@@ -27,6 +28,8 @@ export interface EventBusOptions {
   deadLetterFile: string;
   /** Delay before retry n (1-based); defaults to 1 s, 2 s, then doubling up to 60 s. */
   retryDelayMs?: (attempt: number) => number;
+  /** Duplicate and late deliveries the faults run injects (never set otherwise). */
+  faults?: Pick<FaultInjection, 'delivery'>;
 }
 
 const FUNCTION_ERROR_RETRIES = 2;
@@ -46,16 +49,21 @@ export function createEventBus(options: EventBusOptions): EventBus {
           return false;
         }
       });
+      const fault = matched.length > 0 ? options.faults?.delivery(event) : undefined;
+      const holdMs = fault?.holdMs ?? 0;
+      const delays = [holdMs, ...(fault?.copyDelaysMs ?? []).map((copyDelay) => holdMs + copyDelay)];
       for (const rule of matched) {
         options.log.line(
           'events',
           `${rule.name} -> ${rule.target}: ${event['detail-type']} ${String((event.detail as { object?: { key?: string } }).object?.key ?? event.id)}`,
         );
-        const delivery = deliver(rule, event, options, delay, () => closed).catch((error: unknown) =>
-          options.log.line('events', `delivery failed: ${messageOf(error)}`),
-        );
-        inFlight.add(delivery);
-        void delivery.finally(() => inFlight.delete(delivery));
+        for (const delayMs of delays) {
+          const delivery = later(delayMs)
+            .then(() => deliver(rule, event, options, delay, () => closed))
+            .catch((error: unknown) => options.log.line('events', `delivery failed: ${messageOf(error)}`));
+          inFlight.add(delivery);
+          void delivery.finally(() => inFlight.delete(delivery));
+        }
       }
       return matched;
     },
@@ -66,6 +74,10 @@ export function createEventBus(options: EventBusOptions): EventBus {
       closed = true;
     },
   };
+}
+
+function later(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }
 
 /** Invokes the rule's target until it succeeds, the retries run out (then dead-letters the event) or the bus closes. */

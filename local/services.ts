@@ -54,6 +54,7 @@ export async function startServices(
     invoke: (name, event) => lambda.invoke(name, event),
     log,
     deadLetterFile: path.join(dataDir, 'dead-letters.jsonl'),
+    journalFile: path.join(dataDir, 'events', 'deliveries.jsonl'),
     ...(options.eventRetryDelayMs !== undefined ? { retryDelayMs: () => options.eventRetryDelayMs as number } : {}),
     ...(options.faults ? { faults: options.faults } : {}),
   });

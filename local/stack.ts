@@ -133,6 +133,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     buckets: model.buckets,
     log,
   });
+  // Deliveries a stop or crash cut off, now that the functions can reach the stack.
+  services.bus.resume();
   if (options.warm) void services.lambda.warm();
   const warning = exposureWarning(host, port);
   if (warning) log.line('stack', warning);

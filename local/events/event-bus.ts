@@ -4,6 +4,7 @@ import type { FaultInjection } from '../faults/injection';
 import type { InvokeOutcome } from '../lambda/outcome';
 import { messageOf, type StackLog } from '../log';
 import type { RuleModel } from '../stack-model';
+import { DeliveryJournal } from './delivery-journal';
 import { matchesPattern } from './pattern';
 import type { EventBridgeEvent } from './s3-object-events';
 
@@ -16,6 +17,8 @@ import type { EventBridgeEvent } from './s3-object-events';
  */
 export interface EventBus {
   put(event: EventBridgeEvent): RuleModel[];
+  /** Delivers again what the journal holds from an earlier run (deliveries a stop or crash cut off); answers how many. */
+  resume(): number;
   /** Resolves when every delivery started so far has finished (delivered or dead-lettered). */
   drain(): Promise<void>;
   close(): void;
@@ -28,6 +31,8 @@ export interface EventBusOptions {
   deadLetterFile: string;
   /** Delay before retry n (1-based); defaults to 1 s, 2 s, then doubling up to 60 s. */
   retryDelayMs?: (attempt: number) => number;
+  /** Where deliveries are kept until they end (./delivery-journal.ts); none: in memory only. */
+  journalFile?: string;
   /** Duplicate and late deliveries the faults run injects (never set otherwise). */
   faults?: Pick<FaultInjection, 'delivery'>;
 }
@@ -38,6 +43,20 @@ export function createEventBus(options: EventBusOptions): EventBus {
   const inFlight = new Set<Promise<void>>();
   let closed = false;
   const delay = options.retryDelayMs ?? ((attempt: number) => Math.min(60_000, 1000 * 2 ** (attempt - 1)));
+  const journal = options.journalFile ? new DeliveryJournal(options.journalFile) : undefined;
+
+  /** One delivery of the event to the rule's target, `delayMs` from now, kept in the journal until it ends. */
+  function schedule(rule: RuleModel, event: EventBridgeEvent, delayMs: number, id: string): void {
+    journal?.add({ id, rule: rule.name, event });
+    const delivery = later(delayMs)
+      .then(() => deliver(rule, event, options, delay, () => closed))
+      .then((ended) => {
+        if (ended) journal?.done(id);
+      })
+      .catch((error: unknown) => options.log.line('events', `delivery failed: ${messageOf(error)}`));
+    inFlight.add(delivery);
+    void delivery.finally(() => inFlight.delete(delivery));
+  }
 
   return {
     put(event) {
@@ -57,15 +76,20 @@ export function createEventBus(options: EventBusOptions): EventBus {
           'events',
           `${rule.name} -> ${rule.target}: ${event['detail-type']} ${String((event.detail as { object?: { key?: string } }).object?.key ?? event.id)}`,
         );
-        for (const delayMs of delays) {
-          const delivery = later(delayMs)
-            .then(() => deliver(rule, event, options, delay, () => closed))
-            .catch((error: unknown) => options.log.line('events', `delivery failed: ${messageOf(error)}`));
-          inFlight.add(delivery);
-          void delivery.finally(() => inFlight.delete(delivery));
-        }
+        delays.forEach((delayMs, copy) => schedule(rule, event, delayMs, `${event.id}/${rule.name}/${copy}`));
       }
       return matched;
+    },
+    resume() {
+      const unfinished = journal?.unfinished() ?? [];
+      for (const { id, rule: name, event } of unfinished) {
+        const rule = options.rules.find((candidate) => candidate.name === name);
+        if (rule) schedule(rule, event, 0, id);
+        else journal?.done(id);
+      }
+      if (unfinished.length > 0)
+        options.log.line('events', `delivering again ${unfinished.length} event(s) the last run left unfinished`);
+      return unfinished.length;
     },
     async drain() {
       while (inFlight.size > 0) await Promise.all([...inFlight]);
@@ -80,21 +104,24 @@ function later(ms: number): Promise<void> {
   return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }
 
-/** Invokes the rule's target until it succeeds, the retries run out (then dead-letters the event) or the bus closes. */
+/**
+ * Invokes the rule's target until it succeeds or the retries run out (then dead-letters the event): answers true;
+ * or until the bus closes: answers false (the delivery is not over, the journal keeps it).
+ */
 async function deliver(
   rule: RuleModel,
   event: EventBridgeEvent,
   options: EventBusOptions,
   delay: (attempt: number) => number,
   closed: () => boolean,
-): Promise<void> {
+): Promise<boolean> {
   const payload =
     rule.input !== undefined ? JSON.parse(rule.input) : rule.inputPath ? pathValue(event, rule.inputPath) : event;
   const firstAttempt = Date.now();
   let functionErrors = 0;
   let deliveryErrors = 0;
   for (let attempt = 1; ; attempt += 1) {
-    if (closed()) return;
+    if (closed()) return false;
     let outcome: InvokeOutcome | undefined;
     let deliveryError: unknown;
     try {
@@ -102,7 +129,7 @@ async function deliver(
     } catch (error) {
       deliveryError = error;
     }
-    if (outcome?.ok) return;
+    if (outcome?.ok) return true;
     if (outcome && !outcome.ok) {
       functionErrors += 1;
       options.log.line(
@@ -141,7 +168,7 @@ interface Undeliverable {
   error: unknown;
 }
 
-function deadLetter(options: EventBusOptions, { rule, event, reason, error }: Undeliverable, attempts: number): void {
+function deadLetter(options: EventBusOptions, { rule, event, reason, error }: Undeliverable, attempts: number): true {
   try {
     mkdirSync(path.dirname(options.deadLetterFile), { recursive: true });
     appendFileSync(
@@ -155,6 +182,7 @@ function deadLetter(options: EventBusOptions, { rule, event, reason, error }: Un
     'events',
     `undeliverable after ${attempts} attempt(s): ${rule.name} -> ${rule.target} (${reason}); kept in ${options.deadLetterFile}`,
   );
+  return true;
 }
 
 /** InputPath: the simple $.a.b paths rules use. */

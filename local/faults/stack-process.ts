@@ -50,7 +50,8 @@ async function main(): Promise<void> {
     port: args.port,
     dataDir: args.dataDir,
     log: syncLog(path.join(args.dataDir, 'stack.log')),
-    warm: true,
+    // Sandboxes start on first use: only the functions the uploads need, not the API's too.
+    warm: false,
     faults,
     ...(args.retryIntervalMs === undefined ? {} : { retryIntervalMs: args.retryIntervalMs }),
   });

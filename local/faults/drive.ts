@@ -4,7 +4,8 @@ import type { FaultPlan, PlannedObject, PlannedVersion } from './plan';
  * Plays the plan's uploads against the stack, `concurrency` objects at a time, each object's steps in order with
  * their pauses (a re-upload 0-1.5 s after the first, a delete during processing, ...). Before the object the plan
  * names, it lets the run's requests in flight finish, holds new ones, and restarts the stack (a kill and a start on
- * the same data folder), then goes on.
+ * the same data folder), then goes on. Past `deadline` (ms since the epoch) it starts no further object: the run
+ * stops by itself, and says how many objects it skipped.
  */
 export interface DriveActions {
   put(object: PlannedObject, version: PlannedVersion): Promise<void>;
@@ -18,12 +19,19 @@ export interface DriveResult {
   /** Requests of the run itself that failed (a problem of the run, not of the backend). */
   errors: string[];
   restartedAtMs: number | undefined;
+  /** Objects not started because the deadline passed. */
+  skipped: number;
 }
 
-export async function drive(plan: FaultPlan, concurrency: number, actions: DriveActions): Promise<DriveResult> {
+export async function drive(
+  plan: FaultPlan,
+  concurrency: number,
+  actions: DriveActions,
+  deadline = Number.POSITIVE_INFINITY,
+): Promise<DriveResult> {
   const gate = new Gate();
   const started = Date.now();
-  const result: DriveResult = { puts: 0, deletes: 0, errors: [], restartedAtMs: undefined };
+  const result: DriveResult = { puts: 0, deletes: 0, errors: [], restartedAtMs: undefined, skipped: 0 };
   let next = 0;
   const worker = async () => {
     for (;;) {
@@ -31,6 +39,10 @@ export async function drive(plan: FaultPlan, concurrency: number, actions: Drive
       next += 1;
       const object = plan.objects[index];
       if (!object) return;
+      if (Date.now() > deadline) {
+        result.skipped += 1;
+        continue;
+      }
       if (index === plan.restart.afterObject) {
         await gate.hold(async () => {
           result.restartedAtMs = Date.now() - started;

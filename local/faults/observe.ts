@@ -87,6 +87,26 @@ function fingerprint(list: ExecutionListItem[], items: Item[]): string {
   return hash.digest('hex');
 }
 
+/**
+ * Waits until at least one execution is RUNNING (or `timeoutMs` passes), so the restart that follows cuts some off;
+ * answers how many were running.
+ */
+export async function runningExecutions(clients: HarnessClients, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const page = await clients.sfn.send(
+      new ListExecutionsCommand({
+        stateMachineArn: clients.outputs.stateMachineArn,
+        statusFilter: 'RUNNING',
+        maxResults: 1000,
+      }),
+    );
+    const running = page.executions?.length ?? 0;
+    if (running > 0 || Date.now() >= deadline) return running;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 async function etagNow(clients: HarnessClients, key: string): Promise<string | null> {
   try {
     const head = await clients.s3.send(new HeadObjectCommand({ Bucket: clients.outputs.bucket, Key: key }));

@@ -8,7 +8,7 @@ import { loadStackModel } from '../stack-model';
 import { harnessClients, type HarnessClients } from './clients';
 import { drive, type DriveResult } from './drive';
 import { imageOf } from './images';
-import { observe, settle } from './observe';
+import { observe, runningExecutions, settle } from './observe';
 import { planFaults, type FaultPlan } from './plan';
 import { reconcile, type Reconciliation } from './reconcile';
 import { StackChild } from './stack-child';
@@ -29,6 +29,8 @@ export interface FaultRunOptions {
   keep?: boolean;
   /** How long the stack may take to finish once every upload is in, at most. */
   settleTimeoutMs: number;
+  /** The whole run's limit: past it no further object is started and the wait for the stack ends. */
+  deadlineMs: number;
   /** How long nothing may change for the stack to count as done. */
   quietMs?: number;
   /** Step Functions retry intervals (tests); default: the ASL's. */
@@ -57,8 +59,11 @@ export interface FaultRunReport {
   executions: number;
   notifications: Reconciliation['notifications'];
   injected: Record<string, number>;
-  restart: { afterObject: number; atSeconds: number | null; downMs: number };
+  restart: { afterObject: number; atSeconds: number | null; downMs: number; runningAtKill: number };
   settled: boolean;
+  /** The deadline passed: `skipped` objects were never uploaded, or the stack had not finished. */
+  timedOut: boolean;
+  skipped: number;
   runErrors: number;
   seconds: number;
   dataDir: string | null;
@@ -77,8 +82,13 @@ export function uploadPathFunctions(): string[] {
   return [...new Set([...inMachines.map((fn) => fn.name), ...onS3])].sort();
 }
 
+/** How long the restart waits for an execution to be running, so that the kill cuts some off. */
+const RUNNING_WAIT_MS = 20_000;
+
 export async function runFaults(options: FaultRunOptions): Promise<FaultRunReport> {
   const started = Date.now();
+  const deadline = started + options.deadlineMs;
+  let runningAtKill = 0;
   const note = options.progress ?? (() => undefined);
   const plan = planFaults({ seed: options.seed, uploads: options.uploads, functions: uploadPathFunctions() });
   const work = mkdtempSync(path.join(os.tmpdir(), 'faults-run-'));
@@ -108,21 +118,33 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
         await clients.s3.send(new DeleteObjectCommand({ Bucket: clients.outputs.bucket, Key: object.key }));
       },
       restart: async () => {
-        note('restart: killing the stack (SIGKILL)');
+        runningAtKill = await runningExecutions(clients, RUNNING_WAIT_MS);
+        note(`restart: killing the stack (SIGKILL) with ${runningAtKill} execution(s) running`);
         await child.kill();
         await new Promise((resolve) => setTimeout(resolve, plan.restart.downMs));
         child = await StackChild.start({ ...childOptions, port: child.port, phase: 1 });
         note('restart: the stack is back');
       },
-    });
+    }, deadline);
+    if (driven.skipped > 0) note(`the deadline passed: ${driven.skipped} object(s) not uploaded`);
     note(`uploads done (${driven.puts} puts, ${driven.deletes} deletes); waiting for the stack to finish`);
     const settled = await settle(clients, (timeoutMs) => child.idle(timeoutMs), {
       quietMs: options.quietMs ?? 3000,
-      timeoutMs: options.settleTimeoutMs,
+      timeoutMs: Math.max(1, Math.min(options.settleTimeoutMs, deadline - Date.now())),
     });
     note(settled ? 'the stack is done; reconciling' : 'the stack did not settle in time; reconciling what is there');
     const verdict = await verdictOf(plan, clients, collector);
-    return reportOf({ plan, driven, verdict, settled, journal, started, dataDir: options.keep ? dataDir : null });
+    return reportOf({
+      plan,
+      driven,
+      verdict,
+      settled,
+      timedOut: driven.skipped > 0 || (!settled && Date.now() >= deadline),
+      runningAtKill,
+      journal,
+      started,
+      dataDir: options.keep ? dataDir : null,
+    });
   } finally {
     await collector.close().catch(() => undefined);
     clients.close();
@@ -164,6 +186,8 @@ function reportOf(run: {
   driven: DriveResult;
   verdict: Reconciliation;
   settled: boolean;
+  timedOut: boolean;
+  runningAtKill: number;
   journal: string;
   started: number;
   dataDir: string | null;
@@ -173,7 +197,12 @@ function reportOf(run: {
   return {
     uploads: plan.uploads,
     ...counts,
-    passed: PASS_COUNTS.every((kind) => counts[kind] === 0) && counts.unplanned === 0 && driven.errors.length === 0,
+    passed:
+      PASS_COUNTS.every((kind) => counts[kind] === 0) &&
+      counts.unplanned === 0 &&
+      driven.errors.length === 0 &&
+      run.settled &&
+      !run.timedOut,
     seed: plan.seed,
     objects: plan.objects.length,
     deletes: driven.deletes,
@@ -187,8 +216,11 @@ function reportOf(run: {
       afterObject: plan.restart.afterObject,
       atSeconds: driven.restartedAtMs === undefined ? null : Math.round(driven.restartedAtMs / 100) / 10,
       downMs: plan.restart.downMs,
+      runningAtKill: run.runningAtKill,
     },
     settled: run.settled,
+    timedOut: run.timedOut,
+    skipped: driven.skipped,
     runErrors: driven.errors.length,
     seconds: Math.round((Date.now() - run.started) / 100) / 10,
     dataDir: run.dataDir,

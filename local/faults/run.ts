@@ -112,20 +112,25 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
   const clients = await harnessClients(child.endpoint);
   const collector = await NotificationCollector.start(clients.config as never);
   try {
-    const driven = await drive(plan, options.concurrency, {
-      put: async (object, version) => putVersion(clients, object.key, version),
-      remove: async (object) => {
-        await clients.s3.send(new DeleteObjectCommand({ Bucket: clients.outputs.bucket, Key: object.key }));
+    const driven = await drive(
+      plan,
+      options.concurrency,
+      {
+        put: async (object, version) => putVersion(clients, object.key, version),
+        remove: async (object) => {
+          await clients.s3.send(new DeleteObjectCommand({ Bucket: clients.outputs.bucket, Key: object.key }));
+        },
+        restart: async () => {
+          runningAtKill = await runningExecutions(clients, RUNNING_WAIT_MS);
+          note(`restart: killing the stack (SIGKILL) with ${runningAtKill} execution(s) running`);
+          await child.kill();
+          await new Promise((resolve) => setTimeout(resolve, plan.restart.downMs));
+          child = await StackChild.start({ ...childOptions, port: child.port, phase: 1 });
+          note('restart: the stack is back');
+        },
       },
-      restart: async () => {
-        runningAtKill = await runningExecutions(clients, RUNNING_WAIT_MS);
-        note(`restart: killing the stack (SIGKILL) with ${runningAtKill} execution(s) running`);
-        await child.kill();
-        await new Promise((resolve) => setTimeout(resolve, plan.restart.downMs));
-        child = await StackChild.start({ ...childOptions, port: child.port, phase: 1 });
-        note('restart: the stack is back');
-      },
-    }, deadline);
+      deadline,
+    );
     if (driven.skipped > 0) note(`the deadline passed: ${driven.skipped} object(s) not uploaded`);
     note(`uploads done (${driven.puts} puts, ${driven.deletes} deletes); waiting for the stack to finish`);
     const settled = await settle(clients, (timeoutMs) => child.idle(timeoutMs), {

@@ -433,7 +433,20 @@ describe('the front door of template.yaml end to end (tokens, /_api, presigned P
       await t.s3.send(new DeleteObjectsCommand({ Bucket: t.bucket, Delete: { Objects: [{ Key: uploads.gif.key }] } }));
       await t.stack.idle();
       await expectGone('gif', gif, 0);
+    });
+
+    it('takes a photo uploaded again after its delete as new (counted again), then deletes the emptied album', async () => {
+      const again = await upload(alice, FIXTURES.gif, { albumId: trip });
+      expect(again.imageId).to.equal(uploads.gif.imageId);
+      await t.stack.idle();
+      expect(await door.photo(alice, again.imageId)).to.include({ status: 'UNSUPPORTED', fileName: FIXTURES.gif.name });
+      expect(await door.album(alice, trip)).to.include({ photoCount: 1 });
+      expect((await api(alice, 'DELETE', `/albums/${trip}`)).status).to.equal(409);
+      expect((await api(alice, 'DELETE', `/photos/${again.imageId}`)).status).to.equal(202);
+      await t.stack.idle();
+      await expectGone('gif', [again.key], 0);
       expect((await api(alice, 'DELETE', `/albums/${trip}`)).status).to.equal(204);
+      expect(await door.album(alice, trip)).to.equal(undefined);
     });
   });
 

@@ -16,7 +16,7 @@ import { startS3Service, type S3Service } from './s3/s3-service';
 import { loadStackModel, type StackModel } from './stack-model';
 import { createStepFunctionsService, type StepFunctionsService } from './stepfunctions/service';
 import { PROJECT_ROOT } from './template';
-import { createWebApp, isWebAppPath, type WebApp } from './webapp/web-app';
+import { createWebApp, isWebAppPath } from './web/web-app';
 
 /**
  * The whole backend offline, from template.yaml: one HTTP endpoint routing to S3 (s3rver), DynamoDB (dynalite),
@@ -141,13 +141,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
   const ready = services;
   const stackModel = model;
-  const webApp: WebApp = createWebApp({
-    endpoint,
-    region,
-    bucket: model.outputs.PhotoRepoBucketName?.value ?? model.buckets[0]?.name ?? '',
-    table: model.outputs.ImageMetadataTableName?.value ?? model.tables[0]?.name ?? '',
-    log,
-  });
+  const webApp = createWebApp({ model, port, log });
   if (options.warm) void ready.lambda.warm();
   log.line('stack', `ready on ${endpoint} (data in ${dataDir})`);
 
@@ -271,7 +265,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stop() {
       stopping ??= (async () => {
         ready.bus.close();
-        webApp.close();
         await ready.states.close();
         await ready.lambda.close();
         server.closeAllConnections();

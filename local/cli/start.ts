@@ -32,7 +32,7 @@ async function main(argv: string[]): Promise<void> {
     ...model.tables.map((t) => `  table          ${t.name}`),
     ...model.stateMachines.map((m) => `  state machine  ${m.arn}`),
     `  functions      ${model.functions.map((fn) => fn.name).join(', ')}`,
-    `  web app        ${url}/_app/   (a local test page: upload photos, watch their items)`,
+    `  web app        ${url}/_app/   (sign up, create albums, upload photos, see what the workflow found)`,
     `  data           ${stack.dataDir.startsWith(process.cwd()) ? path.relative(process.cwd(), stack.dataDir) : stack.dataDir}`,
     '',
     'Try it:',

@@ -12,9 +12,13 @@ export function ModeratedImage(props: {
   className?: string;
   overlay?: ReactNode;
   onError?(): void;
+  /** Shared by several images of one photo: revealing one reveals all. */
+  reveal?: { revealed: boolean; onReveal(): void };
 }) {
   const flagged = props.moderation?.flagged === true;
-  const [revealed, setRevealed] = useState(false);
+  const [ownRevealed, setOwnRevealed] = useState(false);
+  const revealed = props.reveal?.revealed ?? ownRevealed;
+  const onReveal = props.reveal?.onReveal ?? (() => setOwnRevealed(true));
   const hidden = flagged && !revealed;
   const reasons = [...new Set((props.moderation?.labels ?? []).map((label) => label.parentName || label.name))];
   return (
@@ -28,7 +32,7 @@ export function ModeratedImage(props: {
       {hidden ? (
         <div className="reveal">
           <p>Flagged{reasons.length > 0 ? `: ${reasons.join(', ')}` : ''}</p>
-          <button type="button" onClick={() => setRevealed(true)}>
+          <button type="button" onClick={onReveal}>
             Show photo
           </button>
         </div>

@@ -75,9 +75,9 @@ export function UploadPanel({ albumId, onSent }: { albumId?: string; onSent(imag
         onDrop={onDrop}
       >
         <p>Drop photos here, or</p>
-        <label htmlFor={inputId}>Choose photos</label>
         <input
           id={inputId}
+          className="visually-hidden"
           type="file"
           multiple
           accept="image/*"
@@ -86,6 +86,7 @@ export function UploadPanel({ albumId, onSent }: { albumId?: string; onSent(imag
             event.target.value = '';
           }}
         />
+        <label htmlFor={inputId}>Choose photos</label>
       </div>
       <ul className="upload-rows" aria-live="polite">
         {rows.map((row) => (

@@ -70,6 +70,8 @@ const BROWSER_FORMATS = new Set(['JPEG', 'PNG', 'GIF', 'WEBP']);
 /** The original (when a browser can show its format) with the face boxes over it, and the thumbnail. */
 function PhotoImages({ photo }: { photo: Photo }) {
   const [originalFailed, setOriginalFailed] = useState(false);
+  const [revealed, setRevealed] = useState(false);
+  const reveal = { revealed, onReveal: () => setRevealed(true) };
   const showOriginal = photo.originalUrl && !originalFailed && BROWSER_FORMATS.has(String(photo.format ?? ''));
   const main = showOriginal ? photo.originalUrl : photo.thumbnailUrl;
   const details = photo.faces?.details ?? [];
@@ -83,6 +85,7 @@ function PhotoImages({ photo }: { photo: Photo }) {
             className="photo-main"
             {...(photo.moderation ? { moderation: photo.moderation } : {})}
             overlay={details.length > 0 ? <FaceBoxes details={details} /> : null}
+            reveal={reveal}
             onError={() => setOriginalFailed(true)}
           />
           <figcaption>
@@ -106,6 +109,7 @@ function PhotoImages({ photo }: { photo: Photo }) {
             src={photo.thumbnailUrl}
             alt={`Thumbnail of ${photo.fileName}`}
             {...(photo.moderation ? { moderation: photo.moderation } : {})}
+            reveal={reveal}
           />
           <figcaption>
             Thumbnail, {photo.thumbnail.width} × {photo.thumbnail.height} {photo.thumbnail.format}
@@ -183,7 +187,7 @@ function DeletePhoto({ photo, onDeleted }: { photo: Photo; onDeleted(): void }) 
     onDeleted();
   }
   return (
-    <section aria-labelledby="delete-heading">
+    <section aria-labelledby="delete-heading" className="delete-photo">
       <h2 id="delete-heading" className="visually-hidden">
         Delete
       </h2>

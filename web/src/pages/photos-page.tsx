@@ -55,5 +55,5 @@ function AlbumHeading({ albumId }: { albumId: string }) {
   const { state } = useApiResource(load);
   if (state.status === 'error') return <ErrorMessage error={state.error} />;
   const name = state.status === 'ok' ? (state.value?.name ?? albumId) : '';
-  return <PageHeading>{name ? `Album ${name}` : 'Album'}</PageHeading>;
+  return <PageHeading>{name || 'Album'}</PageHeading>;
 }

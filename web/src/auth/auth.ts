@@ -52,29 +52,10 @@ export function createAuth(config: AuthConfig): Auth {
   manager.events.addUserUnloaded(() => set({ status: 'signed-out' }));
   manager.events.addAccessTokenExpired(ended);
 
-  async function finishRedirect(url: URL): Promise<void> {
-    const params = url.searchParams;
-    try {
-      if (params.has('code') || params.has('error')) {
-        const user = await manager.signinCallback(url.href);
-        const returnTo = (user?.state as ReturnState | undefined)?.returnTo ?? '';
-        window.history.replaceState(null, '', `${url.pathname}${returnTo}`);
-        if (user) signedIn(user);
-        return;
-      }
-      await manager.signoutCallback(url.href);
-      window.history.replaceState(null, '', url.pathname);
-      set({ status: 'signed-out' });
-    } catch (error) {
-      window.history.replaceState(null, '', url.pathname);
-      set({ status: 'signed-out', reason: `Sign-in did not complete: ${errorText(error)}` });
-    }
-  }
-
   return {
     async start() {
       const url = new URL(window.location.href);
-      if (url.searchParams.has('state')) return finishRedirect(url);
+      if (url.searchParams.has('state')) return finishRedirect(manager, url, signedIn, set);
       const user = await manager.getUser();
       if (user && !user.expired) signedIn(user);
       else set({ status: 'signed-out', ...(user ? { reason: 'Your session has ended: sign in again.' } : {}) });
@@ -111,6 +92,31 @@ export function createAuth(config: AuthConfig): Auth {
       return () => listeners.delete(listener);
     },
   };
+}
+
+/** The provider sent the browser back: a sign-in (code or error) or a sign-out; the URL is cleaned either way. */
+async function finishRedirect(
+  manager: UserManager,
+  url: URL,
+  signedIn: (user: User) => void,
+  set: (state: AuthState) => void,
+): Promise<void> {
+  const params = url.searchParams;
+  try {
+    if (params.has('code') || params.has('error')) {
+      const user = await manager.signinCallback(url.href);
+      const returnTo = (user?.state as ReturnState | undefined)?.returnTo ?? '';
+      window.history.replaceState(null, '', `${url.pathname}${returnTo}`);
+      if (user) signedIn(user);
+      return;
+    }
+    await manager.signoutCallback(url.href);
+    window.history.replaceState(null, '', url.pathname);
+    set({ status: 'signed-out' });
+  } catch (error) {
+    window.history.replaceState(null, '', url.pathname);
+    set({ status: 'signed-out', reason: `Sign-in did not complete: ${errorText(error)}` });
+  }
 }
 
 function displayName(user: User): string {

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ApiClient } from '../api/client';
 import type { ApiError } from '../api/errors';
 import type { Photo } from '../api/types';
 import { useServices } from '../app-context';
@@ -50,21 +51,11 @@ export function usePhotoList(albumId: string | undefined) {
       const merged = mergeFirstPage(current.current, page.value);
       for (const photo of page.value.photos) pending.current.delete(photo.imageId);
       const onFirstPage = new Set(page.value.photos.map((photo) => photo.imageId));
-      const singles = await refreshBeyondFirstPage(merged.photos, onFirstPage);
+      const singles = await refreshBeyondFirstPage(api, merged.photos, onFirstPage);
       if (!live) return { changed: false, done: true };
       show(singles.photos);
       return { changed: merged.changed || singles.changed, done: !needsPolling(singles.photos, pending.current) };
     };
-    async function refreshBeyondFirstPage(list: Photo[], onFirstPage: Set<string>) {
-      const stale = list
-        .filter((photo) => !isTerminal(photo.status) && !onFirstPage.has(photo.imageId))
-        .slice(0, MAX_SINGLE_REFRESH);
-      if (stale.length === 0) return { photos: list, changed: false };
-      const answers = await Promise.all(stale.map((photo) => api.getPhoto(photo.imageId)));
-      const fresh = new Map(answers.flatMap((answer) => (answer.ok ? [[answer.value.imageId, answer.value]] : [])));
-      const changed = stale.some((photo) => fresh.get(photo.imageId)?.status !== photo.status);
-      return { photos: list.map((photo) => fresh.get(photo.imageId) ?? photo), changed };
-    }
     void refresh.current().then((outcome) => {
       if (live && !outcome.done && !first && !poller.current)
         poller.current = startPolling(() => refresh.current(), setPollState);
@@ -94,4 +85,16 @@ export function usePhotoList(albumId: string | undefined) {
 
   const visible = photos.filter((photo) => !deletedPhotos.has(photo.imageId));
   return { photos: visible, next, error, loading, pollState, expect, loadMore };
+}
+
+/** Processing photos that are not on the first page (loaded through `next`) are asked for one by one. */
+async function refreshBeyondFirstPage(api: ApiClient, list: Photo[], onFirstPage: Set<string>) {
+  const stale = list
+    .filter((photo) => !isTerminal(photo.status) && !onFirstPage.has(photo.imageId))
+    .slice(0, MAX_SINGLE_REFRESH);
+  if (stale.length === 0) return { photos: list, changed: false };
+  const answers = await Promise.all(stale.map((photo) => api.getPhoto(photo.imageId)));
+  const fresh = new Map(answers.flatMap((answer) => (answer.ok ? [[answer.value.imageId, answer.value]] : [])));
+  const changed = stale.some((photo) => fresh.get(photo.imageId)?.status !== photo.status);
+  return { photos: list.map((photo) => fresh.get(photo.imageId) ?? photo), changed };
 }

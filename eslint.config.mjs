@@ -134,4 +134,15 @@ export default tseslint.config(
       ],
     },
   },
+
+  // The local stack in modules one can read (docs/architecture.md, "The local stack"): files under ~300 lines and
+  // functions under ~80, blank lines and comments not counted. Data tables and generated files would be exceptions,
+  // each with its reason; none in local/ is over the limits today.
+  {
+    files: ['local/**/*.ts', 'local/**/*.cjs'],
+    rules: {
+      'max-lines': ['error', { max: 300, skipBlankLines: true, skipComments: true }],
+      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
+    },
+  },
 );

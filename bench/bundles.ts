@@ -1,12 +1,12 @@
 /**
- * Lambda bundle benchmark: every function bundled exactly as `sam build` would (scripts/build.ts), its size, and how
+ * Lambda bundle benchmark: every function bundled exactly as `sam build` would (local/build/), its size, and how
  * long a fresh Node process takes to load it (the module-loading part of a cold start).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildFunctions } from '../scripts/build';
+import { buildFunctions } from '../local/build/build-functions';
 import { median, round } from './metadata';
 
 export interface BundleBenchResult {

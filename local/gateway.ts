@@ -1,19 +1,31 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { messageOf, type StackLog } from './log';
-import { parseJsonBody, readBody, sendAwsJsonError, sendJson, ServiceError } from './http/respond';
+import { sendAwsJsonError } from './http/respond';
 
 /**
- * One endpoint for every service, the way AWS_ENDPOINT_URL expects: JSON-protocol requests go by X-Amz-Target, the
- * Lambda API by its path, CloudFormation by the service in the SigV4 credential scope, everything else is S3.
+ * One endpoint for every service, the way AWS_ENDPOINT_URL expects. Each request goes to one mount of a table
+ * (the stack's is ./mounts.ts): by X-Amz-Target prefix when the request has one (JSON-protocol services), else by
+ * path (a mount takes its path and everything under it), else by the service a SigV4 request was signed for; an
+ * unsigned request counts as signed for S3. What matches nothing gets a 400 naming what is served.
  */
-export type Route =
-  's3' | 'dynamodb' | 'states' | 'rekognition' | 'lambda' | 'cloudformation' | 'health' | { unknown: string };
+export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
-const TARGETS: [string, Route][] = [
-  ['DynamoDB_20120810.', 'dynamodb'],
-  ['AWSStepFunctions.', 'states'],
-  ['RekognitionService.', 'rekognition'],
-];
+export interface Mount<Context> {
+  /** The route's name, for logs and tests. */
+  route: string;
+  /** Takes requests whose X-Amz-Target starts with this. */
+  target?: string;
+  /** Takes requests for this path and everything under it. */
+  path?: string;
+  /** Takes requests signed for this service ('s3' also takes unsigned ones). */
+  signedFor?: string;
+  /** How the 400 for an unknown request names this mount among what is served (unlisted when absent). */
+  serves?: string;
+  /** Builds the mount's handler once the stack's services run. */
+  handler(context: Context): Handler;
+}
+
+export type Route = string | { unknown: string };
 
 /** The service a SigV4 request was signed for (header or presigned query), if any. */
 export function signedService(req: IncomingMessage): string | undefined {
@@ -24,66 +36,45 @@ export function signedService(req: IncomingMessage): string | undefined {
   return credential?.split('/')[3];
 }
 
-export function routeOf(req: IncomingMessage): Route {
+export function routeIn(mounts: readonly Mount<never>[], req: IncomingMessage): Route {
   const target = req.headers['x-amz-target'];
   if (typeof target === 'string' && target !== '') {
-    const found = TARGETS.find(([prefix]) => target.startsWith(prefix));
-    return found ? found[1] : { unknown: `X-Amz-Target ${target}` };
+    const found = mounts.find((mount) => mount.target !== undefined && target.startsWith(mount.target));
+    return found ? found.route : { unknown: `X-Amz-Target ${target}` };
   }
   const path = (req.url ?? '/').split('?')[0] ?? '/';
-  if (path.startsWith('/2015-03-31/functions')) return 'lambda';
-  if (path === '/_local/health') return 'health';
-  const service = signedService(req);
-  if (service === 'cloudformation') return 'cloudformation';
-  if (service && service !== 's3') return { unknown: `the ${service} API` };
-  return 's3';
+  const byPath = mounts.find(
+    (mount) => mount.path !== undefined && (path === mount.path || path.startsWith(`${mount.path}/`)),
+  );
+  if (byPath) return byPath.route;
+  const service = signedService(req) ?? 's3';
+  return mounts.find((mount) => mount.signedFor === service)?.route ?? { unknown: `the ${service} API` };
 }
 
-export interface JsonService {
-  /** body = the parsed JSON request; answers the JSON result or throws a ServiceError. */
-  call(operation: string, body: Record<string, unknown>): Promise<unknown>;
-  contentType: string;
-}
-
-export function serveJson(
-  req: IncomingMessage,
-  res: ServerResponse,
-  service: JsonService,
-  log: StackLog,
-  source: string,
-): void {
-  const target = String(req.headers['x-amz-target'] ?? '');
-  const operation = target.slice(target.indexOf('.') + 1);
-  void (async () => {
+/** The endpoint's request handler: each request to its mount's handler, errors as AWS-shaped JSON. */
+export function createGateway<Context>(mounts: readonly Mount<Context>[], context: Context, log: StackLog): Handler {
+  const handlers = new Map(mounts.map((mount) => [mount.route, mount.handler(context)]));
+  return (req, res) => {
     try {
-      const body = parseJsonBody(await readBody(req));
-      if (!body || typeof body !== 'object' || Array.isArray(body))
-        throw new ServiceError('SerializationException', 'The request body must be a JSON object');
-      const result = await service.call(operation, body as Record<string, unknown>);
-      sendJson(res, 200, result ?? {}, service.contentType);
+      const route = routeIn(mounts as readonly Mount<never>[], req);
+      const handle = typeof route === 'string' ? handlers.get(route) : undefined;
+      if (handle) return handle(req, res);
+      unknownService(mounts, res, typeof route === 'string' ? route : route.unknown);
     } catch (error) {
-      if (error instanceof ServiceError) {
-        sendAwsJsonError(res, error.status, error.type, error.message, service.contentType);
-        return;
-      }
-      log.line(source, `${operation} failed: ${messageOf(error)}`);
-      sendAwsJsonError(
-        res,
-        500,
-        'InternalFailure',
-        `The local ${source} failed: ${messageOf(error)}`,
-        service.contentType,
-      );
+      log.line('stack', `request failed: ${messageOf(error)}`);
+      sendAwsJsonError(res, 500, 'InternalFailure', messageOf(error), 'application/json');
     }
-  })();
+  };
 }
 
-export function unknownService(res: ServerResponse, what: string): void {
+export function unknownService(mounts: readonly Mount<never>[], res: ServerResponse, what: string): void {
+  const served = mounts.flatMap((mount) => (mount.serves ? [mount.serves] : []));
+  const list = served.length > 1 ? `${served.slice(0, -1).join(', ')} and ${served.at(-1)}` : (served[0] ?? 'nothing');
   sendAwsJsonError(
     res,
     400,
     'UnknownOperationException',
-    `The local stack does not serve ${what}. It serves S3, DynamoDB (DynamoDB_20120810.*), Step Functions (AWSStepFunctions.*), Lambda (/2015-03-31/functions), Rekognition (RekognitionService.*) and CloudFormation DescribeStacks.`,
+    `The local stack does not serve ${what}. It serves ${list}.`,
     'application/json',
   );
 }

@@ -1,22 +1,15 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { handleCloudFormation } from './cloudformation/cloudformation-api';
-import { startDynamoDbService, type DynamoDbService } from './dynamodb/dynamodb-service';
-import { createEventBus, type EventBus } from './events/event-bus';
-import { objectEvent, Sequencers } from './events/s3-object-events';
-import { routeOf, serveJson, unknownService } from './gateway';
-import { sendAwsJsonError, sendJson, ServiceError } from './http/respond';
-import { createLambdaRuntime, type LambdaRuntime } from './lambda/runtime';
-import { handleLambdaApi } from './lambda/lambda-api';
-import { consoleLog, messageOf, type StackLog } from './log';
-import { startS3Service, type S3Service } from './s3/s3-service';
-import { loadStackModel, type StackModel } from './stack-model';
-import { createStepFunctionsService, type StepFunctionsService } from './stepfunctions/service';
+import { createGateway, type Handler } from './gateway';
+import { sendAwsJsonError } from './http/respond';
+import { consoleLog, type StackLog } from './log';
+import { MOUNTS } from './mounts';
+import { servicesIdle, startServices, stopServices, type Services } from './services';
+import { loadStackModel, type StackIdentity, type StackModel } from './stack-model';
 import { PROJECT_ROOT } from './template';
-import { createWebApp, isWebAppPath } from './web/web-app';
 
 /**
  * The whole backend offline, from template.yaml: one HTTP endpoint routing to S3 (s3rver), DynamoDB (dynalite),
@@ -78,57 +71,32 @@ export function defaultDataDir(port: number): string {
   return path.join(DATA_ROOT, String(port));
 }
 
-interface Services {
-  s3: S3Service;
-  dynamodb: DynamoDbService;
-  states: StepFunctionsService;
-  lambda: LambdaRuntime;
-  bus: EventBus;
-  rekognition?: Promise<{
-    handle(target: string, body: unknown): Promise<{ status: number; headers: Record<string, string>; body: unknown }>;
-    close(): Promise<void>;
-  }>;
-}
-
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? consoleLog();
   const env = { ...process.env, ...options.env };
   const host = options.host ?? '127.0.0.1';
-  const region = options.region ?? env.LOCAL_STACK_REGION ?? 'us-east-1';
-  const accountId = options.accountId ?? env.LOCAL_STACK_ACCOUNT ?? '000000000000';
-  const stackName = options.stackName ?? 'local';
   const startedAt = new Date();
-
-  let services: Services | undefined;
-  let model: StackModel | undefined;
-  const server = http.createServer((req, res) => dispatch(req, res));
-  server.keepAliveTimeout = 5000;
-  server.on('clientError', (_error, socket) => socket.destroy());
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new PortInUse(
-              `Port ${options.port ?? DEFAULT_PORT} on ${host} is already in use (another local stack? then use --endpoint http://localhost:${options.port ?? DEFAULT_PORT}, or pick another --port)`,
-            )
-          : error,
-      );
-    });
-    server.listen(options.port ?? DEFAULT_PORT, host, () => resolve());
-  });
+  let gateway: Handler = starting;
+  const server = await listen(options.port ?? DEFAULT_PORT, host, (req, res) => gateway(req, res));
   const port = (server.address() as AddressInfo).port;
-  const endpoint = `http://${host === '0.0.0.0' || host === '::' || host === 'localhost' ? '127.0.0.1' : host}:${port}`;
+  const identity: StackIdentity = {
+    region: options.region ?? env.LOCAL_STACK_REGION ?? 'us-east-1',
+    accountId: options.accountId ?? env.LOCAL_STACK_ACCOUNT ?? '000000000000',
+    stackName: options.stackName ?? 'local',
+    endpoint: `http://${host === '0.0.0.0' || host === '::' || host === 'localhost' ? '127.0.0.1' : host}:${port}`,
+  };
   const dataDir = path.resolve(
     options.dataDir ??
       (options.port === 0 ? mkdtempSync(path.join(os.tmpdir(), 'local-stack-')) : defaultDataDir(port)),
   );
   let lockFile: string | undefined;
-
+  let model: StackModel;
+  let services: Services;
   try {
     model = loadStackModel({
       ...(options.templatePath ? { templatePath: options.templatePath } : {}),
       ...(options.codeRoot ? { codeRoot: options.codeRoot } : {}),
-      identity: { region, accountId, stackName, endpoint },
+      identity,
       ...(options.parameterOverrides ? { parameterOverrides: options.parameterOverrides } : {}),
     });
     mkdirSync(dataDir, { recursive: true });
@@ -139,216 +107,70 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (lockFile) rmSync(lockFile, { force: true });
     throw error;
   }
-  const ready = services;
-  const stackModel = model;
-  const webApp = createWebApp({ model, port, log });
-  if (options.warm) void ready.lambda.warm();
-  log.line('stack', `ready on ${endpoint} (data in ${dataDir})`);
+  gateway = createGateway(MOUNTS, { model, services, log, dataDir, startedAt }, log);
+  if (options.warm) void services.lambda.warm();
+  log.line('stack', `ready on ${identity.endpoint} (data in ${dataDir})`);
+  return runningStack({ server, port, dataDir, model, services, lockFile, log });
+}
 
-  function dispatch(req: IncomingMessage, res: ServerResponse) {
+/** What a request gets before the services run. */
+const starting: Handler = (_req, res) =>
+  sendAwsJsonError(res, 503, 'ServiceUnavailable', 'The local stack is starting', 'application/json');
+
+/** An HTTP server on host:port for the stack's requests; bytes that are not HTTP just close the connection. */
+async function listen(port: number, host: string, handle: Handler): Promise<Server> {
+  const server = http.createServer((req, res) => {
     res.on('error', () => undefined);
     req.on('error', () => undefined);
-    if (!services || !model) {
-      sendAwsJsonError(res, 503, 'ServiceUnavailable', 'The local stack is starting', 'application/json');
-      return;
-    }
-    try {
-      if (!req.headers['x-amz-target'] && isWebAppPath(req.url)) return webApp.handle(req, res);
-      const route = routeOf(req);
-      switch (route) {
-        case 's3':
-          return services.s3.handle(req, res);
-        case 'dynamodb':
-          return services.dynamodb.handle(req, res);
-        case 'states':
-          return serveJson(
-            req,
-            res,
-            {
-              call: (operation, body) => services!.states.handle(operation, body),
-              contentType: 'application/x-amz-json-1.0',
-            },
-            log,
-            'Step Functions',
-          );
-        case 'rekognition':
-          return serveRekognition(req, res);
-        case 'lambda':
-          return handleLambdaApi(req, res, services.lambda, log);
-        case 'cloudformation':
-          void handleCloudFormation(req, res, model, startedAt).catch((error: unknown) =>
-            sendAwsJsonError(res, 500, 'InternalFailure', messageOf(error)),
-          );
-          return;
-        case 'health':
-          return sendJson(res, 200, {
-            endpoint,
-            region,
-            accountId,
-            stackName,
-            dataDir,
-            outputs: Object.fromEntries(Object.entries(model.outputs).map(([key, output]) => [key, output.value])),
-          });
-        default:
-          return unknownService(res, route.unknown);
-      }
-    } catch (error) {
-      log.line('stack', `request failed: ${messageOf(error)}`);
-      sendAwsJsonError(res, 500, 'InternalFailure', messageOf(error), 'application/json');
-    }
-  }
+    handle(req, res);
+  });
+  server.keepAliveTimeout = 5000;
+  server.on('clientError', (_error, socket) => socket.destroy());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new PortInUse(
+              `Port ${port} on ${host} is already in use (another local stack? then use --endpoint http://localhost:${port}, or pick another --port)`,
+            )
+          : error,
+      );
+    });
+    server.listen(port, host, () => resolve());
+  });
+  return server;
+}
 
-  function serveRekognition(req: IncomingMessage, res: ServerResponse) {
-    if (options.recognition === false) return unknownService(res, 'Rekognition (started with recognition off)');
-    const current = services as Services;
-    if (!current.rekognition) {
-      const loading = (async () => {
-        const { createRekognitionService } =
-          (await import('./recognition/index.js')) as typeof import('./recognition/index.js');
-        return createRekognitionService({
-          readS3Object: (bucket: string, key: string, version?: string) => current.s3.readObject(bucket, key, version),
-        });
-      })();
-      current.rekognition = loading;
-      // A failed load is reported on this request and tried again on the next one.
-      loading.catch((error: unknown) => {
-        log.line('rekognition', `the local recognition did not load: ${messageOf(error)}`);
-        if (current.rekognition === loading) current.rekognition = undefined;
-      });
-    }
-    const pending = current.rekognition;
-    serveJson(
-      req,
-      res,
-      {
-        contentType: 'application/x-amz-json-1.1',
-        call: async (operation, body) => {
-          const service = await pending;
-          const answer = await service.handle(`RekognitionService.${operation}`, body);
-          if (answer.status >= 400) {
-            const error = answer.body as { __type?: string; Message?: string; message?: string };
-            throw new ServiceError(
-              error.__type ?? 'InternalServerError',
-              error.Message ?? error.message ?? 'Rekognition failed',
-              answer.status,
-            );
-          }
-          return answer.body;
-        },
-      },
-      log,
-      'Rekognition',
-    );
-  }
-
+function runningStack(stack: {
+  server: Server;
+  port: number;
+  dataDir: string;
+  model: StackModel;
+  services: Services;
+  lockFile: string;
+  log: StackLog;
+}): LocalStack {
+  const { server, services, log } = stack;
   let stopping: Promise<void> | undefined;
   return {
-    endpoint,
-    port,
-    dataDir,
-    model: stackModel,
-    async idle() {
-      for (let round = 0; round < 100; round += 1) {
-        await ready.bus.drain();
-        await ready.states.idle();
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        const quiet = await Promise.race([
-          ready.bus.drain().then(() => true),
-          new Promise((resolve) => setTimeout(() => resolve(false), 10)),
-        ]);
-        if (quiet) {
-          await ready.states.idle();
-          return;
-        }
-      }
-    },
+    endpoint: stack.model.identity.endpoint,
+    port: stack.port,
+    dataDir: stack.dataDir,
+    model: stack.model,
+    idle: () => servicesIdle(services),
     stop() {
       stopping ??= (async () => {
-        ready.bus.close();
-        await ready.states.close();
-        await ready.lambda.close();
-        server.closeAllConnections();
-        await new Promise((resolve) => server.close(resolve));
-        await ready.s3.close();
-        await ready.dynamodb.close();
-        if (ready.rekognition) await (await ready.rekognition.catch(() => undefined))?.close().catch(() => undefined);
-        if (lockFile) rmSync(lockFile, { force: true });
+        await stopServices(services, async () => {
+          server.closeAllConnections();
+          await new Promise((resolve) => server.close(resolve));
+        });
+        rmSync(stack.lockFile, { force: true });
         log.line('stack', 'stopped');
         await log.close();
       })();
       return stopping;
     },
   };
-}
-
-async function startServices(
-  model: StackModel,
-  dataDir: string,
-  options: LocalStackOptions,
-  env: NodeJS.ProcessEnv,
-  log: StackLog,
-): Promise<Services> {
-  const { region, accountId } = model.identity;
-  const lambda = createLambdaRuntime({
-    functions: model.functions,
-    identity: model.identity,
-    log,
-    mode: options.lambdaMode ?? 'source',
-    ...(options.bundleDir ? { bundleDir: options.bundleDir } : {}),
-    ...(options.maxConcurrency ? { maxConcurrency: options.maxConcurrency } : {}),
-  });
-  const bus = createEventBus({
-    rules: model.rules,
-    invoke: (name, event) => lambda.invoke(name, event),
-    log,
-    deadLetterFile: path.join(dataDir, 'dead-letters.jsonl'),
-    ...(options.eventRetryDelayMs !== undefined ? { retryDelayMs: () => options.eventRetryDelayMs as number } : {}),
-  });
-  const sequencers = new Sequencers();
-  const eventBuckets = new Set(
-    model.buckets.filter((bucket) => bucket.eventBridgeEnabled).map((bucket) => bucket.name),
-  );
-  const started: { close(): Promise<void> }[] = [];
-  try {
-    const s3 = await startS3Service({
-      directory: path.join(dataDir, 's3'),
-      buckets: model.buckets,
-      region,
-      log,
-      onChange(change) {
-        if (!eventBuckets.has(change.bucket)) return;
-        bus.put(objectEvent(change, sequencers.next(change.bucket, change.key), region, accountId));
-      },
-    });
-    started.push(s3);
-    const dynamodb = await startDynamoDbService({
-      directory: path.join(dataDir, 'dynamodb'),
-      tables: model.tables,
-      region,
-      log,
-    });
-    started.push(dynamodb);
-    const retryFromEnv = env.LOCAL_SFN_RETRY_INTERVAL_MS ? Number(env.LOCAL_SFN_RETRY_INTERVAL_MS) : undefined;
-    const states = createStepFunctionsService({
-      directory: path.join(dataDir, 'stepfunctions'),
-      region,
-      accountId,
-      templateMachines: model.stateMachines,
-      invoke: (name, payload) => lambda.invokeOrThrow(name, payload),
-      log,
-      ...(env.SFN_MOCK_CONFIG ? { mockConfigPath: path.resolve(env.SFN_MOCK_CONFIG) } : {}),
-      ...(options.retryIntervalMs !== undefined
-        ? { retryIntervalMs: options.retryIntervalMs }
-        : retryFromEnv !== undefined
-          ? { retryIntervalMs: retryFromEnv }
-          : {}),
-    });
-    return { s3, dynamodb, states, lambda, bus };
-  } catch (error) {
-    for (const service of started.reverse()) await service.close().catch(() => undefined);
-    await lambda.close();
-    throw error;
-  }
 }
 
 /** One stack per data folder: dynalite corrupts (and crashes on) a LevelDB another process holds. */

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildFunctions } from '../../scripts/build';
+import { buildFunctions } from '../build/build-functions';
 import { probe } from '../http/probe';
 import { consoleLog } from '../log';
 import { createLambdaRuntime } from '../lambda/runtime';
@@ -11,7 +11,7 @@ import { integerOption, parseArgs, quietNodeVersionWarning, stringOption, UsageE
 
 /**
  * npm run invoke -- <LogicalId> events/<fixture>.json [--endpoint URL] [--port N]
- * The offline `sam local invoke`: bundles the function as `sam build` would (scripts/build.ts), runs the bundle in a
+ * The offline `sam local invoke`: bundles the function as `sam build` would (local/build/), runs the bundle in a
  * sandbox with only its template environment against the local stack (a running one, or one started here) and
  * prints what the function answered. Function logs go to stderr.
  */

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs, integerOption, quietNodeVersionWarning, stringOption, UsageError } from './args';
+import { parseArgs, integerOption, quietNodeVersionWarning, stringOption, UsageError, type ParsedArgs } from './args';
 import { fileLog } from '../log';
 import { keyFor, processPhoto, runAll, type PipelineResult } from '../pipeline/run';
 import { EndpointUnreachable, resolveTarget, StackNotFound, type PipelineTarget } from '../pipeline/target';
@@ -28,6 +28,16 @@ Exit status 0 when every file ended SUCCEEDED or UNSUPPORTED, 1 otherwise.`;
 
 const SEGMENT = /^[^/]+$/;
 
+interface Run {
+  files: string[];
+  user: string;
+  album?: string;
+  json: boolean;
+  concurrency: number;
+  timeoutMs: number;
+  outDir?: string;
+}
+
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
     values: ['user', 'album', 'out', 'concurrency', 'endpoint', 'stack', 'port', 'data-dir', 'timeout', 'region'],
@@ -37,6 +47,24 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  const run = runOf(args);
+  const progress = new Progress(run.files.length, run.json);
+  const opened: { stack?: LocalStack; target?: PipelineTarget } = {};
+  try {
+    const target = await openTarget(args, progress, opened);
+    progress.note(`Uploading ${run.files.length} file(s) to s3://${target.bucket} via ${target.description}`);
+    const results = await processAll(target, run, progress);
+    progress.finish();
+    if (!run.json) process.stdout.write(`${table(results)}\n`);
+    return results.every((result) => result.status === 'SUCCEEDED' || result.status === 'UNSUPPORTED') ? 0 : 1;
+  } finally {
+    opened.target?.close();
+    if (opened.stack) await opened.stack.stop();
+  }
+}
+
+/** The run the options ask for, with every file checked and no two files on the same key. */
+function runOf(args: ParsedArgs): Run {
   const files = args.positionals;
   if (files.length === 0) throw new UsageError('No files given');
   const user = stringOption(args, 'user') ?? 'local-user';
@@ -45,11 +73,16 @@ async function main(argv: string[]): Promise<number> {
     throw new UsageError(`--user "${user}" must be one path segment`);
   if (album !== undefined && (!SEGMENT.test(album) || album === '.' || album === '..'))
     throw new UsageError(`--album "${album}" must be one path segment`);
-  const json = args.options.json === true;
-  const concurrency = integerOption(args, 'concurrency', 4, 1, 64);
-  const timeoutMs = integerOption(args, 'timeout', 300, 1, 86_400) * 1000;
   const outDir = stringOption(args, 'out');
-
+  const run: Run = {
+    files,
+    user,
+    ...(album ? { album } : {}),
+    json: args.options.json === true,
+    concurrency: integerOption(args, 'concurrency', 4, 1, 64),
+    timeoutMs: integerOption(args, 'timeout', 300, 1, 86_400) * 1000,
+    ...(outDir ? { outDir } : {}),
+  };
   for (const file of files) {
     if (!existsSync(file)) throw new UsageError(`No such file: ${file}`);
     if (!statSync(file).isFile()) throw new UsageError(`Not a file: ${file}`);
@@ -64,69 +97,71 @@ async function main(argv: string[]): Promise<number> {
       );
     byKey.set(key, file);
   }
+  return run;
+}
 
+/** The stack the options name (--endpoint, --stack), else a local stack started here; kept in `opened` to close. */
+async function openTarget(
+  args: ParsedArgs,
+  progress: Progress,
+  opened: { stack?: LocalStack; target?: PipelineTarget },
+): Promise<PipelineTarget> {
   const endpointOption = stringOption(args, 'endpoint') ?? (process.env.AWS_ENDPOINT_URL || undefined);
   const stackName = stringOption(args, 'stack');
-  let stack: LocalStack | undefined;
-  let target: PipelineTarget | undefined;
-  const progress = new Progress(files.length, json);
-  try {
-    if (endpointOption === undefined && stackName === undefined) {
-      const port = integerOption(args, 'port', Number(process.env.LOCAL_STACK_PORT ?? DEFAULT_PORT));
-      const dataDir = path.resolve(
-        stringOption(args, 'data-dir') ??
-          (port === 0 ? mkdtempSync(path.join(os.tmpdir(), 'pipeline-stack-')) : defaultDataDir(port)),
-      );
-      progress.note(`Starting the local stack on port ${port} (data in ${dataDir})...`);
-      stack = await startLocalStack({ port, dataDir, log: fileLog(path.join(dataDir, 'stack.log')), warm: true });
-      progress.note(`Local stack on ${stack.endpoint} (its log: ${path.join(stack.dataDir, 'stack.log')})`);
-      target = await resolveTarget({
-        endpoint: stack.endpoint,
-        stackName: stack.model.identity.stackName,
-        region: stack.model.identity.region,
-      });
-    } else {
-      target = await resolveTarget({
-        ...(endpointOption ? { endpoint: endpointOption } : {}),
-        ...(stackName ? { stackName } : {}),
-        ...(stringOption(args, 'region') ? { region: stringOption(args, 'region') as string } : {}),
-      });
-    }
-    const ready = target;
-    progress.note(`Uploading ${files.length} file(s) to s3://${ready.bucket} via ${ready.description}`);
-    const results = await runAll(
-      files,
-      concurrency,
-      async (file) => {
-        const result = await processPhoto(ready, {
-          file,
-          user,
-          ...(album ? { album } : {}),
-          ...(outDir ? { outDir } : {}),
-          timeoutMs,
-        }).catch((error: unknown): PipelineResult => ({
-          file,
-          key: keyFor({ file, user, ...(album ? { album } : {}) }),
-          status: 'FAILED',
-          executionArn: null,
-          error: { name: (error as Error).name ?? 'Error', message: (error as Error).message ?? String(error) },
-          item: null,
-          thumbnailFile: null,
-        }));
-        progress.done(result);
-        return result;
-      },
-      (result) => {
-        if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
-      },
+  if (endpointOption === undefined && stackName === undefined) {
+    const port = integerOption(args, 'port', Number(process.env.LOCAL_STACK_PORT ?? DEFAULT_PORT));
+    const dataDir = path.resolve(
+      stringOption(args, 'data-dir') ??
+        (port === 0 ? mkdtempSync(path.join(os.tmpdir(), 'pipeline-stack-')) : defaultDataDir(port)),
     );
-    progress.finish();
-    if (!json) process.stdout.write(`${table(results)}\n`);
-    return results.every((result) => result.status === 'SUCCEEDED' || result.status === 'UNSUPPORTED') ? 0 : 1;
-  } finally {
-    target?.close();
-    if (stack) await stack.stop();
+    progress.note(`Starting the local stack on port ${port} (data in ${dataDir})...`);
+    const stack = await startLocalStack({ port, dataDir, log: fileLog(path.join(dataDir, 'stack.log')), warm: true });
+    opened.stack = stack;
+    progress.note(`Local stack on ${stack.endpoint} (its log: ${path.join(stack.dataDir, 'stack.log')})`);
+    opened.target = await resolveTarget({
+      endpoint: stack.endpoint,
+      stackName: stack.model.identity.stackName,
+      region: stack.model.identity.region,
+    });
+  } else {
+    opened.target = await resolveTarget({
+      ...(endpointOption ? { endpoint: endpointOption } : {}),
+      ...(stackName ? { stackName } : {}),
+      ...(stringOption(args, 'region') ? { region: stringOption(args, 'region') as string } : {}),
+    });
   }
+  return opened.target;
+}
+
+/** Every file through the pipeline, `concurrency` at a time; a file that cannot be processed is a FAILED result. */
+function processAll(target: PipelineTarget, run: Run, progress: Progress): Promise<PipelineResult[]> {
+  const { user, album, outDir, timeoutMs } = run;
+  return runAll(
+    run.files,
+    run.concurrency,
+    async (file) => {
+      const result = await processPhoto(target, {
+        file,
+        user,
+        ...(album ? { album } : {}),
+        ...(outDir ? { outDir } : {}),
+        timeoutMs,
+      }).catch((error: unknown): PipelineResult => ({
+        file,
+        key: keyFor({ file, user, ...(album ? { album } : {}) }),
+        status: 'FAILED',
+        executionArn: null,
+        error: { name: (error as Error).name ?? 'Error', message: (error as Error).message ?? String(error) },
+        item: null,
+        thumbnailFile: null,
+      }));
+      progress.done(result);
+      return result;
+    },
+    (result) => {
+      if (run.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    },
+  );
 }
 
 class Progress {

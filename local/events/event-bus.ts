@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { InvokeOutcome } from '../lambda/runtime';
+import type { InvokeOutcome } from '../lambda/outcome';
 import { messageOf, type StackLog } from '../log';
 import type { RuleModel } from '../stack-model';
 import { matchesPattern } from './pattern';
@@ -36,66 +36,6 @@ export function createEventBus(options: EventBusOptions): EventBus {
   let closed = false;
   const delay = options.retryDelayMs ?? ((attempt: number) => Math.min(60_000, 1000 * 2 ** (attempt - 1)));
 
-  function deadLetter(rule: RuleModel, event: EventBridgeEvent, reason: string, error: unknown, attempts: number) {
-    try {
-      mkdirSync(path.dirname(options.deadLetterFile), { recursive: true });
-      appendFileSync(
-        options.deadLetterFile,
-        `${JSON.stringify({ time: new Date().toISOString(), rule: rule.name, target: rule.target, deadLetterArn: rule.deadLetterArn ?? null, reason, error, attempts, event })}\n`,
-      );
-    } catch (writeError) {
-      options.log.line('events', `cannot write the dead-letter file: ${messageOf(writeError)}`);
-    }
-    options.log.line(
-      'events',
-      `undeliverable after ${attempts} attempt(s): ${rule.name} -> ${rule.target} (${reason}); kept in ${options.deadLetterFile}`,
-    );
-  }
-
-  async function deliver(rule: RuleModel, event: EventBridgeEvent): Promise<void> {
-    const payload =
-      rule.input !== undefined ? JSON.parse(rule.input) : rule.inputPath ? pathValue(event, rule.inputPath) : event;
-    const firstAttempt = Date.now();
-    let functionErrors = 0;
-    let deliveryErrors = 0;
-    for (let attempt = 1; ; attempt += 1) {
-      if (closed) return;
-      let outcome: InvokeOutcome | undefined;
-      let deliveryError: unknown;
-      try {
-        outcome = await options.invoke(rule.target, payload);
-      } catch (error) {
-        deliveryError = error;
-      }
-      if (outcome?.ok) return;
-      if (outcome && !outcome.ok) {
-        functionErrors += 1;
-        options.log.line(
-          'events',
-          `${rule.target} failed on ${event['detail-type']} ${event.id}: ${outcome.error.errorType}: ${outcome.error.errorMessage}`,
-        );
-        if (functionErrors > FUNCTION_ERROR_RETRIES)
-          return deadLetter(rule, event, 'function error after Lambda asynchronous retries', outcome.error, attempt);
-      } else {
-        deliveryErrors += 1;
-        const ageSeconds = (Date.now() - firstAttempt) / 1000;
-        if (
-          deliveryErrors > rule.retryPolicy.maximumRetryAttempts ||
-          ageSeconds > rule.retryPolicy.maximumEventAgeSeconds
-        ) {
-          return deadLetter(
-            rule,
-            event,
-            'target could not be invoked (RetryPolicy exhausted)',
-            { errorType: (deliveryError as Error)?.name, errorMessage: messageOf(deliveryError) },
-            attempt,
-          );
-        }
-      }
-      await new Promise((resolve) => setTimeout(resolve, delay(attempt)));
-    }
-  }
-
   return {
     put(event) {
       const matched = options.rules.filter((rule) => {
@@ -111,7 +51,7 @@ export function createEventBus(options: EventBusOptions): EventBus {
           'events',
           `${rule.name} -> ${rule.target}: ${event['detail-type']} ${String((event.detail as { object?: { key?: string } }).object?.key ?? event.id)}`,
         );
-        const delivery = deliver(rule, event).catch((error: unknown) =>
+        const delivery = deliver(rule, event, options, delay, () => closed).catch((error: unknown) =>
           options.log.line('events', `delivery failed: ${messageOf(error)}`),
         );
         inFlight.add(delivery);
@@ -126,6 +66,83 @@ export function createEventBus(options: EventBusOptions): EventBus {
       closed = true;
     },
   };
+}
+
+/** Invokes the rule's target until it succeeds, the retries run out (then dead-letters the event) or the bus closes. */
+async function deliver(
+  rule: RuleModel,
+  event: EventBridgeEvent,
+  options: EventBusOptions,
+  delay: (attempt: number) => number,
+  closed: () => boolean,
+): Promise<void> {
+  const payload =
+    rule.input !== undefined ? JSON.parse(rule.input) : rule.inputPath ? pathValue(event, rule.inputPath) : event;
+  const firstAttempt = Date.now();
+  let functionErrors = 0;
+  let deliveryErrors = 0;
+  for (let attempt = 1; ; attempt += 1) {
+    if (closed()) return;
+    let outcome: InvokeOutcome | undefined;
+    let deliveryError: unknown;
+    try {
+      outcome = await options.invoke(rule.target, payload);
+    } catch (error) {
+      deliveryError = error;
+    }
+    if (outcome?.ok) return;
+    if (outcome && !outcome.ok) {
+      functionErrors += 1;
+      options.log.line(
+        'events',
+        `${rule.target} failed on ${event['detail-type']} ${event.id}: ${outcome.error.errorType}: ${outcome.error.errorMessage}`,
+      );
+      if (functionErrors > FUNCTION_ERROR_RETRIES)
+        return deadLetter(
+          options,
+          { rule, event, reason: 'function error after Lambda asynchronous retries', error: outcome.error },
+          attempt,
+        );
+    } else {
+      deliveryErrors += 1;
+      const ageSeconds = (Date.now() - firstAttempt) / 1000;
+      if (
+        deliveryErrors > rule.retryPolicy.maximumRetryAttempts ||
+        ageSeconds > rule.retryPolicy.maximumEventAgeSeconds
+      ) {
+        const error = { errorType: (deliveryError as Error)?.name, errorMessage: messageOf(deliveryError) };
+        return deadLetter(
+          options,
+          { rule, event, reason: 'target could not be invoked (RetryPolicy exhausted)', error },
+          attempt,
+        );
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, delay(attempt)));
+  }
+}
+
+interface Undeliverable {
+  rule: RuleModel;
+  event: EventBridgeEvent;
+  reason: string;
+  error: unknown;
+}
+
+function deadLetter(options: EventBusOptions, { rule, event, reason, error }: Undeliverable, attempts: number): void {
+  try {
+    mkdirSync(path.dirname(options.deadLetterFile), { recursive: true });
+    appendFileSync(
+      options.deadLetterFile,
+      `${JSON.stringify({ time: new Date().toISOString(), rule: rule.name, target: rule.target, deadLetterArn: rule.deadLetterArn ?? null, reason, error, attempts, event })}\n`,
+    );
+  } catch (writeError) {
+    options.log.line('events', `cannot write the dead-letter file: ${messageOf(writeError)}`);
+  }
+  options.log.line(
+    'events',
+    `undeliverable after ${attempts} attempt(s): ${rule.name} -> ${rule.target} (${reason}); kept in ${options.deadLetterFile}`,
+  );
 }
 
 /** InputPath: the simple $.a.b paths rules use. */

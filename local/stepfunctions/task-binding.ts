@@ -1,8 +1,9 @@
 import './promise-with-resolvers';
-import { FunctionError, FunctionNotFound } from '../lambda/runtime';
+import { FunctionError, FunctionNotFound } from '../lambda/outcome';
 import { asTaskError, lambdaInvokeHandler, LambdaTaskError, type InvokeFunction } from './lambda-integration';
 import { mockedTaskResult, MockConfigError, type MockConfig } from './mock-config';
-import type { StateInfo, TaskAttempt } from './history';
+import type { TaskAttempt } from './history';
+import type { StateInfo } from './state-index';
 
 /**
  * Binds every Task state of one execution to what runs it locally, keyed by state name as aws-local-stepfunctions

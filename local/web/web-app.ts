@@ -13,8 +13,8 @@ import { localAppOrigins, localWebConfig } from './local-config';
 export const WEB_APP_PREFIX = '/_app';
 
 export interface WebAppOptions {
+  /** The stack's model: its outputs make config.json, its endpoint names the port. */
   model: StackModel;
-  port: number;
   log: StackLog;
   /** The build (tests pass a failing one); default: buildWebApp. */
   build?: () => Promise<WebFile[]>;
@@ -24,14 +24,10 @@ export interface WebApp {
   handle(req: IncomingMessage, res: ServerResponse): void;
 }
 
-export function isWebAppPath(url: string | undefined): boolean {
-  const pathname = (url ?? '/').split('?')[0] ?? '/';
-  return pathname === WEB_APP_PREFIX || pathname.startsWith(`${WEB_APP_PREFIX}/`);
-}
-
 export function createWebApp(options: WebAppOptions): WebApp {
-  const config = localWebConfig(options.model, options.port);
-  const headers = securityHeaders(localAppOrigins(config, options.model, options.port));
+  const port = Number(new URL(options.model.identity.endpoint).port);
+  const config = localWebConfig(options.model, port);
+  const headers = securityHeaders(localAppOrigins(config, options.model, port));
   const canonical = new URL(config.auth.redirectUri);
   const configFile: WebFile = {
     path: 'config.json',

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildFunctions, type FunctionBuild } from '../../scripts/build';
+import { buildFunctions, type FunctionBuild } from '../../local/build/build-functions';
 
 /**
  * Every esbuild function bundled once per mocha run (into a temp dir, never dist/), shared by the template

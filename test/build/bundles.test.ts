@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { functionSpecs, loadTemplate, PROJECT_ROOT, type FunctionSpec } from '../../local/template';
-import { BUNDLE_BUDGET_BYTES, type FunctionBuild } from '../../scripts/build';
+import type { FunctionBuild } from '../../local/build/build-functions';
+import { BUNDLE_BUDGET_BYTES } from '../../scripts/build';
 import { BUILD_TIMEOUT_MS, builtFunction, builtFunctions } from './built-functions';
 import { FakeAws } from './fake-aws';
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import path from 'node:path';
 import { functionSpecs, loadTemplate, PROJECT_ROOT, type FunctionSpec } from '../../local/template';
-import { samBundlerConfig, samEsbuildArgs, snakeCase } from '../../scripts/build';
+import { samBundlerConfig, samEsbuildArgs, snakeCase } from '../../local/build/sam-esbuild';
 
 /**
  * The esbuild command line must be the one `sam build` runs. Expected values follow aws-lambda-builders 1.67.0

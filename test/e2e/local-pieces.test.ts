@@ -7,7 +7,7 @@ import { encodeEventKey, objectEvent, Sequencers } from '../../local/events/s3-o
 import { decodeChunks, MalformedChunkedBody } from '../../local/s3/aws-chunked';
 import { corsXml, virtualHostBucket } from '../../local/s3/s3-service';
 import { loadStackModel } from '../../local/stack-model';
-import { routeOf } from '../../local/gateway';
+import { routeOf } from '../../local/mounts';
 import type { IncomingMessage } from 'node:http';
 
 /** The local stack's own logic, without a server: patterns, event shapes, framing, template resolution, routing. */

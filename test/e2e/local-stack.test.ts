@@ -442,6 +442,13 @@ describe('local stack end to end (real photos through template.yaml, the ASL and
       expect(((await unknownOperation.json()) as { message: string }).message).to.include(
         'does not implement SendTaskHeartbeat',
       );
+      // An operation named like a member of Object.prototype is unknown too, not a call of that member.
+      const prototypeMember = await post(
+        { 'x-amz-target': 'AWSStepFunctions.constructor', 'content-type': 'application/x-amz-json-1.0' },
+        '{}',
+      );
+      expect(prototypeMember.status).to.equal(400);
+      expect(((await prototypeMember.json()) as { __type: string }).__type).to.equal('UnknownOperationException');
 
       const badName = t.sfn.send(
         new StartExecutionCommand({ stateMachineArn: t.stateMachineArn, name: 'has space', input: '{}' }),

@@ -175,14 +175,12 @@ describe('ImageProcessing executed with the real handlers (aws-local-stepfunctio
   });
 
   it('labels refused: Rekognition throws InvalidImageFormatException, labelsError is recorded, the thumbnail is still written, SUCCEEDED', async () => {
-    workflow.rekognition
-      .on(DetectLabelsCommand)
-      .rejects(
-        new InvalidImageFormatException({
-          message: 'Request has invalid image format',
-          $metadata: { httpStatusCode: 400 },
-        }),
-      );
+    workflow.rekognition.on(DetectLabelsCommand).rejects(
+      new InvalidImageFormatException({
+        message: 'Request has invalid image format',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
     const run = await workflow.process(uploadFor('photo.jpg'), jpeg());
     expect(run.status).to.equal('SUCCEEDED');
     expectPath(run, SUCCESS);
@@ -294,14 +292,12 @@ describe('ImageProcessing executed with the real handlers (aws-local-stepfunctio
   });
 
   it('superseded: a newer upload owns the item (ConditionalCheckFailed), the execution ends in UploadSuperseded without a FAILED write', async () => {
-    workflow.dynamo
-      .on(UpdateCommand)
-      .rejects(
-        new ConditionalCheckFailedException({
-          message: 'The conditional request failed',
-          $metadata: { httpStatusCode: 400 },
-        }),
-      );
+    workflow.dynamo.on(UpdateCommand).rejects(
+      new ConditionalCheckFailedException({
+        message: 'The conditional request failed',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
     const run = await workflow.process(uploadFor('photo.jpg'), jpeg());
     expect(run.status).to.equal('SUCCEEDED');
     expectPath(run, ['ExtractImageMetadata', 'ImageTypeCheck', 'StoreImageMetadata', 'UploadSuperseded']);

@@ -35,7 +35,7 @@ describe('web pages in Chromium (API answered in the browser)', function () {
         endpoint: `http://127.0.0.1:${port}`,
       },
     });
-    const app = createWebApp({ model, port, log: silentLog() });
+    const app = createWebApp({ model, log: silentLog() });
     server.on('request', (req, res) => app.handle(req, res));
     base = `http://localhost:${port}`;
   });

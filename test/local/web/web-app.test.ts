@@ -64,9 +64,6 @@ describe('local stack: the web app at /_app/', function () {
 
 describe('local web app server: a build that fails', () => {
   it('answers 500 in words and builds again on the next request', async () => {
-    const model = loadStackModel({
-      identity: { region: 'us-east-1', accountId: '000000000000', stackName: 'local', endpoint: 'http://127.0.0.1:1' },
-    });
     let builds = 0;
     const index: WebFile = {
       path: 'index.html',
@@ -82,7 +79,14 @@ describe('local web app server: a build that fails', () => {
     const server = http.createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
-    const app = createWebApp({ model, port, log: silentLog(), build });
+    const identity = {
+      region: 'us-east-1',
+      accountId: '000000000000',
+      stackName: 'local',
+      endpoint: `http://127.0.0.1:${port}`,
+    };
+    const model = loadStackModel({ identity });
+    const app = createWebApp({ model, log: silentLog(), build });
     server.on('request', (req, res) => app.handle(req, res));
     try {
       const failed = await fetch(`http://localhost:${port}/_app/`);

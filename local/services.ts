@@ -1,0 +1,145 @@
+import path from 'node:path';
+import { startDynamoDbService, type DynamoDbService } from './dynamodb/dynamodb-service';
+import { createEventBus, type EventBus } from './events/event-bus';
+import { objectEvent, Sequencers } from './events/s3-object-events';
+import { createLambdaRuntime, type LambdaRuntime } from './lambda/runtime';
+import type { StackLog } from './log';
+import { createRekognitionApi, type RekognitionApi } from './recognition-api';
+import { startS3Service, type S3Service } from './s3/s3-service';
+import type { LocalStackOptions } from './stack';
+import type { StackModel } from './stack-model';
+import { createStepFunctionsService, type StepFunctionsService } from './stepfunctions/service';
+
+/**
+ * The emulated services of one stack, started from its model in dependency order (Lambda, then the event bus that
+ * invokes it, then S3 whose changes feed the bus, DynamoDB, Step Functions) and stopped in the reverse.
+ */
+export interface Services {
+  s3: S3Service;
+  dynamodb: DynamoDbService;
+  states: StepFunctionsService;
+  lambda: LambdaRuntime;
+  bus: EventBus;
+  /** Absent when the stack runs with recognition off. */
+  rekognition?: RekognitionApi;
+}
+
+export async function startServices(
+  model: StackModel,
+  dataDir: string,
+  options: LocalStackOptions,
+  env: NodeJS.ProcessEnv,
+  log: StackLog,
+): Promise<Services> {
+  const lambda = createLambdaRuntime({
+    functions: model.functions,
+    identity: model.identity,
+    log,
+    mode: options.lambdaMode ?? 'source',
+    ...(options.bundleDir ? { bundleDir: options.bundleDir } : {}),
+    ...(options.maxConcurrency ? { maxConcurrency: options.maxConcurrency } : {}),
+  });
+  const bus = createEventBus({
+    rules: model.rules,
+    invoke: (name, event) => lambda.invoke(name, event),
+    log,
+    deadLetterFile: path.join(dataDir, 'dead-letters.jsonl'),
+    ...(options.eventRetryDelayMs !== undefined ? { retryDelayMs: () => options.eventRetryDelayMs as number } : {}),
+  });
+  const started: { close(): Promise<void> }[] = [];
+  try {
+    const s3 = await startS3(model, dataDir, bus, log);
+    started.push(s3);
+    const dynamodb = await startDynamoDbService({
+      directory: path.join(dataDir, 'dynamodb'),
+      tables: model.tables,
+      region: model.identity.region,
+      log,
+    });
+    started.push(dynamodb);
+    const states = startStepFunctions(model, dataDir, lambda, options, env, log);
+    return {
+      s3,
+      dynamodb,
+      states,
+      lambda,
+      bus,
+      ...(options.recognition === false
+        ? {}
+        : { rekognition: createRekognitionApi((bucket, key, version) => s3.readObject(bucket, key, version), log) }),
+    };
+  } catch (error) {
+    for (const service of started.reverse()) await service.close().catch(() => undefined);
+    await lambda.close();
+    throw error;
+  }
+}
+
+/** Resolves when no event is being delivered and no execution runs, and nothing new started meanwhile. */
+export async function servicesIdle({ bus, states }: Services): Promise<void> {
+  for (let round = 0; round < 100; round += 1) {
+    await bus.drain();
+    await states.idle();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const quiet = await Promise.race([
+      bus.drain().then(() => true),
+      new Promise((resolve) => setTimeout(() => resolve(false), 10)),
+    ]);
+    if (quiet) {
+      await states.idle();
+      return;
+    }
+  }
+}
+
+/** Stops what makes work first (deliveries, executions, sandboxes), then closes the endpoint, then the stores. */
+export async function stopServices(services: Services, closeEndpoint: () => Promise<void>): Promise<void> {
+  services.bus.close();
+  await services.states.close();
+  await services.lambda.close();
+  await closeEndpoint();
+  await services.s3.close();
+  await services.dynamodb.close();
+  await services.rekognition?.close();
+}
+
+/** S3, whose object changes in buckets with EventBridge enabled become events on the bus. */
+function startS3(model: StackModel, dataDir: string, bus: EventBus, log: StackLog): Promise<S3Service> {
+  const { region, accountId } = model.identity;
+  const sequencers = new Sequencers();
+  const eventBuckets = new Set(
+    model.buckets.filter((bucket) => bucket.eventBridgeEnabled).map((bucket) => bucket.name),
+  );
+  return startS3Service({
+    directory: path.join(dataDir, 's3'),
+    buckets: model.buckets,
+    region,
+    log,
+    onChange(change) {
+      if (!eventBuckets.has(change.bucket)) return;
+      bus.put(objectEvent(change, sequencers.next(change.bucket, change.key), region, accountId));
+    },
+  });
+}
+
+function startStepFunctions(
+  model: StackModel,
+  dataDir: string,
+  lambda: LambdaRuntime,
+  options: LocalStackOptions,
+  env: NodeJS.ProcessEnv,
+  log: StackLog,
+): StepFunctionsService {
+  const retryFromEnv = env.LOCAL_SFN_RETRY_INTERVAL_MS ? Number(env.LOCAL_SFN_RETRY_INTERVAL_MS) : undefined;
+  const retryIntervalMs = options.retryIntervalMs ?? retryFromEnv;
+  return createStepFunctionsService({
+    directory: path.join(dataDir, 'stepfunctions'),
+    region: model.identity.region,
+    accountId: model.identity.accountId,
+    templateMachines: model.stateMachines,
+    invoke: (name, payload) => lambda.invokeOrThrow(name, payload),
+    log,
+    ...(env.SFN_MOCK_CONFIG ? { mockConfigPath: path.resolve(env.SFN_MOCK_CONFIG) } : {}),
+    ...(retryIntervalMs !== undefined ? { retryIntervalMs } : {}),
+  });
+}

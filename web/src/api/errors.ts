@@ -49,7 +49,9 @@ export function apiErrorOf(status: number, bodyText: string): ApiError {
   const named = typeof body?.error === 'string' ? API_ERROR_NAMES.find((name) => name === body.error) : undefined;
   const name = named ?? BY_STATUS[status];
   if (name) {
-    const message = typeof body?.message === 'string' && body.message.trim() !== '' ? body.message.trim() : undefined;
+    // Only the API's own errors carry a message for people; API Gateway's ({"message":"Not Found"}) do not.
+    const message =
+      named && typeof body?.message === 'string' && body.message.trim() !== '' ? body.message.trim() : undefined;
     return { kind: 'api', name, status, ...(message ? { message } : {}) };
   }
   return status >= 500 ? { kind: 'server', status } : { kind: 'unexpected', status };

@@ -6,6 +6,7 @@ import { CACHE_IMMUTABLE, WebBuildFailed, type WebFile } from '../../../web/buil
 import { silentLog } from '../../../local/log';
 import { loadStackModel } from '../../../local/stack-model';
 import { createWebApp } from '../../../local/web/web-app';
+import { loadTemplate, resourcesOfType } from '../../../local/template';
 import { startTestStack, type TestStack } from '../../e2e/support/stack';
 
 describe('local stack: the web app at /_app/', function () {
@@ -33,6 +34,37 @@ describe('local stack: the web app at /_app/', function () {
     expect(asset.status).to.equal(200);
     expect(asset.headers.get('cache-control')).to.equal(CACHE_IMMUTABLE);
     expect(asset.headers.get('content-type')).to.equal('text/javascript; charset=utf-8');
+  });
+
+  it("sends the headers of the template's CloudFront response headers policy, with local origins", async function () {
+    const policy = resourcesOfType(loadTemplate(), 'AWS::CloudFront::ResponseHeadersPolicy')[0]?.[1];
+    if (!policy) {
+      console.log('    skipped: template.yaml has no AWS::CloudFront::ResponseHeadersPolicy yet (issue 12, hosting)');
+      return this.skip();
+    }
+    const security = (policy.Properties as any).ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    const cspValue = security.ContentSecurityPolicy.ContentSecurityPolicy;
+    const templateCsp: string = typeof cspValue === 'string' ? cspValue : cspValue['Fn::Sub'];
+    const directives = (csp: string): Record<string, string[]> =>
+      Object.fromEntries(
+        csp
+          .split(';')
+          .map((part) => part.trim().split(/\s+/))
+          .map(([name, ...values]) => [name, values]),
+      );
+    const page = await fetch(`${base}/_app/`);
+    const local = directives(page.headers.get('content-security-policy') ?? '');
+    const aws = directives(templateCsp);
+    expect(Object.keys(local).sort()).to.deep.equal(Object.keys(aws).sort());
+    // Sources that name no AWS host are the same; the AWS hosts are this stack's origins locally.
+    for (const [name, values] of Object.entries(aws))
+      expect(local[name], name).to.include.members(values.filter((value: string) => !value.includes('amazon')));
+    expect(page.headers.get('strict-transport-security')).to.equal(
+      `max-age=${security.StrictTransportSecurity.AccessControlMaxAgeSec}${security.StrictTransportSecurity.IncludeSubdomains ? '; includeSubDomains' : ''}`,
+    );
+    expect(page.headers.get('x-frame-options')).to.equal(security.FrameOptions.FrameOption);
+    expect(page.headers.get('referrer-policy')).to.equal(security.ReferrerPolicy.ReferrerPolicy);
+    expect(page.headers.get('x-content-type-options')).to.equal('nosniff');
   });
 
   it('serves config.json made from the local outputs: the local API, provider and callback URL', async () => {

@@ -1,5 +1,5 @@
+import { imageStore } from './lib/aws/image-store-instance';
 import type { ThumbnailRef } from './lib/image-item';
-import { imageStore } from './lib/image-store-instance';
 import { isObject, requireField, type CompleteProcessingInput } from './lib/step-events';
 import { stepHandler } from './lib/step-handler';
 

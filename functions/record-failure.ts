@@ -1,4 +1,4 @@
-import { imageStore } from './lib/image-store-instance';
+import { imageStore } from './lib/aws/image-store-instance';
 import { failureRecord } from './lib/failure';
 import { isObject, requireField, type RecordFailureInput } from './lib/step-events';
 import { stepHandler } from './lib/step-handler';

@@ -1,5 +1,5 @@
+import { imageStore } from './lib/aws/image-store-instance';
 import { NotSupportedImageType } from './lib/errors';
-import { imageStore } from './lib/image-store-instance';
 import type { MetadataStepInput } from './lib/step-events';
 import { stepHandler } from './lib/step-handler';
 

@@ -1,5 +1,5 @@
+import { imageStore } from './lib/aws/image-store-instance';
 import type { LabelsOutcome } from './lib/image-store';
-import { imageStore } from './lib/image-store-instance';
 import { isObject, requireField, type StoreLabelsInput } from './lib/step-events';
 import { stepHandler } from './lib/step-handler';
 

@@ -1,4 +1,4 @@
-import { imageProcessingDefinition } from '../test/statemachine/support/definition';
+import { imageProcessingDefinition } from '../test/support/asl-definition';
 import { loadExpectations } from '../test/statemachine/sfn-local/expectations';
 import { resolveTarget } from '../test/statemachine/sfn-local/resolve-target';
 import { runSuite, summary } from '../test/statemachine/sfn-local/suite';

@@ -6,6 +6,12 @@ import { InvalidConfiguration } from './errors';
  * missing or malformed value fails loudly at the first use with InvalidConfiguration.
  */
 
+/**
+ * What a core function resolves when it first needs it, e.g. the readers below or an adapter's factory: a request
+ * refused before a value is needed never reads it, nor fails on it.
+ */
+export type Lazy<T> = { readonly [K in keyof T]: () => T[K] };
+
 export const imageMetadataTableName = (): string => requireString('IMAGE_METADATA_TABLE');
 export const stateMachineArn = (): string => requireString('STATE_MACHINE_ARN');
 export const thumbnailMaxSize = (): number => positiveInteger('THUMBNAIL_MAX_SIZE', 250);

@@ -1,3 +1,5 @@
+import { SUPPORTED_FORMATS } from './image-metadata';
+
 /**
  * Every error the workflow can end with. Each class's `name` is the exact string the ASL matches in
  * `ErrorEquals` (the Lambda runtime reports `error.name` as the errorType), so the names are part of the contract.
@@ -10,11 +12,11 @@ abstract class WorkflowError extends Error {
   }
 }
 
-/** The object is not a JPEG or PNG (detected from its bytes, never from its name). */
+/** The object is not a supported format (detected from its bytes, never from its name). */
 export class NotSupportedImageType extends WorkflowError {
   override readonly name = 'NotSupportedImageType';
   constructor(readonly format: string) {
-    super(`Image format ${format} is not supported; only JPEG and PNG are processed`);
+    super(`Image format ${format} is not supported; only ${SUPPORTED_FORMATS.join(' and ')} are processed`);
   }
 }
 

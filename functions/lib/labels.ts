@@ -1,17 +1,64 @@
-import type { DetectLabelsResponse, Label } from '@aws-sdk/client-rekognition';
-import type { ErrorRecord, StoredLabel } from './image-item';
+import type { Lazy } from './config';
+import type { ErrorRecord } from './image-item';
 import type { ImageMetadata } from './image-metadata';
+import type { LabelsOutcome } from './image-store';
+import { logger } from './logger';
+import type { ObjectRef } from './object-store';
+import { ImageRefused, type ImageRecognition } from './recognition';
 
 /** Rekognition's documented limits for an image read from S3. */
 export const REKOGNITION_MAX_BYTES = 15 * 1024 * 1024;
 export const REKOGNITION_MAX_SIDE = 10_000;
 
-/** Rekognition errors that mean "this image will never be labelled": recorded on the item, not retried. */
-export const REFUSAL_ERROR_NAMES = new Set([
-  'InvalidImageFormatException',
-  'ImageTooLargeException',
-  'InvalidParameterException',
-]);
+export type LabelSettings = Lazy<{ maxLabels: number; minConfidence: number; detectFaces: boolean }>;
+
+/**
+ * The DetectLabels step: labels (and, when the settings ask for it, how many faces) of the image. A refusal (too
+ * large, invalid format) is an outcome recorded on the item, not an error, so the thumbnail branch running beside it
+ * is unaffected.
+ */
+export async function detectLabels(
+  recognition: ImageRecognition,
+  image: ObjectRef,
+  metadata: Pick<ImageMetadata, 'sizeBytes' | 'width' | 'height'>,
+  settings: LabelSettings,
+): Promise<LabelsOutcome> {
+  const early = refusalBeforeCall(metadata);
+  if (early) return { refused: early };
+  try {
+    const [labels, faceCount] = await Promise.all([
+      labelsOf(recognition, image, settings),
+      facesOf(recognition, image, settings),
+    ]);
+    return faceCount ? { labels, faceCount } : { labels };
+  } catch (error) {
+    if (!(error instanceof ImageRefused)) throw error;
+    logger.warn('Rekognition refused the image', { errorName: error.refusal.name });
+    return { refused: error.refusal };
+  }
+}
+
+async function labelsOf(recognition: ImageRecognition, image: ObjectRef, settings: LabelSettings) {
+  return recognition.detectLabels(image, { maxLabels: settings.maxLabels(), minConfidence: settings.minConfidence() });
+}
+
+/** Faces are a detail of the labels step: only a transient failure is worth failing (and retrying) the step for. */
+async function facesOf(
+  recognition: ImageRecognition,
+  image: ObjectRef,
+  settings: LabelSettings,
+): Promise<number | undefined> {
+  if (!settings.detectFaces()) return undefined;
+  try {
+    return await recognition.countFaces(image);
+  } catch (error) {
+    if ((error as Error).name === 'TransientError') throw error;
+    logger.warn('DetectFaces failed; the item keeps its labels without a face count', {
+      errorName: (error as Error).name,
+    });
+    return undefined;
+  }
+}
 
 /** Refuses up front what Rekognition would refuse, saving a call that cannot succeed. */
 export function refusalBeforeCall(
@@ -31,36 +78,4 @@ export function refusalBeforeCall(
     };
   }
   return undefined;
-}
-
-/** Keeps what the item needs from a DetectLabels answer: name, confidence, parents, categories, instance boxes. */
-export function toStoredLabels(response: DetectLabelsResponse): StoredLabel[] {
-  return (response.Labels ?? []).filter((label): label is Label & { Name: string } => !!label.Name).map(toStoredLabel);
-}
-
-function toStoredLabel(label: Label & { Name: string }): StoredLabel {
-  const instances = (label.Instances ?? [])
-    .filter((instance) => instance.BoundingBox)
-    .map((instance) => ({
-      boundingBox: {
-        width: round(instance.BoundingBox?.Width ?? 0, 4),
-        height: round(instance.BoundingBox?.Height ?? 0, 4),
-        left: round(instance.BoundingBox?.Left ?? 0, 4),
-        top: round(instance.BoundingBox?.Top ?? 0, 4),
-      },
-      confidence: round(instance.Confidence ?? 0, 2),
-    }));
-  const categories = (label.Categories ?? []).flatMap((category) => (category.Name ? [category.Name] : []));
-  return {
-    name: label.Name,
-    confidence: round(label.Confidence ?? 0, 2),
-    parents: (label.Parents ?? []).flatMap((parent) => (parent.Name ? [parent.Name] : [])),
-    ...(categories.length > 0 ? { categories } : {}),
-    ...(instances.length > 0 ? { instances } : {}),
-  };
-}
-
-function round(value: number, digits: number): number {
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
 }

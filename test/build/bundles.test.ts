@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { functionSpecs, loadTemplate, PROJECT_ROOT, type FunctionSpec } from '../../local/template';
 import type { FunctionBuild } from '../../local/build/build-functions';
 import { BUNDLE_BUDGET_BYTES } from '../../scripts/build';
-import { BUILD_TIMEOUT_MS, builtFunction, builtFunctions } from './built-functions';
+import { BUILD_TIMEOUT_MS, builtFunction, builtFunctions } from '../support/built-functions';
 import { FakeAws } from './fake-aws';
 
 /**

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { imageIdFor } from '../../functions/lib/upload-key';
 import { requireSystemTool } from '../support/system-tools';
-import { IMAGES, startTestStack, type TestStack } from './support/stack';
+import { IMAGES, startTestStack, type TestStack } from '../support/test-stack';
 
 /** The AWS CLI v2 (Debian's awscli) against the endpoint, as the README shows it. */
 const AWS = '/usr/bin/aws';

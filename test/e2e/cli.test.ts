@@ -4,7 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import sharp from 'sharp';
 import { imageIdFor } from '../../functions/lib/upload-key';
-import { IMAGES, startTestStack, tempDir, type TestStack } from './support/stack';
+import { IMAGES, startTestStack, tempDir, type TestStack } from '../support/test-stack';
 import { runCli } from './support/spawn';
 
 /** npm run pipeline and npm run invoke, spawned as a user runs them, against a stack of their own or a running one. */

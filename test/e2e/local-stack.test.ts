@@ -18,7 +18,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import sharp from 'sharp';
 import { imageIdFor } from '../../functions/lib/upload-key';
-import { IMAGES, rejection, startTestStack, type TestStack } from './support/stack';
+import { IMAGES, rejection, startTestStack, type TestStack } from '../support/test-stack';
 
 /**
  * The whole backend on the local stack: real photos uploaded to the local S3 run through the template's rule,

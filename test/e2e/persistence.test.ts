@@ -10,7 +10,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { DataFolderInUse, startLocalStack } from '../../local/stack';
 import { silentLog } from '../../local/log';
-import { IMAGES, rejection, startTestStack, tempDir, type TestStack } from './support/stack';
+import { IMAGES, rejection, startTestStack, tempDir, type TestStack } from '../support/test-stack';
 
 /** Data lives in one folder per stack: it survives a restart, and two stacks on two folders share nothing. */
 describe('local stack data folders', function () {

@@ -5,7 +5,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { PROJECT_ROOT, TEMPLATE_PATH } from '../../local/template';
-import { IMAGES, startTestStack, tempDir, type TestStack } from './support/stack';
+import { IMAGES, startTestStack, tempDir, type TestStack } from '../support/test-stack';
 
 /**
  * Nothing about resources is written twice: a copy of template.yaml with another table name, index, rule pattern,

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as errors from '../../functions/lib/errors';
 import { PERMANENT_ERROR_NAMES } from '../../functions/lib/errors';
-import { allStates, imageProcessingDefinition, type AslState } from './support/definition';
+import { allStates, imageProcessingDefinition, type AslState } from '../support/asl-definition';
 
 /** The ASL's shape, checked statically: what issue 3 names, and the error handling rules every path relies on. */
 type AslValidator = (

@@ -28,7 +28,7 @@ import {
   imageProcessingDefinition,
   taskStateNames,
   type AslDefinition,
-} from './support/definition';
+} from '../support/asl-definition';
 
 /**
  * statemachine/test/MockConfigFile.json and expectations.json: checked for structure and coverage, run on the

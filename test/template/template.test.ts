@@ -11,7 +11,7 @@ import {
   type CfnResource,
   type FunctionSpec,
 } from '../../local/template';
-import { BUILD_TIMEOUT_MS, builtFunction } from '../build/built-functions';
+import { BUILD_TIMEOUT_MS, builtFunction } from '../support/built-functions';
 
 /**
  * Static checks of template.yaml: what `sam validate --lint` (cfn-lint) cannot know because it needs the ASL,

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { IMAGES, startTestStack, type TestStack } from '../e2e/support/stack';
+import { IMAGES, startTestStack, type TestStack } from '../support/test-stack';
 import { launchChromium, screenshotPath, type Chromium } from './support/chromium';
 
 /**

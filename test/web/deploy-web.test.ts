@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { CACHE_IMMUTABLE, CACHE_REVALIDATE } from '../../web/build/build-app';
 import { parseWebConfig } from '../../web/src/config';
 import { deployWeb, uploadOrder } from '../../scripts/deploy-web';
-import { startTestStack, type TestStack } from '../e2e/support/stack';
+import { startTestStack, type TestStack } from '../support/test-stack';
 
 describe('npm run deploy:web against the local stack (--endpoint)', function () {
   this.timeout(60000);

@@ -7,7 +7,7 @@ import { silentLog } from '../../local/log';
 import { loadStackModel } from '../../local/stack-model';
 import { createWebApp } from '../../local/web/web-app';
 import type { Execution, Photo } from '../../web/src/api/types';
-import { IMAGES } from '../e2e/support/stack';
+import { IMAGES } from '../support/test-stack';
 import { launchChromium, type Chromium } from './support/chromium';
 import { installFakeBackend, type FakeBackend } from './support/fake-backend';
 

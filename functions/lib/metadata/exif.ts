@@ -1,6 +1,6 @@
 import { load } from 'exifreader';
 import type { ExifSummary, GpsPosition } from '../image-metadata';
-import { concat } from './bytes';
+import { concat } from '../image-header/bytes';
 import { exifDateTime, xmpDateTime } from './dates';
 import type { EmbeddedMetadata, PixelSize } from './embedded';
 import { gpsPosition } from './gps';

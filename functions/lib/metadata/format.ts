@@ -1,7 +1,8 @@
 import type { ImageFormat } from '../image-metadata';
-import { latin1, startsWith, u32be, u32le } from './bytes';
+import { latin1, startsWith, u32be, u32le } from '../image-header/bytes';
+import { SOI } from '../image-header/jpeg';
+import { hasPngSignature } from '../image-header/png';
 
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const BMP_INFO_HEADER_SIZES = new Set([12, 16, 40, 52, 56, 64, 108, 124]);
 const AVIF_BRANDS = new Set(['avif', 'avis']);
 const HEIC_BRANDS = new Set(['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx', 'hevm', 'hevs']);
@@ -10,8 +11,8 @@ const HEIF_BRANDS = new Set(['mif1', 'msf1', 'mif2', 'miaf']);
 
 /** Format from magic bytes only (never name or Content-Type). */
 export function detectImageFormat(head: Uint8Array): ImageFormat {
-  if (startsWith(head, [0xff, 0xd8, 0xff])) return 'JPEG';
-  if (startsWith(head, PNG_SIGNATURE)) return 'PNG';
+  if (startsWith(head, [...SOI, 0xff])) return 'JPEG';
+  if (hasPngSignature(head)) return 'PNG';
   if (startsWith(head, 'GIF87a') || startsWith(head, 'GIF89a')) return 'GIF';
   if (startsWith(head, 'RIFF') && startsWith(head, 'WEBP', 8)) return 'WEBP';
   if (isTiff(head)) return 'TIFF';

@@ -1,5 +1,5 @@
 import type { ImageFormat } from '../image-metadata';
-import { i32le, latin1, u16le, u24le, u32le } from './bytes';
+import { i32le, latin1, u16le, u24le, u32le } from '../image-header/bytes';
 import type { PixelSize } from './embedded';
 
 /** Dimensions of formats the workflow does not process, when the first bytes hold them; never throws. */

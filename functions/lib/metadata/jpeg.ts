@@ -1,6 +1,15 @@
 import { CorruptImage } from '../errors';
+import { startsWith, u16be } from '../image-header/bytes';
+import {
+  APP1,
+  EOI,
+  FRAME_HEADER_BYTES,
+  isStandalone,
+  isStartOfFrame,
+  readFrameHeader,
+  SOS,
+} from '../image-header/jpeg';
 import type { ByteWalker } from './byte-walker';
-import { startsWith, u16be } from './bytes';
 import type { EmbeddedMetadata, PixelSize } from './embedded';
 import { FIRST_WINDOW_BYTES, holds, readWindow, slice, type Window } from './window';
 
@@ -13,10 +22,6 @@ const MAX_MARKERS = 4096;
 const MAX_BYTES_BEFORE_FRAME = 16 * 1024 * 1024;
 /** Each read after the first window doubles, up to this, so far-away frames cost a few requests, never one per segment. */
 const MAX_READ_BYTES = 4 * 1024 * 1024;
-
-const APP1 = 0xe1;
-const SOS = 0xda;
-const EOI = 0xd9;
 
 /**
  * Walks the segments from SOI to the frame header by their length fields, keeping the payload of APP1 (EXIF, XMP)
@@ -55,7 +60,7 @@ export function* walkJpeg(head: Window): ByteWalker<PixelSize & EmbeddedMetadata
     if (length < 2)
       throw new CorruptImage(`JPEG segment 0x${hex(marker)} at byte ${at} has an invalid length ${length}`);
 
-    if (isStartOfFrame(marker)) return { ...readFrame(at, length, yield* bytes(at, 9)), ...found };
+    if (isStartOfFrame(marker)) return { ...readFrame(at, length, yield* bytes(at, FRAME_HEADER_BYTES)), ...found };
     if (marker === APP1 && !(found.tiff && found.xmp)) {
       const payload = (yield* bytes(at, 2 + length)).subarray(4);
       if (!found.tiff && startsWith(payload, EXIF_ID)) found.tiff = payload.subarray(EXIF_HEADER_BYTES);
@@ -82,23 +87,12 @@ function growingReads(head: Window): (at: number, length: number) => ByteWalker<
 
 /** `segment` is the frame header from its marker: FF Cx, length, precision, height, width. */
 function readFrame(at: number, length: number, segment: Uint8Array): PixelSize {
-  if (length < 7 || segment.length < 9) throw truncated(at + 4);
-  const height = u16be(segment, 5);
-  const width = u16be(segment, 7);
+  if (length < 7 || segment.length < FRAME_HEADER_BYTES) throw truncated(at + 4);
+  const { width, height } = readFrameHeader(segment, 0);
   if (width === 0 || height === 0) {
     throw new CorruptImage(`JPEG frame header at byte ${at} declares ${width}x${height} pixels`);
   }
   return { width, height };
-}
-
-/** SOF0..SOF15, minus the markers that share the range: DHT (C4), JPG (C8) and DAC (CC). */
-function isStartOfFrame(marker: number): boolean {
-  return marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
-}
-
-/** Markers without a length field: TEM, RST0..7 and a repeated SOI. */
-function isStandalone(marker: number): boolean {
-  return marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8);
 }
 
 interface Segment {

@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import { u32be } from './bytes';
+import { u32be } from '../image-header/bytes';
 import { MAX_METADATA_BLOCK_BYTES } from './embedded';
 
 /** The chunks that may carry EXIF or XMP after the image data. */

@@ -1,5 +1,5 @@
 import { inflateSync } from 'node:zlib';
-import { latin1, startsWith } from './bytes';
+import { latin1, startsWith } from '../image-header/bytes';
 import { MAX_METADATA_BLOCK_BYTES, type EmbeddedMetadata } from './embedded';
 
 export const TEXT_CHUNK_TYPES = new Set(['tEXt', 'zTXt', 'iTXt']);

@@ -1,14 +1,11 @@
 import { CorruptImage } from '../errors';
+import { CHUNK_OVERHEAD, IHDR_END, readChunkHeader, readIhdr } from '../image-header/png';
 import type { ByteWalker } from './byte-walker';
-import { latin1, u32be } from './bytes';
 import { MAX_METADATA_BLOCK_BYTES, type EmbeddedMetadata, type PixelSize } from './embedded';
 import { metadataChunksIn } from './png-tail';
 import { carriesMetadata, decodeTextChunk, KEYWORD_PROBE_BYTES, keywordOf, TEXT_CHUNK_TYPES } from './png-text';
 import { holds, readWindow, slice, type Window } from './window';
 
-const SIGNATURE_BYTES = 8;
-const CHUNK_OVERHEAD = 12; // length, type, CRC
-const IHDR_END = SIGNATURE_BYTES + CHUNK_OVERHEAD + 13;
 const MAX_CHUNK_LENGTH = 0x7fffffff;
 /** Offsets only grow, so the walk ends anyway; this caps the work a window of crafted empty chunks can cause. */
 const MAX_CHUNKS = 100_000;
@@ -40,11 +37,9 @@ export function* walkPng(head: Window, sizeBytes: number): ByteWalker<PixelSize 
   if (header.length < IHDR_END) {
     throw new CorruptImage(`PNG is truncated at byte ${header.length}, before the end of its IHDR chunk`);
   }
-  if (latin1(header, 12, 4) !== 'IHDR' || u32be(header, 8) !== 13) {
-    throw new CorruptImage('PNG does not start with a 13-byte IHDR chunk');
-  }
-  const width = u32be(header, 16);
-  const height = u32be(header, 20);
+  const ihdr = readIhdr(header);
+  if (!ihdr) throw new CorruptImage('PNG does not start with a 13-byte IHDR chunk');
+  const { width, height } = ihdr;
   if (width === 0 || height === 0 || width > MAX_CHUNK_LENGTH || height > MAX_CHUNK_LENGTH) {
     throw new CorruptImage(`PNG IHDR declares ${width}x${height} pixels`);
   }
@@ -76,9 +71,7 @@ function* walkChunks(head: Window, sizeBytes: number): ByteWalker<ChunkWalk> {
       extraRead = true;
       if (!holds(window, at, 8)) return stop();
     }
-    const header = slice(window, at, 8);
-    const length = u32be(header, 0);
-    const type = latin1(header, 4, 4);
+    const { length, type } = readChunkHeader(slice(window, at, 8), 0);
     const next = at + CHUNK_OVERHEAD + length;
     if (type === 'IEND') return stop(true);
     if (length > MAX_CHUNK_LENGTH || next > sizeBytes) return stop();

@@ -1,5 +1,5 @@
+import { concat } from '../image-header/bytes';
 import type { ByteRequest, ByteWalker } from './byte-walker';
-import { concat } from './bytes';
 
 export type ReadRange = (start: number, endExclusive: number) => Promise<Uint8Array>;
 

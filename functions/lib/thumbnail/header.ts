@@ -1,5 +1,8 @@
 import { crc32 } from 'node:zlib';
 import { CorruptImage } from '../errors';
+import { u16be, u32be } from '../image-header/bytes';
+import { EOI, isStandalone, isStartOfFrame, readFrameHeader, SOI, SOS } from '../image-header/jpeg';
+import { CHUNK_OVERHEAD, hasPngSignature, readChunkHeader, readIhdr, SIGNATURE_BYTES } from '../image-header/png';
 import type { SupportedFormat } from '../image-metadata';
 
 /** Pixel dimensions as stored in the file (before EXIF orientation). */
@@ -49,24 +52,9 @@ export interface JpegFrame {
  */
 export const MAX_JPEG_SCANS = 100;
 
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-
 /** Reads the real dimensions from the bytes and checks the structure is complete, without decoding any pixel. */
 export function readImageHeader(bytes: Uint8Array, format: SupportedFormat): ImageHeader {
   return format === 'JPEG' ? readJpegHeader(bytes) : readPngHeader(bytes);
-}
-
-function u16(bytes: Uint8Array, at: number): number {
-  return ((bytes[at] ?? 0) << 8) | (bytes[at + 1] ?? 0);
-}
-
-function u32(bytes: Uint8Array, at: number): number {
-  return u16(bytes, at) * 0x10000 + u16(bytes, at + 2);
-}
-
-function isStartOfFrame(marker: number): boolean {
-  // C4 (DHT), C8 (reserved) and CC (DAC) share the range but are not frames.
-  return marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
 }
 
 /**
@@ -74,7 +62,7 @@ function isStartOfFrame(marker: number): boolean {
  * warn and paint the missing part grey) and scans can be counted.
  */
 function readJpegHeader(bytes: Uint8Array): ImageHeader {
-  if (bytes[0] !== 0xff || bytes[1] !== 0xd8) throw new CorruptImage('The bytes are not a JPEG (no SOI marker)');
+  if (bytes[0] !== SOI[0] || bytes[1] !== SOI[1]) throw new CorruptImage('The bytes are not a JPEG (no SOI marker)');
   let frame: (ImageHeader & { jpegFrame: JpegFrame }) | undefined;
   let scans = 0;
   let at = 2;
@@ -86,26 +74,21 @@ function readJpegHeader(bytes: Uint8Array): ImageHeader {
     at += 1;
     if (marker === undefined)
       throw new CorruptImage('JPEG data is truncated: no EOI marker before the end of the file');
-    if (marker === 0xd9) break;
-    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) continue;
-    const length = u16(bytes, at);
-    if (length < 2 || at + length > bytes.length) {
-      throw new CorruptImage(
-        `JPEG data is truncated or corrupt: segment 0xFF${marker.toString(16).toUpperCase()} overruns the file`,
-      );
-    }
+    if (marker === EOI) break;
+    if (isStandalone(marker)) continue;
+    const length = at + 2 <= bytes.length ? u16be(bytes, at) : 0;
+    if (length < 2 || at + length > bytes.length) throw overruns(marker);
     if (isStartOfFrame(marker) && frame === undefined) {
-      frame = {
-        height: u16(bytes, at + 3),
-        width: u16(bytes, at + 5),
-        jpegFrame: { marker, precision: bytes[at + 2] ?? 0, components: bytes[at + 7] ?? 0 },
-      };
+      if (at + 7 > bytes.length) throw overruns(marker);
+      // `at` is just past the marker: the frame header starts at its FF, 2 bytes before.
+      const { width, height, precision, components } = readFrameHeader(bytes, at - 2);
+      frame = { height, width, jpegFrame: { marker, precision, components } };
       if (frame.width === 0 || frame.height === 0) {
         throw new CorruptImage(`JPEG frame header has no usable dimensions (${frame.width}x${frame.height})`);
       }
     }
     at += length;
-    if (marker === 0xda) {
+    if (marker === SOS) {
       if (frame === undefined) throw new CorruptImage('JPEG data is corrupt: a scan starts before the frame header');
       scans += 1;
       if (scans > MAX_JPEG_SCANS)
@@ -116,6 +99,12 @@ function readJpegHeader(bytes: Uint8Array): ImageHeader {
   if (frame === undefined) throw new CorruptImage('JPEG has no frame header');
   if (scans === 0) throw new CorruptImage('JPEG has no image data (no scan)');
   return frame;
+}
+
+function overruns(marker: number): CorruptImage {
+  return new CorruptImage(
+    `JPEG data is truncated or corrupt: segment 0xFF${marker.toString(16).toUpperCase()} overruns the file`,
+  );
 }
 
 /** Inside entropy-coded data 0xFF is followed by a stuffed 0x00 or a restart marker; anything else ends the scan. */
@@ -133,45 +122,36 @@ function endOfEntropyCodedData(bytes: Uint8Array, from: number): number {
   }
 }
 
-function chunkType(bytes: Uint8Array, at: number): string {
-  return String.fromCharCode(bytes[at] ?? 0, bytes[at + 1] ?? 0, bytes[at + 2] ?? 0, bytes[at + 3] ?? 0);
-}
-
 /**
  * Walks the chunk list and checks every CRC, so a truncated or damaged PNG is refused before it is inflated. The CRCs
  * are checked here with zlib's native crc32 because pngjs's JS one costs ~250 ms on a 12 MP PNG.
  */
 function readPngHeader(bytes: Uint8Array): ImageHeader {
-  if (PNG_SIGNATURE.some((byte, i) => bytes[i] !== byte))
-    throw new CorruptImage('The bytes are not a PNG (no signature)');
-  if (bytes.length < 33 || chunkType(bytes, 12) !== 'IHDR' || u32(bytes, 8) !== 13) {
-    throw new CorruptImage('PNG data is corrupt: IHDR is missing or truncated');
-  }
-  const width = u32(bytes, 16);
-  const height = u32(bytes, 20);
+  if (!hasPngSignature(bytes)) throw new CorruptImage('The bytes are not a PNG (no signature)');
+  const ihdr = readIhdr(bytes);
+  if (!ihdr) throw new CorruptImage('PNG data is corrupt: IHDR is missing or truncated');
+  const { width, height, bitDepth, colourType, methods } = ihdr;
   if (width === 0 || height === 0) throw new CorruptImage(`PNG header has no usable dimensions (${width}x${height})`);
-  const bitDepth = bytes[24] ?? 0;
-  const channels = PNG_CHANNELS[bytes[25] ?? -1];
+  const channels = PNG_CHANNELS[colourType];
   if (channels === undefined || ![1, 2, 4, 8, 16].includes(bitDepth)) {
-    throw new CorruptImage(`PNG header has an invalid colour type ${bytes[25]} or bit depth ${bitDepth}`);
+    throw new CorruptImage(`PNG header has an invalid colour type ${colourType} or bit depth ${bitDepth}`);
   }
   const frame: PngFrame = {
     bitsPerPixel: bitDepth * channels,
-    interlaced: bytes[28] === 1,
+    interlaced: methods[2] === 1,
     imageData: [],
-    colourType: bytes[25] ?? 0,
+    colourType,
     bitDepth,
-    methods: [bytes[26] ?? 0, bytes[27] ?? 0, bytes[28] ?? 0],
+    methods,
   };
-  let at = 8;
+  let at = SIGNATURE_BYTES;
   for (;;) {
-    if (at + 12 > bytes.length)
+    if (at + CHUNK_OVERHEAD > bytes.length)
       throw new CorruptImage('PNG data is truncated: no IEND chunk before the end of the file');
-    const length = u32(bytes, at);
-    const type = chunkType(bytes, at + 4);
-    if (at + 12 + length > bytes.length)
+    const { length, type } = readChunkHeader(bytes, at);
+    if (at + CHUNK_OVERHEAD + length > bytes.length)
       throw new CorruptImage(`PNG data is truncated: chunk ${type} overruns the file`);
-    if (crc32(bytes.subarray(at + 4, at + 8 + length)) !== u32(bytes, at + 8 + length)) {
+    if (crc32(bytes.subarray(at + 4, at + 8 + length)) !== u32be(bytes, at + 8 + length)) {
       throw new CorruptImage(`PNG data is corrupt: chunk ${type} fails its CRC check`);
     }
     const data = bytes.subarray(at + 8, at + 8 + length);
@@ -181,7 +161,7 @@ function readPngHeader(bytes: Uint8Array): ImageHeader {
     else if (type === 'IEND') break;
     // Bit 5 of the first letter clear (upper case) marks a chunk that must be understood to read the image.
     else if (type !== 'IHDR' && (type.charCodeAt(0) & 0x20) === 0) frame.unknownCriticalChunk ??= type;
-    at += 12 + length;
+    at += CHUNK_OVERHEAD + length;
   }
   if (frame.imageData.length === 0) throw new CorruptImage('PNG has no image data (no IDAT chunk)');
   return { width, height, pngFrame: frame };

@@ -1,4 +1,4 @@
-// GENERATED from @cwasm/jpeg-turbo 0.1.3 (jpeg-turbo.wasm, gzip, base64) by bench/thumbnail-embed-wasm.ts: do not edit.
+// GENERATED from @cwasm/jpeg-turbo 0.1.3 (jpeg-turbo.wasm, gzip, base64) by `npx tsx scripts/embed-jpeg-turbo-wasm.ts`: do not edit.
 // test/unit/thumbnail/jpeg-turbo-wasm.test.ts fails when it no longer matches the installed package.
 // @cwasm/jpeg-turbo is MIT (Linus Unnebäck); the libjpeg-turbo code inside is under the IJG licence and BSD-3-Clause:
 // "This software is based in part on the work of the Independent JPEG Group."

@@ -7,7 +7,7 @@ import { silentLog } from '../../../local/log';
 import { loadStackModel } from '../../../local/stack-model';
 import { createWebApp } from '../../../local/web/web-app';
 import { loadTemplate, resourcesOfType } from '../../../local/template';
-import { startTestStack, type TestStack } from '../../e2e/support/stack';
+import { startTestStack, type TestStack } from '../../support/test-stack';
 
 describe('local stack: the web app at /_app/', function () {
   this.timeout(60000);

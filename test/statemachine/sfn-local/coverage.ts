@@ -1,5 +1,5 @@
 import type { MockConfig } from '../../../local/stepfunctions/mock-config';
-import { allStates, type AslDefinition } from '../support/definition';
+import { allStates, type AslDefinition } from '../../support/asl-definition';
 import type { Expectations } from './expectations';
 
 /**

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { PROJECT_ROOT } from '../../../local/template';
-import { allStates, errorMatches, type AslDefinition } from '../support/definition';
+import { allStates, errorMatches, type AslDefinition } from '../../support/asl-definition';
 import { attemptsByState, outcomeOf, retriesByState, statesEntered, type ExecutionOutcome } from './history';
 
 /** statemachine/test/expectations.json: what each MockConfigFile test case must do. */

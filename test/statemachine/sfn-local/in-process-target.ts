@@ -3,7 +3,7 @@ import type { HistoryEvent, HistoryEventType } from '@aws-sdk/client-sfn';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { LambdaTaskError } from '../../../local/stepfunctions/lambda-integration';
 import { mockedTaskResult, splitTestCaseArn, type MockConfig } from '../../../local/stepfunctions/mock-config';
-import { allStates, stateMachineArn, type AslDefinition } from '../support/definition';
+import { allStates, stateMachineArn, type AslDefinition } from '../../support/asl-definition';
 import type { SfnTarget } from './targets';
 
 /**

@@ -1,5 +1,5 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import type { AslDefinition } from '../support/definition';
+import type { AslDefinition } from '../../support/asl-definition';
 import { caseProblems, observe, type Expectations, type ObservedCase } from './expectations';
 import type { SfnTarget } from './targets';
 

@@ -9,7 +9,7 @@ import {
   UpdateStateMachineCommand,
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
-import type { AslDefinition } from '../support/definition';
+import type { AslDefinition } from '../../support/asl-definition';
 
 /**
  * Where the suite runs its executions. Everything it needs is four calls of the Step Functions API, so a real Step

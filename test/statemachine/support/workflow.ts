@@ -14,10 +14,10 @@ import type { UploadRef } from '../../../functions/lib/image-item';
 import { lambdaTaskHandlers } from '../../../local/stepfunctions/lambda-integration';
 import { observe, type ObservedCase } from '../sfn-local/expectations';
 import { toHistory } from '../sfn-local/in-process-target';
-import { AwsMocks, STATE_MACHINE_ARN } from './aws-mocks';
-import { allStates, imageProcessingDefinition, type ImageProcessingDefinition } from './definition';
+import { AwsMocks, STATE_MACHINE_ARN } from '../../support/aws-mocks';
+import { allStates, imageProcessingDefinition, type ImageProcessingDefinition } from '../../support/asl-definition';
 
-export { awsError, eventFixture, fixtureImage, uploadFor } from './aws-mocks';
+export { awsError, eventFixture, fixtureImage, uploadFor } from '../../support/aws-mocks';
 
 /**
  * The real ImageProcessing ASL on aws-local-stepfunctions with every Task bound to the real handler in functions/,

@@ -7,8 +7,8 @@ import {
 } from '@aws-sdk/client-rekognition';
 import { handler } from '../../../functions/detect-labels';
 import { InvalidConfiguration, InvalidEvent, TransientError } from '../../../functions/lib/errors';
-import { AwsMocks, awsError, eventFixture } from '../../statemachine/support/aws-mocks';
-import { expectRejection, withEnv } from './helpers';
+import { AwsMocks, awsError, eventFixture } from '../../support/aws-mocks';
+import { expectRejection, withEnv } from '../../support/helpers';
 
 describe('DetectLabels handler', () => {
   let aws: AwsMocks;

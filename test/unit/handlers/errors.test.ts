@@ -9,8 +9,8 @@ import { handler as storeLabels } from '../../../functions/store-labels';
 import * as errors from '../../../functions/lib/errors';
 import { PERMANENT_ERROR_NAMES } from '../../../functions/lib/errors';
 import { parseUploadKey } from '../../../functions/lib/upload-key';
-import { AwsMocks, awsError, eventFixture, fixtureImage } from '../../statemachine/support/aws-mocks';
-import { withEnv } from './helpers';
+import { AwsMocks, awsError, eventFixture, fixtureImage } from '../../support/aws-mocks';
+import { withEnv } from '../../support/helpers';
 
 /** Every error class of functions/lib/errors.ts, raised by a real path through a handler (or the key grammar). */
 describe('every workflow error is raised by some path', () => {

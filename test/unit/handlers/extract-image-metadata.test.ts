@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { handler } from '../../../functions/extract-image-metadata';
 import { CorruptImage, InvalidEvent, TransientError, UploadNotFound } from '../../../functions/lib/errors';
-import { AwsMocks, awsError, eventFixture, fixtureImage } from '../../statemachine/support/aws-mocks';
-import { expectRejection } from './helpers';
+import { AwsMocks, awsError, eventFixture, fixtureImage } from '../../support/aws-mocks';
+import { expectRejection } from '../../support/helpers';
 
 describe('ExtractImageMetadata handler', () => {
   let aws: AwsMocks;

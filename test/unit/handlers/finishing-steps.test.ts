@@ -5,8 +5,8 @@ import { handler as completeProcessing } from '../../../functions/complete-proce
 import { handler as recordFailure } from '../../../functions/record-failure';
 import { handler as recordUnsupported } from '../../../functions/record-unsupported';
 import { InvalidEvent, UploadSuperseded } from '../../../functions/lib/errors';
-import { AwsMocks, eventFixture } from '../../statemachine/support/aws-mocks';
-import { expectRejection } from './helpers';
+import { AwsMocks, eventFixture } from '../../support/aws-mocks';
+import { expectRejection } from '../../support/helpers';
 
 /** The three steps that give the item its final status: CompleteProcessing, RecordUnsupported, RecordFailure. */
 describe('final status handlers', () => {

@@ -9,8 +9,8 @@ import {
   TransientError,
   UploadNotFound,
 } from '../../../functions/lib/errors';
-import { AwsMocks, awsError, eventFixture, fixtureImage, USER_ID } from '../../statemachine/support/aws-mocks';
-import { expectRejection, withEnv } from './helpers';
+import { AwsMocks, awsError, eventFixture, fixtureImage, USER_ID } from '../../support/aws-mocks';
+import { expectRejection, withEnv } from '../../support/helpers';
 
 describe('GenerateThumbnail handler', () => {
   let aws: AwsMocks;

@@ -7,15 +7,8 @@ import { InvalidConfiguration, InvalidEvent, TransientError } from '../../../fun
 import { executionArnFor, executionNameFor } from '../../../functions/lib/execution-name';
 import { sequencerOrder } from '../../../functions/lib/sequencer';
 import { imageIdFor } from '../../../functions/lib/upload-key';
-import {
-  AwsMocks,
-  awsError,
-  eventFixture,
-  STATE_MACHINE_ARN,
-  TABLE,
-  USER_ID,
-} from '../../statemachine/support/aws-mocks';
-import { expectRejection } from './helpers';
+import { AwsMocks, awsError, eventFixture, STATE_MACHINE_ARN, TABLE, USER_ID } from '../../support/aws-mocks';
+import { expectRejection } from '../../support/helpers';
 
 /** S3Trigger with the events/ fixtures `sam local invoke S3Trigger -e` uses. */
 describe('S3Trigger handler', () => {

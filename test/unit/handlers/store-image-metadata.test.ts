@@ -3,8 +3,8 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { handler } from '../../../functions/store-image-metadata';
 import { InvalidEvent, TransientError, UploadSuperseded } from '../../../functions/lib/errors';
-import { AwsMocks, awsError, eventFixture, TABLE } from '../../statemachine/support/aws-mocks';
-import { expectRejection } from './helpers';
+import { AwsMocks, awsError, eventFixture, TABLE } from '../../support/aws-mocks';
+import { expectRejection } from '../../support/helpers';
 
 describe('StoreImageMetadata handler', () => {
   let aws: AwsMocks;

@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { handler } from '../../../functions/store-labels';
 import { InvalidEvent } from '../../../functions/lib/errors';
-import { AwsMocks, eventFixture } from '../../statemachine/support/aws-mocks';
-import { expectRejection } from './helpers';
+import { AwsMocks, eventFixture } from '../../support/aws-mocks';
+import { expectRejection } from '../../support/helpers';
 
 describe('StoreLabels handler', () => {
   let aws: AwsMocks;

@@ -85,6 +85,17 @@ describe('readImageHeader', () => {
     }
   });
 
+  it('refuses as CorruptImage, never a RangeError, a JPEG cut at any byte of its first segment or around its frame header', () => {
+    const photo = fixture(PHOTO);
+    const sof = photo.findIndex((byte, at) => byte === 0xff && photo[at + 1] === 0xc0);
+    expect(sof).to.be.above(0);
+    const cuts = Array.from({ length: 16 }, (_, i) => sof - 2 + i);
+    const lengths = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+    for (const length of [...cuts, ...lengths]) {
+      expect(() => readImageHeader(photo.subarray(0, length), 'JPEG'), `cut at ${length}`).to.throw(CorruptImage);
+    }
+  });
+
   it('accepts bytes after EOI (camera trailers)', () => {
     const photo = fixture(PHOTO);
     expect(readImageHeader(Buffer.concat([photo, Buffer.from('trailer')]), 'JPEG')).to.include({

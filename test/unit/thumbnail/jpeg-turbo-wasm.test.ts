@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { JPEG_TURBO_WASM_GZIP_BASE64, JPEG_TURBO_WASM_VERSION } from '../../../functions/lib/thumbnail/jpeg-turbo-wasm';
 
 describe('inlined libjpeg-turbo WASM', () => {
-  it('is the one the installed @cwasm/jpeg-turbo ships (else run `npx tsx bench/thumbnail-embed-wasm.ts`)', () => {
+  it('is the one the installed @cwasm/jpeg-turbo ships (else run `npx tsx scripts/embed-jpeg-turbo-wasm.ts`)', () => {
     const installed = readFileSync(require.resolve('@cwasm/jpeg-turbo/jpeg-turbo.wasm'));
     const { version } = JSON.parse(readFileSync(require.resolve('@cwasm/jpeg-turbo/package.json'), 'utf8')) as {
       version: string;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Route } from 'playwright-core';
 import type { Album, Execution, Photo } from '../../../web/src/api/types';
-import { IMAGES } from '../../e2e/support/stack';
+import { IMAGES } from '../../support/test-stack';
 
 /**
  * The API, the OpenID Connect provider and the storage of docs/api.md, answered inside Chromium (playwright's

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import {
   DynamoDBDocumentClient,
   GetCommand,
@@ -17,22 +15,19 @@ import {
 } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import type { UploadRef } from '../../../functions/lib/image-item';
-import { logger } from '../../../functions/lib/logger';
-import { imageIdFor, parseUploadKey } from '../../../functions/lib/upload-key';
-import { PROJECT_ROOT } from '../../../local/template';
-import { stateMachineArn } from './definition';
+import { logger } from '../../functions/lib/logger';
+import { stateMachineArn } from './asl-definition';
+
+// Most handler tests take the fixtures along with the mocks.
+export { BUCKET, eventFixture, FIXTURE_IMAGES, fixtureImage, uploadFor, USER_ID } from './fixtures';
 
 /**
- * aws-sdk-client-mock stubs of every client functions/lib/aws-clients.ts builds (S3, the DynamoDB document client,
+ * aws-sdk-client-mock stubs of every client the adapters in functions/lib/aws/ build (S3, the DynamoDB document client,
  * Rekognition, Step Functions), with the environment template.yaml gives the functions. The stubs patch the client
  * prototypes, so the lazily created clients are covered. S3 serves `objects` (Range honoured) and stores PutObject
  * bodies there; DynamoDB accepts every write; Rekognition sees a castle. Tests override per command.
  */
-export const FIXTURE_IMAGES = path.join(PROJECT_ROOT, 'test/fixtures/images');
-export const BUCKET = 'photorepo';
 export const TABLE = 'ImageMetadataTable';
-export const USER_ID = 'us-east-1:6f1c2a4e-9b1d-4c1e-8f3a-2d5b7c9e0a11';
 export const STATE_MACHINE_ARN = stateMachineArn('ImageProcessing');
 
 const ENV: Record<string, string> = {
@@ -46,26 +41,6 @@ const ENV: Record<string, string> = {
   LABELS_MAX_COUNT: '20',
   LABELS_MIN_CONFIDENCE: '70',
 };
-
-export function fixtureImage(name: string): Uint8Array {
-  return new Uint8Array(readFileSync(path.join(FIXTURE_IMAGES, name)));
-}
-
-export function eventFixture<T = Record<string, unknown>>(name: string): T {
-  return JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'events', name), 'utf8')) as T;
-}
-
-/** The UploadRef S3Trigger would build for this file name. */
-export function uploadFor(fileName: string, sequencer = '0065A1B2C3D4E5F601', albumId = 'holidays'): UploadRef {
-  const key = `private/${USER_ID}/uploads/${albumId}/${fileName}`;
-  return {
-    ...parseUploadKey(key),
-    bucket: BUCKET,
-    imageId: imageIdFor(key),
-    sequencer,
-    eventTime: '2026-11-22T10:15:30Z',
-  };
-}
 
 /** An AWS SDK-shaped service error (name, $metadata, $fault), as the clients throw them. */
 export function awsError(name: string, httpStatusCode = 400, message = `${name} (test)`): Error {

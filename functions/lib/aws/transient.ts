@@ -1,4 +1,4 @@
-import { TransientError } from './errors';
+import { TransientError } from '../errors';
 
 /**
  * Decides which AWS SDK failures are worth retrying and turns them into the one TransientError the state

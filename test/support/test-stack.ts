@@ -5,11 +5,11 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { clientOptions } from '../../../functions/lib/aws/client-options';
-import { imageIdFor } from '../../../functions/lib/upload-key';
-import { fileLog } from '../../../local/log';
-import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../../local/stack';
-import { PROJECT_ROOT } from '../../../local/template';
+import { clientOptions } from '../../functions/lib/aws/client-options';
+import { imageIdFor } from '../../functions/lib/upload-key';
+import { fileLog } from '../../local/log';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack';
+import { PROJECT_ROOT } from '../../local/template';
 
 /** A real local stack on a free port with a temp data folder, and SDK clients pointed at it. */
 export const IMAGES = path.join(PROJECT_ROOT, 'test/fixtures/images');

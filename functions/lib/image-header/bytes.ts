@@ -4,9 +4,24 @@ function view(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-export const u16be = (bytes: Uint8Array, at: number): number => view(bytes).getUint16(at, false);
+// Big-endian reads run once or twice per chunk or segment of a whole photo (thousands of IDAT chunks in a 12 MP PNG),
+// so they read the bytes directly rather than through a new DataView each time.
+export function u16be(bytes: Uint8Array, at: number): number {
+  inBounds(bytes, at, 2);
+  return (bytes[at]! << 8) | bytes[at + 1]!;
+}
+
+export function u32be(bytes: Uint8Array, at: number): number {
+  inBounds(bytes, at, 4);
+  return bytes[at]! * 0x1000000 + ((bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!);
+}
+
+function inBounds(bytes: Uint8Array, at: number, length: number): void {
+  if (!(at >= 0 && at + length <= bytes.length))
+    throw new RangeError(`Offset ${at} is outside the bounds of the bytes`);
+}
+
 export const u16le = (bytes: Uint8Array, at: number): number => view(bytes).getUint16(at, true);
-export const u32be = (bytes: Uint8Array, at: number): number => view(bytes).getUint32(at, false);
 export const u32le = (bytes: Uint8Array, at: number): number => view(bytes).getUint32(at, true);
 export const i32le = (bytes: Uint8Array, at: number): number => view(bytes).getInt32(at, true);
 

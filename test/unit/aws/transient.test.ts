@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { TransientError } from '../../../functions/lib/errors';
-import { callAws, isTransientAwsError } from '../../../functions/lib/transient';
-import { awsError } from '../../statemachine/support/aws-mocks';
+import { callAws, isTransientAwsError } from '../../../functions/lib/aws/transient';
+import { awsError } from '../../support/aws-mocks';
 
 describe('transient', () => {
   describe('isTransientAwsError', () => {

@@ -1,7 +1,6 @@
 /**
  * Regenerates functions/lib/thumbnail/jpeg-turbo-wasm.ts from the installed @cwasm/jpeg-turbo.
- * Run after upgrading that package: `npx tsx bench/thumbnail-embed-wasm.ts`.
- * (Lives in bench/ only because that is the thumbnail area's script folder; it measures nothing.)
+ * Run after upgrading that package: `npx tsx scripts/embed-jpeg-turbo-wasm.ts`.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +15,7 @@ const base64Lines =
     .toString('base64')
     .match(/.{1,120}/g) ?? [];
 
-const source = `// GENERATED from @cwasm/jpeg-turbo ${version} (jpeg-turbo.wasm, gzip, base64) by bench/thumbnail-embed-wasm.ts: do not edit.
+const source = `// GENERATED from @cwasm/jpeg-turbo ${version} (jpeg-turbo.wasm, gzip, base64) by \`npx tsx scripts/embed-jpeg-turbo-wasm.ts\`: do not edit.
 // test/unit/thumbnail/jpeg-turbo-wasm.test.ts fails when it no longer matches the installed package.
 // @cwasm/jpeg-turbo is MIT (Linus Unnebäck); the libjpeg-turbo code inside is under the IJG licence and BSD-3-Clause:
 // "This software is based in part on the work of the Independent JPEG Group."

@@ -1,10 +1,10 @@
 /**
  * Draws the thumbnail comparison of a `npm run bench -- --json` report as a PNG bar chart (SVG rendered by sharp):
- * `npx tsx bench/chart.ts report.json docs/benchmarks-thumbnails.png`.
+ * `npx tsx scripts/bench-chart.ts report.json docs/benchmarks-thumbnails.png`.
  */
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
-import type { BenchReport } from './run';
+import type { BenchReport } from '../bench/run';
 
 const TOOLS = [
   { key: 'oursMs', label: 'ours (JS + WASM)', color: '#2b6cb0' },
@@ -49,7 +49,7 @@ export async function drawThumbnailChart(report: BenchReport, outFile: string): 
 if (require.main === module) {
   const [input, output] = process.argv.slice(2);
   if (!input || !output) {
-    process.stderr.write('usage: tsx bench/chart.ts report.json out.png\n');
+    process.stderr.write('usage: tsx scripts/bench-chart.ts report.json out.png\n');
     process.exit(2);
   }
   drawThumbnailChart(JSON.parse(readFileSync(input, 'utf8')) as BenchReport, output).catch((error: unknown) => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadTemplate, PROJECT_ROOT, resourcesOfType, type CfnTemplate } from '../../../local/template';
+import { loadTemplate, PROJECT_ROOT, resourcesOfType, type CfnTemplate } from '../../local/template';
 
 /**
  * The ImageProcessing ASL as deployed: read from the template's DefinitionUri with its DefinitionSubstitutions

@@ -1,10 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { UploadSuperseded } from './errors';
-import { albumKeyOf, type ImageItem, type UploadRef } from './image-item';
-import type { ImageMetadata } from './image-metadata';
-import type { FinishDetails, ImageStore, LabelsOutcome, StartOutcome } from './image-store';
-import { sequencerOrder } from './sequencer';
+import { UploadSuperseded } from '../errors';
+import { albumKeyOf, type ImageItem, type UploadRef } from '../image-item';
+import type { ImageMetadata } from '../image-metadata';
+import type { FinishDetails, ImageStore, LabelsOutcome, StartOutcome } from '../image-store';
+import { sequencerOrder } from '../sequencer';
 import { callAws } from './transient';
 
 /**

@@ -1,7 +1,7 @@
-import { documentClient } from './aws/dynamodb-client';
-import { imageMetadataTableName } from './config';
+import { imageMetadataTableName } from '../config';
+import type { ImageStore } from '../image-store';
+import { documentClient } from './dynamodb-client';
 import { DynamoImageStore } from './dynamodb-image-store';
-import type { ImageStore } from './image-store';
 
 let store: ImageStore | undefined;
 

@@ -2,12 +2,12 @@ import { expect } from 'chai';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import { DynamoImageStore } from '../../../functions/lib/dynamodb-image-store';
+import { DynamoImageStore } from '../../../functions/lib/aws/dynamodb-image-store';
 import { TransientError, UploadSuperseded } from '../../../functions/lib/errors';
 import type { ImageMetadata } from '../../../functions/lib/image-metadata';
 import { sequencerOrder } from '../../../functions/lib/sequencer';
 import { imageIdFor, parseUploadKey } from '../../../functions/lib/upload-key';
-import { awsError, decodeUpdate, uploadFor } from '../../statemachine/support/aws-mocks';
+import { awsError, decodeUpdate, uploadFor } from '../../support/aws-mocks';
 
 describe('DynamoImageStore', () => {
   let dynamo: AwsClientStub<DynamoDBDocumentClient>;

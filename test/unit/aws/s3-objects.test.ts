@@ -1,0 +1,60 @@
+import { expect } from 'chai';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
+import { objectStoreOn } from '../../../functions/lib/aws/s3-objects';
+import { TransientError, UploadNotFound } from '../../../functions/lib/errors';
+import { awsError } from '../../support/aws-mocks';
+import { expectRejection } from '../../support/helpers';
+
+describe('s3-objects (the ObjectStore adapter)', () => {
+  let s3: AwsClientStub<S3Client>;
+  const objects = objectStoreOn(new S3Client({ region: 'us-east-1' }));
+  const object = { bucket: 'photorepo', key: 'private/u/uploads/photo.jpg' };
+  const body = (bytes: number[]) => ({ Body: { transformToByteArray: async () => new Uint8Array(bytes) } });
+  before(() => {
+    s3 = mockClient(S3Client);
+  });
+  beforeEach(() => s3.reset());
+  after(() => s3.restore());
+
+  it('heads an object: size, time and ETag when S3 gives them', async () => {
+    const lastModified = new Date('2026-11-22T10:15:31Z');
+    s3.on(HeadObjectCommand).resolves({ ContentLength: 42, LastModified: lastModified, ETag: '"e"' });
+    expect(await objects.head(object)).to.deep.equal({ sizeBytes: 42, lastModified, etag: '"e"' });
+    s3.on(HeadObjectCommand).resolves({});
+    expect(await objects.head(object)).to.deep.equal({ sizeBytes: 0 });
+  });
+
+  it('reads a range as an inclusive HTTP Range, asks nothing for an empty one, and reads whole objects', async () => {
+    s3.on(GetObjectCommand).resolves(body([1, 2, 3]) as never);
+    expect(await objects.readRange(object, 10, 13)).to.deep.equal(new Uint8Array([1, 2, 3]));
+    expect(await objects.readRange(object, 13, 13)).to.deep.equal(new Uint8Array(0));
+    expect(await objects.read(object)).to.deep.equal(new Uint8Array([1, 2, 3]));
+    expect(s3.commandCalls(GetObjectCommand).map((call) => call.args[0].input)).to.deep.equal([
+      { Bucket: 'photorepo', Key: object.key, Range: 'bytes=10-12' },
+      { Bucket: 'photorepo', Key: object.key },
+    ]);
+  });
+
+  it('turns NoSuchKey and NotFound into UploadNotFound, and 503 into TransientError', async () => {
+    s3.on(GetObjectCommand).rejects(awsError('NoSuchKey', 404));
+    await expectRejection(objects.read(object), UploadNotFound);
+    s3.on(HeadObjectCommand).rejects(awsError('NotFound', 404));
+    await expectRejection(objects.head(object), UploadNotFound);
+    s3.on(HeadObjectCommand).rejects(awsError('SlowDown', 503));
+    await expectRejection(objects.head(object), TransientError, /Reading .* failed transiently: SlowDown/);
+  });
+
+  it('writes with the content type, and a write failing with 500 is TransientError', async () => {
+    const thumbnail = new Uint8Array([9]);
+    await objects.write({ bucket: 'photorepo', key: 'private/u/resized/photo.jpg' }, thumbnail, 'image/jpeg');
+    expect(s3.commandCalls(PutObjectCommand)[0]?.args[0].input).to.deep.equal({
+      Bucket: 'photorepo',
+      Key: 'private/u/resized/photo.jpg',
+      Body: thumbnail,
+      ContentType: 'image/jpeg',
+    });
+    s3.on(PutObjectCommand).rejects(awsError('InternalError', 500));
+    await expectRejection(objects.write(object, thumbnail, 'image/jpeg'), TransientError, /Writing/);
+  });
+});

@@ -1,0 +1,55 @@
+import { expect } from 'chai';
+import { CorruptImage, NotSupportedImageType, UploadTooLarge } from '../../../functions/lib/errors';
+import type { UploadRef } from '../../../functions/lib/image-item';
+import type { ImageMetadata } from '../../../functions/lib/image-metadata';
+import { writeUploadThumbnail, type ThumbnailSettings } from '../../../functions/lib/thumbnail/upload';
+import { MemoryObjects } from '../../support/fakes';
+import { eventFixture } from '../../support/fixtures';
+import { expectRejection } from '../../support/helpers';
+import { fixture } from './helpers';
+
+/** The GenerateThumbnail step's core over a fake ObjectStore: no SDK, no environment. */
+describe('writeUploadThumbnail', () => {
+  const { upload, metadata } = eventFixture<{ upload: UploadRef; metadata: ImageMetadata }>('generate-thumbnail.json');
+  const photo = fixture('nikon-p6000_landscape_gps.jpg');
+  let objects: MemoryObjects;
+  let reads: string[];
+  const settings = (maxBytes = 50 * 1024 * 1024): ThumbnailSettings => ({
+    maxBytes: () => (reads.push('maxBytes'), maxBytes),
+    maxSize: () => (reads.push('maxSize'), 100),
+    maxPixels: () => (reads.push('maxPixels'), 1_000_000),
+  });
+  beforeEach(() => {
+    objects = new MemoryObjects();
+    objects.put(upload.key, photo);
+    reads = [];
+  });
+
+  it('reads the upload, writes the thumbnail under resized/ with its content type, and answers where', async () => {
+    const thumbnailKey = upload.key.replace('/uploads/', '/resized/');
+    const written = await writeUploadThumbnail(objects, upload, metadata, settings());
+    const stored = objects.objects.get(thumbnailKey);
+    expect(written).to.deep.equal({
+      key: thumbnailKey,
+      width: 100,
+      height: 75,
+      format: 'JPEG',
+      sizeBytes: stored?.body.byteLength,
+    });
+    expect(stored?.contentType).to.equal('image/jpeg');
+    expect(objects.calls).to.deep.equal([`read ${upload.key}`, `write ${thumbnailKey}`]);
+  });
+
+  it('refuses, reading nothing, another format, missing dimensions, or more bytes than maxBytes', async () => {
+    await expectRejection(
+      writeUploadThumbnail(objects, upload, { ...metadata, format: 'GIF' }, settings()),
+      NotSupportedImageType,
+    );
+    const { width: _width, ...noWidth } = metadata;
+    await expectRejection(writeUploadThumbnail(objects, upload, noWidth, settings()), CorruptImage);
+    expect(reads).to.deep.equal([]);
+    await expectRejection(writeUploadThumbnail(objects, upload, metadata, settings(1000)), UploadTooLarge);
+    expect(reads).to.deep.equal(['maxBytes']);
+    expect(objects.calls).to.deep.equal([]);
+  });
+});

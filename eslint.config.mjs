@@ -24,6 +24,7 @@ export default tseslint.config(
       'test/fixtures/**',
       // generated: see its first line
       'functions/lib/thumbnail/jpeg-turbo-wasm.ts',
+      'functions/lib/convert/wasm/**',
     ],
   },
   js.configs.recommended,

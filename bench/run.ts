@@ -5,6 +5,7 @@
  */
 import { cpus, totalmem } from 'node:os';
 import { runBundleBench, type BundleBenchResult } from './bundles';
+import { runConvertBench, type ConvertBenchResult } from './convert';
 import { runE2eBench, type E2eBenchResult } from './e2e';
 import { runMetadataBench, type MetadataBenchResult } from './metadata';
 import { runThumbnailBench, type FormatBenchResult } from './thumbnail';
@@ -14,6 +15,8 @@ export interface BenchReport {
   metadata: MetadataBenchResult;
   e2e: E2eBenchResult;
   bundles: BundleBenchResult[];
+  /** 12 MP HEIC, WebP and AVIF to a JPEG rendition: ConvertImage's core against vips. */
+  conversion: ConvertBenchResult;
   machine: { cpu: string; cores: number; memoryGb: number; node: string };
   quick: boolean;
 }
@@ -25,6 +28,8 @@ async function main(): Promise<void> {
 
   progress('thumbnails (ours vs sharp vs vipsthumbnail)');
   const thumbnail = await runThumbnailBench(quick ? { runs: 2, rounds: 1 } : { runs: 5, rounds: 3 });
+  progress('conversions (ours vs vips copy)');
+  const conversion = await runConvertBench(quick ? { runs: 1, rounds: 1 } : { runs: 3, rounds: 2 });
   progress('metadata step reads');
   const metadata = await runMetadataBench(quick ? 5 : 20);
   progress('Lambda bundles');
@@ -42,6 +47,7 @@ async function main(): Promise<void> {
     metadata,
     e2e,
     bundles,
+    conversion,
     machine: {
       cpu: cpus()[0]?.model ?? 'unknown',
       cores: cpus().length,
@@ -68,6 +74,8 @@ async function main(): Promise<void> {
     jpegProgressive: pick(report.thumbnail.jpegProgressive),
     png: pick(report.thumbnail.png),
   });
+  console.log('12 MP photo to a JPEG rendition (ratio = ours / vips copy)');
+  console.table({ heic: conversion.heic, webp: conversion.webp, avif: conversion.avif });
   console.log('Metadata step on a 12 MP JPEG');
   console.table([metadata]);
   console.log('Upload to SUCCEEDED on the local stack');

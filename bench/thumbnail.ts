@@ -62,7 +62,7 @@ const SOURCE_PHOTO = join(REPO, 'test/fixtures/images/iphone6_wisteria_8mp_gps.j
 const TWELVE_MP = { width: 4032, height: 3024 };
 const JPEG_QUALITY = 80;
 
-interface ChildReport {
+export interface ChildReport {
   times: number[];
   maxRssKb: number;
 }
@@ -78,7 +78,7 @@ function round(value: number, digits = 1): number {
 }
 
 /** Both children read: input path, format, maxSize, runs, output path; and print one JSON line. */
-const CHILD_PRELUDE = `
+export const CHILD_PRELUDE = `
 const { readFileSync, writeFileSync } = require('node:fs');
 const [input, format, maxSize, runs, output] = process.argv.slice(2);
 async function main(make) {
@@ -142,7 +142,7 @@ function writeSharpChild(workDir: string): string {
   return file;
 }
 
-function runChild(script: string, args: string[]): ChildReport {
+export function runChild(script: string, args: string[]): ChildReport {
   const child = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (child.status !== 0) throw new Error(`${script} failed: ${child.stderr}`);
   return JSON.parse(child.stdout.trim().split('\n').pop() ?? '') as ChildReport;

@@ -43,6 +43,15 @@ export interface ThumbnailRef {
   sizeBytes: number;
 }
 
+/** The JPEG rendition ConvertImage writes for a format Rekognition cannot read; the item keeps the original format. */
+export interface RenditionRef {
+  key: string;
+  width: number;
+  height: number;
+  format: 'JPEG';
+  sizeBytes: number;
+}
+
 export interface ErrorRecord {
   name: string;
   message: string;

@@ -6,6 +6,8 @@ export const IMAGE_FORMATS = [
   'GIF',
   'WEBP',
   'HEIC',
+  /** A HEIF container whose brands name neither HEVC nor AV1. */
+  'HEIF',
   'AVIF',
   'TIFF',
   'BMP',

@@ -77,12 +77,20 @@ export function thumbnailKeyFor(upload: UploadKey): string {
   return joinKey('resized', upload);
 }
 
+/**
+ * The JPEG rendition of a photo Rekognition cannot read (HEIC, AVIF, WebP) keeps its user and album under converted/,
+ * with ".jpg" added to the whole file name so that "a.heic" and "a.webp" in one album never share a rendition.
+ */
+export function convertedKeyFor(upload: UploadKey): string {
+  return joinKey('converted', { ...upload, fileName: `${upload.fileName}.jpg` });
+}
+
 /** A stable id for the photo at this key: the same key always maps to the same item. */
 export function imageIdFor(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('base64url').slice(0, 27);
 }
 
-function joinKey(folder: 'uploads' | 'resized', parts: Omit<UploadKey, 'key'>): string {
+function joinKey(folder: 'uploads' | 'resized' | 'converted', parts: Omit<UploadKey, 'key'>): string {
   const album = parts.albumId === undefined ? [] : [parts.albumId];
   return ['private', parts.userId, folder, ...album, parts.fileName].join('/');
 }

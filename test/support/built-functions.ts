@@ -22,7 +22,7 @@ export function builtFunctions(): Promise<FunctionBuild[]> {
 
 export async function builtFunction(logicalId: string): Promise<FunctionBuild> {
   const build = (await builtFunctions()).find((b) => b.logicalId === logicalId);
-  if (!build) throw new Error(`${logicalId} is not an esbuild function in template.yaml`);
+  if (!build) throw new Error(`${logicalId} is not an esbuild function in template.yaml (nor a pending one)`);
   if (!build.ok) throw new Error(`${logicalId} did not bundle:\n${build.error}`);
   return build;
 }

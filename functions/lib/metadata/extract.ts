@@ -4,8 +4,10 @@ import type { PixelSize } from './embedded';
 import { decodeMetadata, type DecodedMetadata } from './exif';
 import { detectImageFormat } from './format';
 import { headerDimensions } from './header-dimensions';
+import { walkHeif } from './heif-metadata';
 import { walkJpeg } from './jpeg';
 import { walkPng } from './png';
+import { walkWebp } from './webp';
 import { RangeReader, runOnReader, type ReadRange } from './read';
 import { FIRST_WINDOW_BYTES, readWindow } from './window';
 
@@ -41,6 +43,14 @@ function* extractMetadata(sizeBytes: number): ByteWalker<ParsedImageMetadata> {
       const { width, height, ...embedded } = yield* walkPng(window, sizeBytes);
       return describe(format, { width, height }, decodeMetadata(embedded));
     }
+    case 'WEBP': {
+      const { size, tiff, xmp } = yield* walkWebp(window, sizeBytes);
+      return describe(format, size, decodeMetadata({ ...(tiff ? { tiff } : {}), ...(xmp ? { xmp } : {}) }));
+    }
+    case 'HEIC':
+    case 'HEIF':
+    case 'AVIF':
+      return yield* walkHeif(format, window, sizeBytes);
     case 'TIFF': {
       // EXIF is TIFF, so the head itself is the metadata block; IFDs stored past the first window are not sought.
       const decoded = decodeMetadata({ tiff: head });

@@ -44,7 +44,8 @@ function isoBaseMediaFormat(head: Uint8Array): ImageFormat | undefined {
   if (HEIC_BRANDS.has(major)) return 'HEIC';
   if (!HEIF_BRANDS.has(major)) return undefined;
   if (compatible.some((brand) => AVIF_BRANDS.has(brand))) return 'AVIF';
-  return 'HEIC';
+  if (compatible.some((brand) => HEIC_BRANDS.has(brand))) return 'HEIC';
+  return 'HEIF'; // the container with no codec brand we know (JPEG or uncompressed items, or a brand to come)
 }
 
 /** SVG is text: `<svg` as the first element, after an optional BOM, XML declaration, comments and doctype. */

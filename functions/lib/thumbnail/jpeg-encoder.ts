@@ -359,28 +359,29 @@ function loadChromaBlock(block: Float32Array, plane: Float32Array, origin: numbe
 /** Encodes the RGB of an RGBA bitmap (alpha is ignored) as a baseline JPEG. */
 export function encodeJpeg(bitmap: Bitmap, quality: number): Buffer {
   const { width, height, data } = bitmap;
+  const rowBytes = width * 4;
+  return encodeJpegRows(width, height, quality, (y) => data.subarray(y * rowBytes, (y + 1) * rowBytes));
+}
+
+/**
+ * Encodes a picture given row by row, top to bottom: `readRow(y)` returns row y as `width` RGBA pixels (alpha is
+ * ignored) and may reuse its array between calls. Only one MCU row (16 picture rows) of the colour planes exists at a
+ * time, so a 12 MP picture costs kilobytes of planes instead of 150 MB.
+ */
+export function encodeJpegRows(
+  width: number,
+  height: number,
+  quality: number,
+  readRow: (y: number) => Uint8Array,
+): Buffer {
   const quant = quantTables(quality);
   const mcuColumns = Math.ceil(width / 16);
   const mcuRows = Math.ceil(height / 16);
   // Planes padded to whole MCUs by repeating the last column and row, so edge blocks do not ring.
   const planeWidth = mcuColumns * 16;
-  const planeHeight = mcuRows * 16;
-  const y = new Float32Array(planeWidth * planeHeight);
-  const cb = new Float32Array(planeWidth * planeHeight);
-  const cr = new Float32Array(planeWidth * planeHeight);
-  for (let row = 0; row < planeHeight; row += 1) {
-    const sourceRow = Math.min(row, height - 1) * width;
-    for (let column = 0; column < planeWidth; column += 1) {
-      const p = (sourceRow + Math.min(column, width - 1)) * 4;
-      const r = data[p]!,
-        g = data[p + 1]!,
-        b = data[p + 2]!;
-      const at = row * planeWidth + column;
-      y[at] = 0.299 * r + 0.587 * g + 0.114 * b - 128;
-      cb[at] = -0.168735892 * r - 0.331264108 * g + 0.5 * b;
-      cr[at] = 0.5 * r - 0.418687589 * g - 0.081312411 * b;
-    }
-  }
+  const y = new Float32Array(planeWidth * 16);
+  const cb = new Float32Array(planeWidth * 16);
+  const cr = new Float32Array(planeWidth * 16);
   const out = new JpegWriter(4096 + width * height);
   writeHeaders(out, width, height, quant);
   const block = new Float32Array(64);
@@ -388,17 +389,29 @@ export function encodeJpeg(bitmap: Bitmap, quality: number): Buffer {
   let dcCb = 0;
   let dcCr = 0;
   for (let mcuRow = 0; mcuRow < mcuRows; mcuRow += 1) {
+    for (let row = 0; row < 16; row += 1) {
+      const data = readRow(Math.min(mcuRow * 16 + row, height - 1));
+      for (let column = 0; column < planeWidth; column += 1) {
+        const p = Math.min(column, width - 1) * 4;
+        const r = data[p]!,
+          g = data[p + 1]!,
+          b = data[p + 2]!;
+        const at = row * planeWidth + column;
+        y[at] = 0.299 * r + 0.587 * g + 0.114 * b - 128;
+        cb[at] = -0.168735892 * r - 0.331264108 * g + 0.5 * b;
+        cr[at] = 0.5 * r - 0.418687589 * g - 0.081312411 * b;
+      }
+    }
     for (let mcuColumn = 0; mcuColumn < mcuColumns; mcuColumn += 1) {
-      const top = mcuRow * 16;
       const left = mcuColumn * 16;
       for (let part = 0; part < 4; part += 1) {
-        const origin = (top + (part >> 1) * 8) * planeWidth + left + (part & 1) * 8;
+        const origin = (part >> 1) * 8 * planeWidth + left + (part & 1) * 8;
         for (let i = 0; i < 64; i += 1) block[i] = y[origin + (i >> 3) * planeWidth + (i & 7)]!;
         dcY = encodeBlock(out, block, quant.luminanceDivisors, dcY, TABLES.dcLuminance, TABLES.acLuminance);
       }
-      loadChromaBlock(block, cb, top * planeWidth + left, planeWidth);
+      loadChromaBlock(block, cb, left, planeWidth);
       dcCb = encodeBlock(out, block, quant.chrominanceDivisors, dcCb, TABLES.dcChrominance, TABLES.acChrominance);
-      loadChromaBlock(block, cr, top * planeWidth + left, planeWidth);
+      loadChromaBlock(block, cr, left, planeWidth);
       dcCr = encodeBlock(out, block, quant.chrominanceDivisors, dcCr, TABLES.dcChrominance, TABLES.acChrominance);
     }
   }

@@ -31,7 +31,7 @@ export function applyOrientation(bitmap: Bitmap, orientation: number): Bitmap {
 }
 
 /** Where the displayed pixel (x, y) lives in the stored sw x sh bitmap. */
-function storedIndex(orientation: number, x: number, y: number, sw: number, sh: number): number {
+export function storedIndex(orientation: number, x: number, y: number, sw: number, sh: number): number {
   switch (orientation) {
     case 2:
       return y * sw + (sw - 1 - x);

@@ -91,7 +91,7 @@ export class BoxDownsampler {
 }
 
 /** Which source pixels (first, count) feed each target pixel, and with what weight; weights of a target sum to 1. */
-interface BoxWeights {
+export interface BoxWeights {
   first: Int32Array;
   count: Int32Array;
   /** `stride` weights per target pixel. */
@@ -99,7 +99,7 @@ interface BoxWeights {
   stride: number;
 }
 
-function boxWeights(sourceLength: number, targetLength: number): BoxWeights {
+export function boxWeights(sourceLength: number, targetLength: number): BoxWeights {
   const scale = sourceLength / targetLength;
   const stride = Math.ceil(scale) + 1;
   const first = new Int32Array(targetLength);
@@ -123,7 +123,7 @@ function boxWeights(sourceLength: number, targetLength: number): BoxWeights {
  * Horizontal pass over one row: RGBA bytes (or, with 3 channels, RGB bytes read as opaque) in, premultiplied float RGBA
  * out (targetWidth pixels).
  */
-function narrowRow(
+export function narrowRow(
   data: Uint8Array,
   rowStart: number,
   channels: 3 | 4,

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { InvalidUploadKey } from '../../../functions/lib/errors';
 import {
+  convertedKeyFor,
   decodeEventKey,
   imageIdFor,
   parseUploadKey,
@@ -126,6 +127,18 @@ describe('upload-key', () => {
     expect(thumbnailKeyFor(parseUploadKey(`private/${USER}/uploads/a.png`))).to.equal(`private/${USER}/resized/a.png`);
     expect(uploadKeyOf({ userId: USER, albumId: 'holidays', fileName: 'a b.jpg' })).to.equal(upload.key);
     expect(tryParseUploadKey(thumbnailKeyFor(upload)), 'a thumbnail can never start a workflow').to.equal(undefined);
+  });
+
+  it('puts the JPEG rendition under converted/, ".jpg" added to the whole file name, never a workflow start', () => {
+    const upload = parseUploadKey(`private/${USER}/uploads/holidays/IMG 1.HEIC`);
+    expect(convertedKeyFor(upload)).to.equal(`private/${USER}/converted/holidays/IMG 1.HEIC.jpg`);
+    expect(convertedKeyFor(parseUploadKey(`private/${USER}/uploads/a.webp`))).to.equal(
+      `private/${USER}/converted/a.webp.jpg`,
+    );
+    // Even in an album named "uploads", which the EventBridge rule's wildcard private/*/uploads/* matches.
+    const inUploadsAlbum = convertedKeyFor(parseUploadKey(`private/${USER}/uploads/uploads/a.heic`));
+    expect(inUploadsAlbum).to.equal(`private/${USER}/converted/uploads/a.heic.jpg`);
+    expect(tryParseUploadKey(inUploadsAlbum)).to.equal(undefined);
   });
 
   it('derives imageId from the key alone: stable, 27 URL-safe characters, different per key', () => {

@@ -36,6 +36,8 @@ interface ExiftoolFacts {
   GPSLatitude?: number;
   GPSLongitude?: number;
   GPSAltitude?: number;
+  /** HEIF's irot, in degrees anticlockwise (exiftool's QuickTime:Rotation). */
+  Rotation?: number;
 }
 
 /** EXIF:Orientation, not XMP's: only EXIF turns the picture in viewers and in the thumbnail step. */
@@ -50,6 +52,7 @@ const EXIFTOOL_TAGS = [
   'GPSLatitude',
   'GPSLongitude',
   'GPSAltitude',
+  'Rotation',
 ];
 
 function exiftool(paths: string[]): Map<string, ExiftoolFacts> {
@@ -63,12 +66,27 @@ function exiftool(paths: string[]): Map<string, ExiftoolFacts> {
 const text = (value: unknown): string | undefined =>
   value === undefined ? undefined : String(value).replace(/\0/g, '').trim() || undefined;
 
+/** HEIF viewers turn the picture by irot and ignore EXIF's Orientation; our orientation is what irot amounts to. */
+const HEIF_ROTATION_ORIENTATION: Record<number, number> = { 90: 8, 180: 3, 270: 6 };
+
+/**
+ * exiftool names a WebP with a VP8X chunk "Extended WEBP", and a HEIF whose major brand is mif1 "HEIF" whatever its
+ * codec, where we name it by its compatible brands (HEIC, AVIF) as the decoders need.
+ */
+function sameFormat(ours: string, theirs: string | undefined): boolean {
+  if (theirs === 'Extended WEBP') return ours === 'WEBP';
+  if (theirs === 'HEIF') return ['HEIC', 'AVIF', 'HEIF'].includes(ours);
+  return ours === theirs;
+}
+
 function expectAgreement(ours: ParsedImageMetadata, theirs: ExiftoolFacts): void {
-  const turned = (theirs.Orientation ?? 1) >= 5;
-  expect(ours.format, 'format').to.equal(theirs.FileType);
+  const heif = ['HEIC', 'HEIF', 'AVIF'].includes(ours.format);
+  const orientation = heif ? HEIF_ROTATION_ORIENTATION[theirs.Rotation ?? 0] : theirs.Orientation;
+  const turned = (orientation ?? 1) >= 5;
+  expect(sameFormat(ours.format, theirs.FileType), `format ${ours.format}, exiftool ${theirs.FileType}`).to.equal(true);
   expect(ours.width, 'displayed width').to.equal(turned ? theirs.ImageHeight : theirs.ImageWidth);
   expect(ours.height, 'displayed height').to.equal(turned ? theirs.ImageWidth : theirs.ImageHeight);
-  expect(ours.orientation, 'orientation').to.equal(theirs.Orientation);
+  expect(ours.orientation, 'orientation').to.equal(orientation);
   expect(ours.exif?.make, 'make').to.equal(text(theirs.Make));
   expect(ours.exif?.model, 'model').to.equal(text(theirs.Model));
   if (theirs.DateTimeOriginal !== undefined) {

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { handleCloudFormation } from './cloudformation/cloudformation-api';
+import { API_PREFIX, AUTH_PREFIX } from './frontdoor/local-urls';
 import { routeIn, unknownService, type Handler, type Mount, type Route } from './gateway';
 import { serveJson } from './http/json-protocol';
 import { sendAwsJsonError, sendJson } from './http/respond';
@@ -69,6 +70,8 @@ export const MOUNTS: Mount<StackContext>[] = [
     handler: cloudFormationApi,
   },
   { route: 'health', path: '/_local/health', handler: health },
+  { route: 'auth', path: AUTH_PREFIX, handler: frontDoor },
+  { route: 'api', path: API_PREFIX, handler: frontDoor },
   { route: 'webapp', path: WEB_APP_PREFIX, handler: ({ model, log }) => createWebApp({ model, log }).handle },
 ];
 
@@ -97,8 +100,13 @@ function cloudFormationApi({ model, startedAt }: StackContext): Handler {
     );
 }
 
-/** The stack's identity, data folder and outputs, for tools that look for a running stack. */
-function health({ model, dataDir }: StackContext): Handler {
+/** The user pool's provider and the HTTP API (local/frontdoor/). */
+function frontDoor({ services }: StackContext): Handler {
+  return (req, res) => services.frontDoor.handle(req, res);
+}
+
+/** The stack's identity, data folder, outputs, the provider's clients and the API's routes, for tools. */
+function health({ model, dataDir, services }: StackContext): Handler {
   const { endpoint, region, accountId, stackName } = model.identity;
   return (_req, res) =>
     sendJson(res, 200, {
@@ -108,5 +116,6 @@ function health({ model, dataDir }: StackContext): Handler {
       stackName,
       dataDir,
       outputs: Object.fromEntries(Object.entries(model.outputs).map(([key, output]) => [key, output.value])),
+      ...services.frontDoor.describe(),
     });
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { startDynamoDbService, type DynamoDbService } from './dynamodb/dynamodb-service';
 import { createEventBus, type EventBus } from './events/event-bus';
+import { startFrontDoor, type FrontDoor } from './frontdoor/front-door';
 import { objectEvent, Sequencers } from './events/s3-object-events';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/runtime';
 import type { StackLog } from './log';
@@ -22,6 +23,8 @@ export interface Services {
   bus: EventBus;
   /** Absent when the stack runs with recognition off. */
   rekognition?: RekognitionApi;
+  /** The user pool's provider (/_auth) and the HTTP API (/_api), from the template. */
+  frontDoor: FrontDoor;
 }
 
 export async function startServices(
@@ -58,6 +61,13 @@ export async function startServices(
     });
     started.push(dynamodb);
     const states = startStepFunctions(model, dataDir, lambda, options, env, log);
+    const frontDoor = await startFrontDoor({
+      model,
+      port: Number(new URL(model.identity.endpoint).port),
+      dataDir,
+      invoke: (name, event) => lambda.invoke(name, event),
+      log: (source, line) => log.line(source, line),
+    });
     return {
       s3,
       dynamodb,
@@ -67,6 +77,7 @@ export async function startServices(
       ...(options.recognition === false
         ? {}
         : { rekognition: createRekognitionApi((bucket, key, version) => s3.readObject(bucket, key, version), log) }),
+      frontDoor,
     };
   } catch (error) {
     for (const service of started.reverse()) await service.close().catch(() => undefined);

@@ -17,6 +17,7 @@ export interface CfnResource {
 
 export interface CfnTemplate {
   Parameters?: Record<string, { Type: string; Default?: unknown }>;
+  Conditions?: Record<string, CfnValue>;
   Globals?: { Function?: Record<string, CfnValue> };
   Resources: Record<string, CfnResource>;
   Outputs?: Record<string, { Value: CfnValue }>;

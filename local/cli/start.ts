@@ -25,6 +25,13 @@ async function main(argv: string[]): Promise<void> {
   const { model } = stack;
   const url = `http://localhost:${stack.port}`;
   const bucket = model.buckets[0]?.name ?? '<bucket>';
+  // The outputs the front door made local (HttpApiUrl, AuthIssuer, ...): where a browser or curl goes.
+  const local = Object.entries(model.outputs).filter(([, output]) => output.value.startsWith(`${url}/_`));
+  const api = local.find(([, output]) => output.value.startsWith(`${url}/_api`))?.[1].value;
+  const listing = model.functions
+    .flatMap((fn) => Object.values(fn.spec.events))
+    .map((event) => event.Properties ?? {})
+    .find((props) => String(props.Method).toUpperCase() === 'GET' && !String(props.Path ?? '{').includes('{'))?.Path;
   const lines = [
     '',
     `Local stack ready: ${url}  (region ${model.identity.region}, account ${model.identity.accountId}, stack ${model.identity.stackName})`,
@@ -33,11 +40,17 @@ async function main(argv: string[]): Promise<void> {
     ...model.stateMachines.map((m) => `  state machine  ${m.arn}`),
     `  functions      ${model.functions.map((fn) => fn.name).join(', ')}`,
     `  web app        ${url}/_app/   (sign up, create albums, upload photos, see what the workflow found)`,
+    ...local.map(([name, output]) => `  ${name.padEnd(14)} ${output.value}`),
     `  data           ${stack.dataDir.startsWith(process.cwd()) ? path.relative(process.cwd(), stack.dataDir) : stack.dataDir}`,
     '',
     'Try it:',
     `  aws --endpoint-url ${url} s3 cp photo.jpg s3://${bucket}/private/local-user/uploads/album/photo.jpg`,
     `  npm run -s pipeline -- --endpoint ${url} test/fixtures/images/*.jpg`,
+    ...(api
+      ? [
+          `  curl -H "Authorization: Bearer $(npm run -s token -- --user alice --endpoint ${url})" ${api}${String(listing ?? '/')}`,
+        ]
+      : []),
     `  export AWS_ENDPOINT_URL=http://127.0.0.1:${stack.port}   # SDK v3 clients, unchanged (an IP host makes S3 path-style)`,
     '',
     'Ctrl-C stops the stack.',

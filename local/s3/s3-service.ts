@@ -8,6 +8,7 @@ import type { ObjectChange } from '../events/s3-object-events';
 import { messageOf, type StackLog } from '../log';
 import type { BucketModel, CorsRule } from '../stack-model';
 import { decodeAwsChunked, isAwsChunked } from './aws-chunked';
+import { handlePostObject, isPostObject } from './post-object';
 
 /**
  * S3 is s3rver, listening on an internal port; the gateway proxies to it. What s3rver lacks is done here, on the
@@ -64,6 +65,9 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
       .map((bucket) => bucket.name),
   );
   const internalEndpoint = `http://127.0.0.1:${address.port}`;
+  const corsOrigins = new Map(
+    options.buckets.map((bucket) => [bucket.name, bucket.cors.flatMap((rule) => rule.AllowedOrigins)]),
+  );
   const client = new S3Client({
     ...clientOptions,
     endpoint: internalEndpoint,
@@ -75,6 +79,23 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
   return {
     internalEndpoint,
     handle(req, res) {
+      const postBucket = isPostObject(
+        req,
+        virtualHostBucket(req.headers.host) ? `/${virtualHostBucket(req.headers.host)}` : (req.url ?? '/'),
+      );
+      if (postBucket) {
+        const log = (line: string) => options.log.line('s3', line);
+        handlePostObject(req, res, {
+          bucket: postBucket,
+          internalPort: address.port,
+          log,
+          allowedOrigins: corsOrigins.get(postBucket) ?? [],
+        }).catch((error: unknown) => {
+          log(`POST ${postBucket} failed: ${messageOf(error)}`);
+          if (!res.headersSent) res.writeHead(500).end();
+        });
+        return;
+      }
       void proxy(req, res, address.port, options.log, wildcardOrigins);
     },
     async readObject(bucket, key, versionId) {

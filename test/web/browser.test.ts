@@ -27,7 +27,7 @@ describe('web app in Chromium against the local stack', function () {
     base = `http://localhost:${test.stack.port}`;
     const discovery = await fetch(`${base}/_auth/.well-known/openid-configuration`);
     if (discovery.status !== 200) {
-      console.log('    skipped: this stack has no local OpenID Connect provider at /_auth (issue 12, local-auth)');
+      console.log('    skipped: no sign-in at /_auth: template.yaml has no Cognito user pool yet (issue 12, api-backend)');
       this.skip();
     }
   });

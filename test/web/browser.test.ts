@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { IMAGES, startTestStack, type TestStack } from '../support/test-stack';
 import { launchChromium, screenshotPath, type Chromium } from './support/chromium';
+import { EMAIL, signUpInApp } from './support/sign-up';
 
 /**
  * The whole flow in Chromium against a real local stack: sign up and sign in through the local OpenID Connect
@@ -11,8 +11,6 @@ import { launchChromium, screenshotPath, type Chromium } from './support/chromiu
  * end UNSUPPORTED with its reason, open a photo with its timeline, delete it. UPDATE_SCREENSHOTS=1 rewrites
  * docs/screenshots/.
  */
-const EMAIL = 'alice@example.com';
-const PASSWORD = 'Correct-Horse-9';
 const UPLOADS = ['nikon-p6000_landscape_gps.jpg', 'skimage_astronaut.png', 'generated_chelsea-cat.gif'];
 
 describe('web app in Chromium against the local stack', function () {
@@ -27,7 +25,9 @@ describe('web app in Chromium against the local stack', function () {
     base = `http://localhost:${test.stack.port}`;
     const discovery = await fetch(`${base}/_auth/.well-known/openid-configuration`);
     if (discovery.status !== 200) {
-      console.log('    skipped: no sign-in at /_auth: template.yaml has no Cognito user pool yet (issue 12, api-backend)');
+      console.log(
+        '    skipped: no sign-in at /_auth: template.yaml has no Cognito user pool yet (issue 12, api-backend)',
+      );
       this.skip();
     }
   });
@@ -38,7 +38,10 @@ describe('web app in Chromium against the local stack', function () {
 
   it('signs up, creates an album, uploads three photos, shows one with its timeline and deletes it', async () => {
     const page = await chromium.context.newPage();
-    await signUpAndSignIn(page);
+    await page.goto(`${base}/_app/`);
+    await signUpInApp(page, test.dataDir, () => shoot(page, 'sign-up'));
+    await page.getByRole('heading', { name: 'Albums', level: 1 }).waitFor();
+    expect(await page.locator('header').innerText()).to.include(EMAIL);
     await shoot(page, 'albums');
 
     await page.getByLabel('New album').fill('Holidays');
@@ -85,40 +88,6 @@ describe('web app in Chromium against the local stack', function () {
     expect(await page.evaluate('document.documentElement.scrollWidth')).to.be.at.most(375);
     expect(chromium.problems).to.deep.equal([]);
   });
-
-  async function signUpAndSignIn(page: Page): Promise<void> {
-    await page.goto(`${base}/_app/`);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('link', { name: 'Create an account' }).click();
-    await page.getByLabel('E-mail address').fill(EMAIL);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await shoot(page, 'sign-up');
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByLabel('Verification code').fill(latestCode(EMAIL));
-    await page.getByRole('button', { name: 'Confirm' }).click();
-    // After confirming, the provider either signs the new user in or asks for the password once.
-    const albums = page.getByRole('heading', { name: 'Albums', level: 1 });
-    const signIn = page.getByRole('heading', { name: 'Sign in', level: 1 });
-    await albums.or(signIn).waitFor();
-    if (await signIn.isVisible()) {
-      await page.getByLabel('E-mail address').fill(EMAIL);
-      await page.getByLabel('Password').fill(PASSWORD);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await albums.waitFor();
-    }
-    expect(await page.locator('header').innerText()).to.include(EMAIL);
-  }
-
-  /** The code the local user pool "e-mailed": one JSON line per message in the stack's inbox. */
-  function latestCode(email: string): string {
-    const lines = readFileSync(path.join(test.dataDir, 'auth', 'inbox.jsonl'), 'utf8')
-      .trim()
-      .split('\n');
-    const messages = lines.map((line) => JSON.parse(line) as { to: string; code: string });
-    const code = messages.filter((message) => message.to === email).at(-1)?.code;
-    if (!code) throw new Error(`no code for ${email} in the inbox`);
-    return code;
-  }
 });
 
 async function shoot(page: Page, name: string): Promise<void> {

@@ -1,32 +1,15 @@
 import { expect } from 'chai';
-import path from 'node:path';
-import type { Page } from 'playwright-core';
-import { latestCode } from '../../local/auth/inbox';
 import { PROJECT_ROOT } from '../../local/template';
 import { writeFrontDoorTemplate } from '../support/front-door-template';
 import { startTestStack, tempDir, type TestStack } from '../support/test-stack';
 import { launchChromium, type Chromium } from './support/chromium';
+import { EMAIL, PASSWORD, signUpInApp } from './support/sign-up';
 
 /**
  * Sign-up, sign-in and sign-out of the web app in Chromium through the local OpenID Connect provider, on a template
  * with a user pool (test/support/front-door-template.ts adds one where template.yaml has none): the code + PKCE
  * flow, the e-mailed code, the way back to the page the user was on, and the provider's end-session endpoint.
  */
-export const EMAIL = 'alice@example.com';
-export const PASSWORD = 'Correct-Horse-9';
-
-/** From the app's Sign in button to its albums page, creating the account on the way. */
-export async function signUpInApp(page: Page, dataDir: string): Promise<void> {
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('link', { name: 'Create an account' }).click();
-  await page.getByLabel('E-mail address').fill(EMAIL);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByLabel('Verification code').waitFor();
-  await page.getByLabel('Verification code').fill(latestCode(path.join(dataDir, 'auth'), EMAIL) ?? '');
-  await page.getByRole('button', { name: 'Confirm' }).click();
-}
-
 describe('web app sign-in in Chromium through the local provider', function () {
   this.timeout(90000);
   let test: TestStack;

@@ -55,6 +55,19 @@ describe('photo page formatting', () => {
     });
   });
 
+  it('names the camera once when the model repeats the maker, and rounds the focal length', () => {
+    const base = { imageId: 'i', fileName: 'p.jpg', userId: 'u', status: 'SUCCEEDED', uploadedAt: '', updatedAt: '' };
+    const exif = {
+      make: 'Canon',
+      model: 'Canon DIGITAL IXUS',
+      exposureTime: 1 / 350,
+      fNumber: 4,
+      focalLength: 10.8125,
+    };
+    const rows = Object.fromEntries(metadataRows({ ...base, exif } as Photo));
+    expect(rows).to.include({ Camera: 'Canon DIGITAL IXUS', Exposure: '1/350 s, ƒ/4, 10.8 mm' });
+  });
+
   it('links a position to OpenStreetMap', () => {
     expect(openStreetMapUrl({ latitude: 43.467157, longitude: 11.885395 })).to.equal(
       'https://www.openstreetmap.org/?mlat=43.46716&mlon=11.88540#map=15/43.46716/11.88540',

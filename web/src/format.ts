@@ -44,12 +44,15 @@ export function openStreetMapUrl(gps: GpsPosition): string {
 /** The rows of the metadata table that the photo has, in reading order. */
 export function metadataRows(photo: Photo): [string, string][] {
   const exif = photo.exif ?? {};
-  const camera = [exif.make, exif.model].filter(Boolean).join(' ');
+  // Many cameras repeat the maker in the model ("Canon" + "Canon DIGITAL IXUS").
+  const camera = exif.model?.toLowerCase().startsWith(exif.make?.toLowerCase() ?? '\u0000')
+    ? exif.model
+    : [exif.make, exif.model].filter(Boolean).join(' ');
   const exposure = [
     exif.exposureTime === undefined ? undefined : formatExposure(exif.exposureTime),
     exif.fNumber === undefined ? undefined : `ƒ/${exif.fNumber}`,
     exif.iso === undefined ? undefined : `ISO ${exif.iso}`,
-    exif.focalLength === undefined ? undefined : `${exif.focalLength} mm`,
+    exif.focalLength === undefined ? undefined : `${Math.round(exif.focalLength * 10) / 10} mm`,
   ].filter(Boolean);
   const rows: [string, string | undefined][] = [
     ['Format', photo.format],

@@ -16,7 +16,9 @@ export function PhotoCard({ photo }: { photo: Photo }) {
           {...(photo.moderation ? { moderation: photo.moderation } : {})}
         />
       ) : (
-        <div className="thumb no-thumb" aria-hidden="true" />
+        <div className="thumb no-thumb" aria-hidden="true">
+          {photo.status === 'PROCESSING' ? 'Processing…' : 'No thumbnail'}
+        </div>
       )}
       <div className="photo-card-body">
         <a href={hrefOf({ page: 'photo', imageId: photo.imageId })} className="photo-name">

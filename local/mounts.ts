@@ -5,6 +5,7 @@ import { routeIn, unknownService, type Handler, type Mount, type Route } from '.
 import { serveJson } from './http/json-protocol';
 import { sendAwsJsonError, sendJson } from './http/respond';
 import { handleLambdaApi } from './lambda/lambda-api';
+import { handleSnsApi } from './sns/sns-api';
 import { messageOf, type StackLog } from './log';
 import type { Services } from './services';
 import type { StackModel } from './stack-model';
@@ -68,6 +69,15 @@ export const MOUNTS: Mount<StackContext>[] = [
     signedFor: 'cloudformation',
     serves: 'CloudFormation DescribeStacks',
     handler: cloudFormationApi,
+  },
+  {
+    route: 'sns',
+    signedFor: 'sns',
+    serves: 'SNS (query protocol)',
+    handler:
+      ({ services, log }) =>
+      (req, res) =>
+        handleSnsApi(req, res, services.sns, log),
   },
   { route: 'health', path: '/_local/health', handler: health },
   { route: 'auth', path: AUTH_PREFIX, handler: frontDoor },

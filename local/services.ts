@@ -7,6 +7,8 @@ import { createLambdaRuntime, type LambdaRuntime } from './lambda/runtime';
 import type { StackLog } from './log';
 import { createRekognitionApi, type RekognitionApi } from './recognition-api';
 import { startS3Service, type S3Service } from './s3/s3-service';
+import { SnsService } from './sns/sns-service';
+import { publishFromTask } from './sns/sns-task';
 import type { LocalStackOptions } from './stack';
 import type { StackModel } from './stack-model';
 import { createStepFunctionsService, type StepFunctionsService } from './stepfunctions/service';
@@ -21,6 +23,8 @@ export interface Services {
   states: StepFunctionsService;
   lambda: LambdaRuntime;
   bus: EventBus;
+  /** The template's SNS topics (local/sns/). */
+  sns: SnsService;
   /** Absent when the stack runs with recognition off. */
   rekognition?: RekognitionApi;
   /** The user pool's provider (/_auth) and the HTTP API (/_api), from the template. */
@@ -60,7 +64,8 @@ export async function startServices(
       log,
     });
     started.push(dynamodb);
-    const states = startStepFunctions(model, dataDir, lambda, options, env, log);
+    const sns = new SnsService({ topics: model.topics, dataDir, endpoint: model.identity.endpoint, log });
+    const states = startStepFunctions(model, dataDir, { lambda, sns }, options, env, log);
     const frontDoor = await startFrontDoor({
       model,
       port: Number(new URL(model.identity.endpoint).port),
@@ -69,6 +74,7 @@ export async function startServices(
       log: (source, line) => log.line(source, line),
     });
     return {
+      sns,
       s3,
       dynamodb,
       states,
@@ -87,10 +93,11 @@ export async function startServices(
 }
 
 /** Resolves when no event is being delivered and no execution runs, and nothing new started meanwhile. */
-export async function servicesIdle({ bus, states }: Services): Promise<void> {
+export async function servicesIdle({ bus, states, sns }: Services): Promise<void> {
   for (let round = 0; round < 100; round += 1) {
     await bus.drain();
     await states.idle();
+    await sns.idle();
     await new Promise((resolve) => setTimeout(resolve, 50));
     const quiet = await Promise.race([
       bus.drain().then(() => true),
@@ -136,7 +143,7 @@ function startS3(model: StackModel, dataDir: string, bus: EventBus, log: StackLo
 function startStepFunctions(
   model: StackModel,
   dataDir: string,
-  lambda: LambdaRuntime,
+  { lambda, sns }: { lambda: LambdaRuntime; sns: SnsService },
   options: LocalStackOptions,
   env: NodeJS.ProcessEnv,
   log: StackLog,
@@ -149,6 +156,7 @@ function startStepFunctions(
     accountId: model.identity.accountId,
     templateMachines: model.stateMachines,
     invoke: (name, payload) => lambda.invokeOrThrow(name, payload),
+    publish: (parameters) => publishFromTask(sns, parameters),
     log,
     ...(env.SFN_MOCK_CONFIG ? { mockConfigPath: path.resolve(env.SFN_MOCK_CONFIG) } : {}),
     ...(retryIntervalMs !== undefined ? { retryIntervalMs } : {}),

@@ -13,6 +13,8 @@ export interface CfnResource {
   Type: string;
   Properties?: Record<string, CfnValue>;
   Metadata?: Record<string, CfnValue>;
+  /** The name of a Conditions entry: the resource exists only when it holds. */
+  Condition?: string;
 }
 
 export interface CfnTemplate {

@@ -54,7 +54,7 @@ export async function startAuthService(options: AuthServiceOptions): Promise<Aut
     policy: pool.passwordPolicy,
     secret: keys.cookieKeys[0] as string,
     mount,
-    authDir,
+    dataDir: options.dataDir,
     log,
   });
   const jwks = publicJwks(keys) as AuthService['jwks'];

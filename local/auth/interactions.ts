@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import { readBody } from '../http/respond';
+import { inboxFile } from '../inbox';
 import { sendCode } from './inbox';
 import { describePolicy, type PasswordPolicy } from './password-policy';
 import { confirmPage, errorPage, signInPage, signUpPage, type Page } from './pages';
@@ -21,7 +22,8 @@ export interface InteractionOptions {
   secret: string;
   /** The provider's mount path, e.g. /_auth. */
   mount: string;
-  authDir: string;
+  /** The stack's data folder: the codes go to its inbox (../inbox.ts). */
+  dataDir: string;
   log(line: string): void;
 }
 
@@ -105,7 +107,7 @@ function stepOf(uid: string, clientName: string, sign: (text: string) => string,
         csrf,
         email,
         ticket: ticket(email),
-        inbox: `${options.authDir}/inbox.jsonl`,
+        inbox: inboxFile(options.dataDir),
         ...state,
       }),
   };
@@ -127,14 +129,14 @@ async function post(
   if (name === 'login') return finishLogin((await users.signIn(email, fields.password ?? '')).sub);
   if (name === 'signup') {
     const { user, code } = await users.signUp(email, fields.password ?? '');
-    sendCode(options.authDir, user.email, code, options.log);
+    sendCode(options.dataDir, user.email, code, options.log);
     return sendPage(res, 200, step.confirm(user.email));
   }
   if (!timingSafeEquals(fields.ticket ?? '', step.ticket(email)))
     return sendPage(res, 403, step.signIn({ email, error: 'Sign in with your password to confirm this account.' }));
   if (name === 'resend') {
     const sent = users.resendCode(email);
-    if (sent) sendCode(options.authDir, sent.user.email, sent.code, options.log);
+    if (sent) sendCode(options.dataDir, sent.user.email, sent.code, options.log);
     return sendPage(res, 200, step.confirm(email, { notice: 'We sent a new code.' }));
   }
   return finishLogin(users.confirm(email, fields.code ?? '').sub);

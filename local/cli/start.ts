@@ -2,6 +2,7 @@ import path from 'node:path';
 import { integerOption, parseArgs, quietNodeVersionWarning, stringOption, UsageError } from './args';
 import { DataFolderInUse, DEFAULT_PORT, PortInUse, startLocalStack } from '../stack';
 import { TemplateError } from '../stack-model';
+import { inboxFile } from '../inbox';
 
 /** npm start -- [--port N] [--host ADDRESS] [--data-dir DIR]: the local stack in the foreground; Ctrl-C stops it. */
 async function main(argv: string[]): Promise<void> {
@@ -38,10 +39,12 @@ async function main(argv: string[]): Promise<void> {
     ...model.buckets.map((b) => `  bucket         ${b.name}`),
     ...model.tables.map((t) => `  table          ${t.name}`),
     ...model.stateMachines.map((m) => `  state machine  ${m.arn}`),
+    ...model.topics.map((topic) => `  topic          ${topic.arn}  (each message is printed as [sns])`),
     `  functions      ${model.functions.map((fn) => fn.name).join(', ')}`,
     `  web app        ${url}/_app/   (sign up, create albums, upload photos, see what the workflow found)`,
     ...local.map(([name, output]) => `  ${name.padEnd(14)} ${output.value}`),
-    `  data           ${stack.dataDir.startsWith(process.cwd()) ? path.relative(process.cwd(), stack.dataDir) : stack.dataDir}`,
+    `  data           ${shown(stack.dataDir)}`,
+    `  inbox          ${shown(inboxFile(stack.dataDir))}   (e-mail the stack "sends", one JSON line each)`,
     '',
     'Try it:',
     `  aws --endpoint-url ${url} s3 cp photo.jpg s3://${bucket}/private/local-user/uploads/album/photo.jpg`,
@@ -76,6 +79,11 @@ async function main(argv: string[]): Promise<void> {
   );
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+/** A path under the current folder relative to it, any other absolute. */
+function shown(file: string): string {
+  return file.startsWith(process.cwd()) ? path.relative(process.cwd(), file) : file;
 }
 
 quietNodeVersionWarning();

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { codeFlowTokens, CodeFlowError } from '../auth/code-flow-client';
 import { latestCode } from '../auth/inbox';
 import { parseArgs, quietNodeVersionWarning, stringOption, UsageError } from './args';
@@ -64,7 +63,7 @@ async function main(argv: string[]): Promise<void> {
     redirectUri: client.redirectUris[0],
     email: emailOf(user),
     password: stringOption(args, 'password') ?? DEFAULT_PASSWORD,
-    readCode: (email) => latestCode(path.join(stack.dataDir, 'auth'), email),
+    readCode: (email) => latestCode(stack.dataDir, email),
   });
   process.stdout.write(`${args.options['id-token'] ? tokens.id_token : tokens.access_token}\n`);
 }

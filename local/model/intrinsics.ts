@@ -54,6 +54,8 @@ export class Resolver {
         return explicit('QueueName') ?? logicalId;
       case 'AWS::Logs::LogGroup':
         return explicit('LogGroupName') ?? logicalId;
+      case 'AWS::SNS::Topic':
+        return explicit('TopicName') ?? logicalId;
       case 'AWS::Cognito::UserPoolDomain':
         return explicit('Domain') ?? logicalId;
       default:
@@ -87,6 +89,8 @@ export class Resolver {
         return `arn:aws:logs:${region}:${accountId}:log-group:${name}:*`;
       case 'AWS::Events::Rule':
         return this.ruleArn(logicalId);
+      case 'AWS::SNS::Topic':
+        return `arn:aws:sns:${region}:${accountId}:${name}`;
       default:
         return `arn:aws:local:${region}:${accountId}:${logicalId}`;
     }
@@ -117,6 +121,7 @@ export class Resolver {
       case 'AWS::Serverless::StateMachine':
       case 'AWS::StepFunctions::StateMachine':
       case 'AWS::Events::Rule':
+      case 'AWS::SNS::Topic':
         return this.arnOf(name);
       case 'AWS::SQS::Queue':
         return `${this.identity.endpoint}/${accountId}/${this.physicalName(name)}`;
@@ -131,6 +136,8 @@ export class Resolver {
     if (attribute === 'Name' || attribute === 'QueueName' || attribute === 'TableName')
       return this.physicalName(logicalId);
     if (resource.Type === 'AWS::SQS::Queue' && attribute === 'QueueUrl') return String(this.ref(logicalId));
+    if (resource.Type === 'AWS::SNS::Topic' && (attribute === 'TopicArn' || attribute === 'TopicName'))
+      return attribute === 'TopicArn' ? this.arnOf(logicalId) : this.physicalName(logicalId);
     if (resource.Type === 'AWS::S3::Bucket' && attribute === 'DomainName')
       return `${this.physicalName(logicalId)}.s3.amazonaws.com`;
     const value = serviceAttribute(resource.Type, logicalId, attribute, String(this.ref(logicalId)), this.identity);

@@ -8,7 +8,7 @@ import { IMAGES, startTestStack, tempDir, type TestStack } from '../support/test
 import { runCli } from './support/spawn';
 
 /** npm run pipeline and npm run invoke, spawned as a user runs them, against a stack of their own or a running one. */
-const CONTRACT_KEYS = ['file', 'key', 'status', 'executionArn', 'error', 'item', 'thumbnailFile'];
+const CONTRACT_KEYS = ['file', 'key', 'status', 'executionArn', 'error', 'item', 'thumbnailFile', 'notifications'];
 
 describe('pipeline and invoke CLIs', function () {
   this.timeout(180_000);
@@ -46,6 +46,8 @@ describe('pipeline and invoke CLIs', function () {
     expect(lines, run.stderr).to.have.length(3);
     const results = lines.map((line) => JSON.parse(line) as Record<string, any>);
     for (const result of results) expect(Object.keys(result)).to.have.members(CONTRACT_KEYS);
+    // template.yaml has no topic yet: nothing is published, and the field says so.
+    for (const result of results) expect(result.notifications).to.deep.equal([]);
     const [ok, unsupported, failed] = results as Record<string, any>[];
 
     expect(ok).to.include({

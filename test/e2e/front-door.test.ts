@@ -39,7 +39,7 @@ describe('local front door (provider, HTTP API, token CLI)', function () {
       redirectUri: health.auth.clients[0]?.redirectUris[0] as string,
       email: `${user}@example.com`,
       password,
-      readCode: (email) => latestCode(path.join(t.dataDir, 'auth'), email),
+      readCode: (email) => latestCode(t.dataDir, email),
     });
   const start = async (port = 0) => {
     t = await startTestStack({

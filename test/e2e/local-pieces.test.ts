@@ -181,7 +181,8 @@ describe('local stack pieces', () => {
       });
       expect(routeOf(request({}, '/2015-03-31/functions/S3Trigger/invocations'))).to.equal('lambda');
       expect(routeOf(request({ authorization: signed('cloudformation') }))).to.equal('cloudformation');
-      expect(routeOf(request({ authorization: signed('sns') }))).to.deep.equal({ unknown: 'the sns API' });
+      expect(routeOf(request({ authorization: signed('sns') }))).to.equal('sns');
+      expect(routeOf(request({ authorization: signed('sqs') }))).to.deep.equal({ unknown: 'the sqs API' });
       expect(routeOf(request({ authorization: signed('s3') }, '/photorepo/key'))).to.equal('s3');
       expect(
         routeOf(request({}, '/photorepo/key?X-Amz-Credential=AKID%2F20261122%2Fus-east-1%2Fs3%2Faws4_request')),

@@ -145,8 +145,9 @@ describe('template.yaml', () => {
   });
 
   describe('functions', () => {
-    it('has the nine functions of the workflow', () => {
+    it('has the nine functions of the workflow, and ConvertImage', () => {
       expect(functions.map((f) => f.logicalId)).to.have.members([
+        'ConvertImage',
         'S3Trigger',
         'ExtractImageMetadata',
         'RecordUnsupported',
@@ -244,7 +245,11 @@ describe('template.yaml', () => {
         .filter((p): p is { LambdaInvokePolicy: { FunctionName: unknown } } => !!(p as Json)?.LambdaInvokePolicy)
         .map((p) => refTarget(p.LambdaInvokePolicy.FunctionName));
       expect([...new Set(invoked)].sort()).to.deep.equal([...allowed].sort());
-      expect(functions.map((f) => f.logicalId).filter((id) => !invoked.includes(id))).to.deep.equal(['S3Trigger']);
+      // ConvertImage is in the template since issue 15's phase 1; the ASL calls it from phase 2 on.
+      expect(functions.map((f) => f.logicalId).filter((id) => !invoked.includes(id))).to.deep.equal([
+        'S3Trigger',
+        'ConvertImage',
+      ]);
     });
   });
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describePolicy, passwordProblems, type PasswordPolicy } from '../../../local/auth/password-policy';
 import { AuthError, hashPassword, UserStore, verifyPassword } from '../../../local/auth/user-store';
 import { latestCode, sendCode } from '../../../local/auth/inbox';
+import { deliverMail, readInbox } from '../../../local/inbox';
 import { logoutPage, signInPage } from '../../../local/auth/pages';
 import { tempDir } from '../../support/test-stack';
 
@@ -127,6 +128,10 @@ describe('local user store', () => {
     expect(latestCode(dir, 'a@example.com')).to.equal('333333');
     expect(latestCode(dir, 'c@example.com')).to.equal(undefined);
     expect(lines[0]).to.include('a@example.com: 111111');
+    // One inbox for the stack: an SNS e-mail to the same address is not mistaken for a code.
+    deliverMail(dir, { source: 'sns', from: 'x', to: 'a@example.com', subject: 'Photo', text: 'done' });
+    expect(latestCode(dir, 'a@example.com')).to.equal('333333');
+    expect(readInbox(dir, 'a@example.com').map((mail) => mail.source)).to.deep.equal(['cognito', 'cognito', 'sns']);
   });
 });
 

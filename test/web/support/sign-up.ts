@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { latestCode } from '../../../local/auth/inbox';
 
@@ -15,6 +14,6 @@ export async function signUpInApp(page: Page, dataDir: string, filled?: () => Pr
   await filled?.();
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.getByLabel('Verification code').waitFor();
-  await page.getByLabel('Verification code').fill(latestCode(path.join(dataDir, 'auth'), EMAIL) ?? '');
+  await page.getByLabel('Verification code').fill(latestCode(dataDir, EMAIL) ?? '');
   await page.getByRole('button', { name: 'Confirm' }).click();
 }

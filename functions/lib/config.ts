@@ -20,6 +20,14 @@ export const thumbnailMaxBytes = (): number => positiveInteger('THUMBNAIL_MAX_BY
 export const labelsMaxCount = (): number => positiveInteger('LABELS_MAX_COUNT', 20);
 export const labelsMinConfidence = (): number => percentage('LABELS_MIN_CONFIDENCE', 70);
 export const detectFacesEnabled = (): boolean => flag('DETECT_FACES', true);
+export const albumMetadataTableName = (): string => requireString('ALBUM_METADATA_TABLE');
+export const photoBucketName = (): string => requireString('PHOTO_BUCKET');
+export const uploadMaxBytes = (): number => positiveInteger('UPLOAD_MAX_BYTES', 50 * 1024 * 1024);
+/**
+ * Links into the AWS console only make sense on AWS: the SDK's own AWS_ENDPOINT_URL is set when the functions talk
+ * to another endpoint (the local stack sets it), and then no console link is given.
+ */
+export const onAws = (): boolean => !process.env.AWS_ENDPOINT_URL;
 
 function requireString(name: string): string {
   const value = process.env[name]?.trim();

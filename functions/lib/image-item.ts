@@ -93,3 +93,23 @@ export interface ImageItem {
 export function albumKeyOf(userId: string, albumId: string | undefined): string | undefined {
   return albumId === undefined ? undefined : `${userId}#${albumId}`;
 }
+
+/**
+ * What DeleteCascade leaves in place of a deleted photo's item: the delete's sequencer, so events older than the
+ * delete are recognised as stale. It has no owner fields, so no index (ByUser, ByAlbum) holds it, and it expires
+ * through the table's time to live (`expiresAt`, epoch seconds).
+ */
+export interface Tombstone {
+  imageId: string;
+  sequencer: string;
+  sequencerOrder: string;
+  deletedAt: string;
+  expiresAt: number;
+}
+
+/** Any item of the ImageMetadata table. */
+export type StoredItem = ImageItem | Tombstone;
+
+export function isPhotoItem(item: StoredItem | undefined): item is ImageItem {
+  return item !== undefined && typeof (item as Partial<ImageItem>).userId === 'string';
+}

@@ -14,6 +14,7 @@ import dynalite from 'dynalite';
 import { clientOptions } from '../../functions/lib/aws/client-options';
 import { messageOf, type StackLog } from '../log';
 import type { TableModel } from '../stack-model';
+import { serializeWrites } from './transact-write';
 
 /**
  * DynamoDB is dynalite (LevelDB under the data folder), on an internal port the gateway proxies to. The tables of
@@ -55,10 +56,12 @@ export async function startDynamoDbService(options: {
     throw error;
   }
   client.destroy();
+  const writes = serializeWrites({ port, log: options.log });
 
   return {
     internalEndpoint,
     handle(req, res) {
+      if (writes.handle(req, res)) return;
       const upstream = http.request(
         { host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers },
         (answer) => {

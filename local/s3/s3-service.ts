@@ -9,6 +9,7 @@ import { messageOf, type StackLog } from '../log';
 import type { BucketModel, CorsRule } from '../stack-model';
 import { decodeAwsChunked, isAwsChunked } from './aws-chunked';
 import { handlePostObject, isPostObject } from './post-object';
+import { versionsAndBulkDeletes } from './versions-and-bulk-deletes';
 
 /**
  * S3 is s3rver, listening on an internal port; the gateway proxies to it. What s3rver lacks is done here, on the
@@ -76,9 +77,12 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
     credentials: { accessKeyId: INTERNAL_KEY, secretAccessKey: INTERNAL_KEY },
   });
 
+  const extras = versionsAndBulkDeletes({ port: address.port, client, log: options.log, onChange: options.onChange });
+
   return {
     internalEndpoint,
     handle(req, res) {
+      if (extras.handle(req, res, virtualHostBucket(req.headers.host))) return;
       const postBucket = isPostObject(
         req,
         virtualHostBucket(req.headers.host) ? `/${virtualHostBucket(req.headers.host)}` : (req.url ?? '/'),

@@ -123,11 +123,12 @@ describe('local stack pieces', () => {
     });
 
     it('names resources after their logical ids and resolves every reference the functions get', () => {
-      expect(model.buckets.map((bucket) => bucket.name)).to.deep.equal(['photorepo']);
-      expect(model.tables.map((table) => table.name)).to.deep.equal(['ImageMetadataTable']);
+      expect(model.buckets.map((bucket) => bucket.name)).to.deep.equal(['photorepo', 'webbucket']);
+      expect(model.tables.map((table) => table.name)).to.deep.equal(['ImageMetadataTable', 'AlbumMetadataTable']);
       const trigger = model.functions.find((fn) => fn.logicalId === 'S3Trigger');
       expect(trigger?.environment).to.include({
         IMAGE_METADATA_TABLE: 'ImageMetadataTable',
+        ALBUM_METADATA_TABLE: 'AlbumMetadataTable',
         STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:111122223333:stateMachine:ImageProcessing',
         NODE_OPTIONS: '--enable-source-maps',
       });

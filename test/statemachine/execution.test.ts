@@ -3,7 +3,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DetectLabelsCommand, InvalidImageFormatException } from '@aws-sdk/client-rekognition';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { sequencerOrder } from '../../functions/lib/sequencer';
 import { pathProblems } from './sfn-local/expectations';
 import { heicHeader, jpegClaiming, pngClaiming, webpHeader } from './support/synthetic-images';
@@ -12,6 +12,7 @@ import {
   eventFixture,
   fixtureImage,
   HANDLERS,
+  transactionCancelled,
   uploadFor,
   Workflow,
   type WorkflowRun,
@@ -335,6 +336,7 @@ describe('ImageProcessing executed with the real handlers (aws-local-stepfunctio
     });
 
     it('an older event after a newer one: stale, no StartExecution', async () => {
+      workflow.dynamo.on(TransactWriteCommand).rejects(transactionCancelled('ConditionalCheckFailed', 'None'));
       workflow.dynamo
         .on(PutCommand)
         .rejects(new ConditionalCheckFailedException({ message: 'newer exists', $metadata: {} }));

@@ -1,7 +1,9 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  TransactWriteCommand,
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -17,6 +19,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { logger } from '../../functions/lib/logger';
 import { stateMachineArn } from './asl-definition';
+import { BUCKET } from './fixtures';
 
 // Most handler tests take the fixtures along with the mocks.
 export { BUCKET, eventFixture, FIXTURE_IMAGES, fixtureImage, uploadFor, USER_ID } from './fixtures';
@@ -28,6 +31,7 @@ export { BUCKET, eventFixture, FIXTURE_IMAGES, fixtureImage, uploadFor, USER_ID 
  * bodies there; DynamoDB accepts every write; Rekognition sees a castle. Tests override per command.
  */
 export const TABLE = 'ImageMetadataTable';
+export const ALBUM_TABLE = 'AlbumMetadataTable';
 export const STATE_MACHINE_ARN = stateMachineArn('ImageProcessing');
 
 const ENV: Record<string, string> = {
@@ -35,6 +39,9 @@ const ENV: Record<string, string> = {
   AWS_ACCESS_KEY_ID: 'test',
   AWS_SECRET_ACCESS_KEY: 'test',
   IMAGE_METADATA_TABLE: TABLE,
+  ALBUM_METADATA_TABLE: ALBUM_TABLE,
+  PHOTO_BUCKET: BUCKET,
+  UPLOAD_MAX_BYTES: String(50 * 1024 * 1024),
   STATE_MACHINE_ARN,
   THUMBNAIL_MAX_SIZE: '250',
   THUMBNAIL_MAX_PIXELS: '100000000',
@@ -48,6 +55,15 @@ export function awsError(name: string, httpStatusCode = 400, message = `${name} 
     name,
     $fault: httpStatusCode >= 500 ? 'server' : 'client',
     $metadata: { httpStatusCode },
+  });
+}
+
+/** TransactWriteItems refused: one cancellation code per action, in order (`None` for the actions that were fine). */
+export function transactionCancelled(...codes: string[]): TransactionCanceledException {
+  return new TransactionCanceledException({
+    message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${codes.join(', ')}]`,
+    CancellationReasons: codes.map((Code) => ({ Code })),
+    $metadata: {},
   });
 }
 
@@ -93,6 +109,7 @@ export class AwsMocks {
     });
     this.dynamo.on(UpdateCommand).resolves({});
     this.dynamo.on(PutCommand).resolves({});
+    this.dynamo.on(TransactWriteCommand).resolves({});
     this.dynamo.on(GetCommand).resolves({});
     this.rekognition.on(DetectLabelsCommand).resolves({
       Labels: [
@@ -116,11 +133,13 @@ export class AwsMocks {
     logger.setLogLevel((process.env.POWERTOOLS_LOG_LEVEL as 'INFO' | undefined) ?? 'INFO');
   }
 
-  /** The item fields every UpdateCommand set, decoded from its `#fN = :vN` assignments, in call order. */
+  /** The item fields every UpdateCommand on the ImageMetadata table set, decoded from its `#fN = :vN` assignments. */
   itemWrites(): ItemWrite[] {
     return this.dynamo
       .commandCalls(UpdateCommand)
-      .map((call) => decodeUpdate(call.args[0].input as UpdateCommandInput));
+      .map((call) => call.args[0].input as UpdateCommandInput)
+      .filter((input) => input.TableName === TABLE)
+      .map(decodeUpdate);
   }
 
   thumbnailPuts(): PutObjectCommandInput[] {

@@ -6,15 +6,17 @@ import type { ImageMetadata } from '../image-metadata';
 import type { FinishDetails, ImageStore, LabelsOutcome, StartOutcome } from '../image-store';
 import { sequencerOrder } from '../sequencer';
 import { callAws } from './transient';
+import { startInAlbum } from './dynamodb-upload-in-album';
 
 /**
- * ImageStore on one DynamoDB table. Single-item conditional writes only (no transactions: the offline
- * emulator has none). The ownership rule: an item belongs to the upload whose sequencer it holds.
+ * ImageStore on one DynamoDB table. The ownership rule: an item belongs to the upload whose sequencer it holds.
+ * Given the AlbumMetadata table, an upload into an album also counts the album's photos (dynamodb-upload-in-album.ts).
  */
 export class DynamoImageStore implements ImageStore {
   constructor(
     private readonly documents: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly albumTableName?: string,
   ) {}
 
   async startProcessing(upload: UploadRef, executionArn: string, now: Date): Promise<StartOutcome> {
@@ -26,6 +28,9 @@ export class DynamoImageStore implements ImageStore {
       updatedAt: now.toISOString(),
       ...(upload.sizeBytes === undefined ? {} : { sizeBytes: upload.sizeBytes }),
     };
+    if (this.albumTableName && item.albumId !== undefined) {
+      return startInAlbum(this.documents, this.tableName, this.albumTableName, { ...item, albumId: item.albumId }, now);
+    }
     try {
       await callAws('Recording the upload', () =>
         this.documents.send(

@@ -78,10 +78,11 @@ export function writeNotifyingTemplate(dir: string, email = NOTIFY_EMAIL): strin
     '      DefinitionSubstitutions:\n',
     '      DefinitionSubstitutions:\n        NotificationTopicArn: !Ref NotificationTopic\n',
   );
+  // The parameter goes at the end of Parameters, the condition into Conditions (which template.yaml has since issue 12).
   text = edit(
     text,
-    '\nGlobals:',
-    `  NotificationEmail:\n    Type: String\n    Default: '${email}'\n\nConditions:\n  HasNotificationEmail: !Not [!Equals [!Ref NotificationEmail, '']]\n\nGlobals:`,
+    '\nConditions:\n',
+    `  NotificationEmail:\n    Type: String\n    Default: '${email}'\n\nConditions:\n  HasNotificationEmail: !Not [!Equals [!Ref NotificationEmail, '']]\n`,
   );
   text = edit(text, '\nOutputs:', TEMPLATE_ADDITIONS);
   const templateFile = path.join(dir, 'template.yaml');

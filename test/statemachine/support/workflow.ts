@@ -17,7 +17,7 @@ import { toHistory } from '../sfn-local/in-process-target';
 import { AwsMocks, STATE_MACHINE_ARN } from '../../support/aws-mocks';
 import { allStates, imageProcessingDefinition, type ImageProcessingDefinition } from '../../support/asl-definition';
 
-export { awsError, eventFixture, fixtureImage, uploadFor } from '../../support/aws-mocks';
+export { awsError, eventFixture, fixtureImage, transactionCancelled, uploadFor } from '../../support/aws-mocks';
 
 /**
  * The real ImageProcessing ASL on aws-local-stepfunctions with every Task bound to the real handler in functions/,

@@ -5,7 +5,7 @@ import { handler as completeProcessing } from '../../../functions/complete-proce
 import { handler as recordFailure } from '../../../functions/record-failure';
 import { handler as recordUnsupported } from '../../../functions/record-unsupported';
 import { InvalidEvent, UploadSuperseded } from '../../../functions/lib/errors';
-import { AwsMocks, eventFixture } from '../../support/aws-mocks';
+import { ALBUM_TABLE, AwsMocks, eventFixture } from '../../support/aws-mocks';
 import { expectRejection } from '../../support/helpers';
 
 /** The three steps that give the item its final status: CompleteProcessing, RecordUnsupported, RecordFailure. */
@@ -18,16 +18,48 @@ describe('final status handlers', () => {
   after(() => aws.restore());
 
   const onlyWrite = () => {
-    expect(aws.dynamo.commandCalls(UpdateCommand)).to.have.lengthOf(1);
+    expect(aws.itemWrites()).to.have.lengthOf(1);
     return aws.itemWrites()[0]?.fields ?? {};
   };
+  const albumUpdates = () =>
+    aws.dynamo
+      .commandCalls(UpdateCommand)
+      .map((call) => call.args[0].input)
+      .filter((input) => input.TableName === ALBUM_TABLE);
 
   describe('CompleteProcessing', () => {
-    const event = eventFixture<{ thumbnail: unknown }>('complete-processing.json');
+    const event = eventFixture<{
+      thumbnail: { key: string };
+      upload: { imageId: string; userId: string; albumId: string; eventTime: string };
+    }>('complete-processing.json');
 
-    it('marks the item SUCCEEDED with its thumbnail', async () => {
+    it('marks the item SUCCEEDED with its thumbnail, then offers the photo as its album cover', async () => {
       expect(await completeProcessing(event)).to.deep.equal({ status: 'SUCCEEDED' });
       expect(onlyWrite()).to.deep.include({ status: 'SUCCEEDED', thumbnail: event.thumbnail });
+      const [cover, ...more] = albumUpdates();
+      expect(more).to.deep.equal([]);
+      expect(cover).to.deep.include({
+        Key: { userId: event.upload.userId, albumId: event.upload.albumId },
+        UpdateExpression: 'SET cover = :cover',
+      });
+      expect(cover?.ConditionExpression, 'never over a newer cover, never creating an album').to.equal(
+        'attribute_exists(albumId) AND (attribute_not_exists(cover) OR cover.uploadedAt <= :uploadedAt)',
+      );
+      expect(cover?.ExpressionAttributeValues?.[':cover']).to.deep.equal({
+        imageId: event.upload.imageId,
+        thumbnailKey: event.thumbnail.key,
+        uploadedAt: new Date(event.upload.eventTime).toISOString(),
+      });
+    });
+
+    it('offers no cover for a photo outside any album, and ignores an album that shows a newer photo', async () => {
+      const { albumId: _albumId, ...upload } = event.upload;
+      await completeProcessing({ ...event, upload });
+      expect(albumUpdates()).to.deep.equal([]);
+      aws.dynamo
+        .on(UpdateCommand, { TableName: ALBUM_TABLE })
+        .rejects(new ConditionalCheckFailedException({ message: 'newer cover', $metadata: {} }));
+      expect(await completeProcessing(event)).to.deep.equal({ status: 'SUCCEEDED' });
     });
 
     it('throws InvalidEvent without a thumbnail, and UploadSuperseded when a newer upload owns the item', async () => {

@@ -43,7 +43,6 @@ describe('web app in Chromium against the local stack', function () {
     await signUpInApp(page, test.dataDir, () => shoot(page, 'sign-up'));
     await page.getByRole('heading', { name: 'Albums', level: 1 }).waitFor();
     expect(await page.locator('header').innerText()).to.include(EMAIL);
-    await shoot(page, 'albums');
 
     await page.getByLabel('New album').fill('Holidays');
     await page.getByRole('button', { name: 'Create album' }).click();
@@ -84,6 +83,18 @@ describe('web app in Chromium against the local stack', function () {
       await page.locator('.poll-status', { hasText: /\d+ photos?$/ }).waitFor();
       return (await card('canon-ixus-2001_wedding-couple.jpg').count()) === 0;
     });
+    // The album's count follows the delete, and its cover is a processed photo's thumbnail.
+    await page.getByRole('link', { name: 'Albums' }).click();
+    const album = page.locator('.album', { hasText: 'Holidays' });
+    await expectEventually(async () => {
+      await page.reload();
+      return (await album.locator('.count').innerText()) === '2 photos';
+    });
+    await page.waitForFunction(`document.querySelector('.album-cover img')?.naturalWidth > 0`);
+    await shoot(page, 'albums');
+
+    await page.goBack();
+    await page.locator('.poll-status', { hasText: '2 photos' }).waitFor();
     await page.setViewportSize({ width: 375, height: 800 });
     await shoot(page, 'album-narrow');
     expect(await page.evaluate('document.documentElement.scrollWidth')).to.be.at.most(375);

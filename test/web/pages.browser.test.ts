@@ -88,7 +88,7 @@ describe('web pages in Chromium (API answered in the browser)', function () {
     const refused = page.locator('.upload-row', { hasText: 'README.md' });
     expect(await refused.locator('.upload-message').innerText()).to.match(/README.md is not an image/);
     const sent = page.locator('.upload-row', { hasText: 'skimage_astronaut.png' });
-    await sent.locator('.upload-message', { hasText: 'Sent' }).waitFor();
+    await sent.locator('.upload-message', { hasText: /^Sent$/ }).waitFor();
     expect(await sent.locator('progress').getAttribute('value')).to.equal('100');
     const card = page.locator('.photo-card', { hasText: 'skimage_astronaut.png' });
     await card.locator('.badge', { hasText: 'Processing' }).waitFor();

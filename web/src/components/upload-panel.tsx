@@ -39,7 +39,7 @@ export function UploadPanel({ albumId, onSent }: { albumId?: string; onSent(imag
     update(id, { state: 'sending' });
     const outcome = await postFile(upload.value, file, (progress) => update(id, { progress }));
     if (!outcome.ok) return update(id, { state: 'refused', message: outcome.reason });
-    update(id, { state: 'sent', progress: 1, message: 'Sent: processing starts in a moment.' });
+    update(id, { state: 'sent', progress: 1, message: 'Sent' });
     onSent(upload.value.imageId);
   }
 

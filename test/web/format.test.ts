@@ -19,7 +19,6 @@ describe('photo page formatting', () => {
     const photo = {
       imageId: 'i',
       fileName: 'p.jpg',
-      userId: 'u',
       status: 'SUCCEEDED',
       uploadedAt: '2026-01-01T00:00:00Z',
       updatedAt: '2026-01-01T00:00:00Z',
@@ -56,7 +55,7 @@ describe('photo page formatting', () => {
   });
 
   it('names the camera once when the model repeats the maker, and rounds the focal length', () => {
-    const base = { imageId: 'i', fileName: 'p.jpg', userId: 'u', status: 'SUCCEEDED', uploadedAt: '', updatedAt: '' };
+    const base = { imageId: 'i', fileName: 'p.jpg', status: 'SUCCEEDED', uploadedAt: '', updatedAt: '' };
     const exif = {
       make: 'Canon',
       model: 'Canon DIGITAL IXUS',

@@ -164,7 +164,6 @@ function flaggedPhoto(base: string): Photo {
   return {
     imageId: 'image-9',
     fileName: 'skimage_astronaut.png',
-    userId: 'user-1',
     albumId: 'a',
     status: 'SUCCEEDED',
     uploadedAt: '2026-03-01T10:00:00.000Z',

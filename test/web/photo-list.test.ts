@@ -3,7 +3,7 @@ import type { Photo } from '../../web/src/api/types';
 import { appendPage, mergeFirstPage, needsPolling } from '../../web/src/photo-list';
 
 function photo(imageId: string, uploadedAt: string, status: Photo['status'] = 'SUCCEEDED', updatedAt = uploadedAt) {
-  return { imageId, fileName: `${imageId}.jpg`, userId: 'u', status, uploadedAt, updatedAt } as Photo;
+  return { imageId, fileName: `${imageId}.jpg`, status, uploadedAt, updatedAt } as Photo;
 }
 
 describe('album photo list', () => {

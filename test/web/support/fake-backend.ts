@@ -161,7 +161,6 @@ function answerStorage(route: Route, state: FakeBackend) {
     state.photos.unshift({
       imageId,
       fileName,
-      userId: 'user-1',
       status: 'PROCESSING',
       uploadedAt: new Date().toISOString(),
       updatedAt: new Date().toISOString(),

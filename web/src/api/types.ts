@@ -1,4 +1,5 @@
-import type { BoundingBox, ErrorRecord, ImageItem } from '../../../functions/lib/image-item';
+import type { BoundingBox, ErrorRecord } from '../../../functions/lib/image-item';
+import type { PhotoView } from '../../../functions/lib/photo-view';
 
 /** The shapes of docs/api.md, as the web app reads them. */
 export interface Album {
@@ -36,20 +37,15 @@ export interface Moderation {
   labels: ModerationLabel[];
 }
 
-/** Internal fields the API never shows (docs/api.md, Photos). */
-type InternalField = 'bucket' | 'key' | 'sequencer' | 'sequencerOrder' | 'albumKey' | 'faces';
-
-/** The public view of an ImageMetadata item, plus the presigned URLs the API adds. */
-export interface Photo extends Omit<ImageItem, InternalField> {
+/**
+ * A photo as the API shows it (functions/lib/photo-view.ts: the item without its internal fields, plus presigned
+ * URLs), with the fields of issue 13 typed as the pages read them until the item declares them.
+ */
+export interface Photo extends Omit<PhotoView, 'faces'> {
   faces?: Faces;
   facesError?: ErrorRecord;
   moderation?: Moderation;
   moderationError?: ErrorRecord;
-  thumbnailUrl?: string;
-  /** GET /photos/{imageId} only. */
-  originalUrl?: string;
-  /** GET /photos/{imageId} only, on AWS. */
-  executionConsoleUrl?: string;
 }
 
 export interface PhotoPage {

@@ -185,6 +185,8 @@ function flaggedPhoto(base: string): Photo {
     },
     moderation: { flagged: true, labels: [{ name: 'Suggestive', confidence: 81 }] },
     thumbnailUrl: `${base}/_storage/thumb/skimage_astronaut.png`,
+    // Sent by the API on AWS only; config.json decides whether the page shows it (not on the local stack).
+    executionConsoleUrl: 'https://us-east-1.console.aws.amazon.com/states/home',
     thumbnail: { key: 'k', width: 250, height: 250, format: 'PNG', sizeBytes: 1000 },
   } as Photo;
 }

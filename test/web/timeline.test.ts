@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Execution } from '../../web/src/api/types';
-import { executionConsoleUrl, formatDuration, timelineOf } from '../../web/src/timeline';
+import { formatDuration, timelineOf } from '../../web/src/timeline';
 
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
 const at = (ms: number) => new Date(T0 + ms).toISOString();
@@ -59,12 +59,5 @@ describe('execution timeline', () => {
     const timeline = timelineOf(execution, T0 + 4000);
     expect(timeline.totalMs).to.equal(4000);
     expect(timeline.rows[1]).to.include({ durationMs: 3000, leftPct: 25, widthPct: 75, statusText: 'running' });
-  });
-
-  it('links an execution to its Step Functions console page', () => {
-    const arn = 'arn:aws:states:eu-west-1:123456789012:execution:ImageProcessing:abc';
-    expect(executionConsoleUrl(arn, 'eu-west-1')).to.equal(
-      'https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/arn%3Aaws%3Astates%3Aeu-west-1%3A123456789012%3Aexecution%3AImageProcessing%3Aabc',
-    );
   });
 });

@@ -77,8 +77,3 @@ export function timelineOf(execution: Execution, nowMs: number): Timeline {
 function round(value: number): number {
   return Math.round(Math.min(100, Math.max(0, value)) * 100) / 100;
 }
-
-/** The Step Functions console page of an execution (AWS only). */
-export function executionConsoleUrl(executionArn: string, region: string): string {
-  return `https://${region}.console.aws.amazon.com/states/home?region=${encodeURIComponent(region)}#/v2/executions/details/${encodeURIComponent(executionArn)}`;
-}

@@ -13,7 +13,6 @@ import { PageHeading } from '../components/page-heading';
 import { StatusBadge } from '../components/status-badge';
 import { usePhoto, type PhotoView } from '../hooks/use-photo';
 import { hrefOf } from '../route';
-import { executionConsoleUrl } from '../timeline';
 
 /** One photo: the image, what the workflow found, how the execution went, and delete. */
 export function PhotoPage({ imageId }: { imageId: string }) {
@@ -155,15 +154,15 @@ function Findings({ photo }: { photo: Photo }) {
 
 function ExecutionSection({ view }: { view: PhotoView }) {
   const { config } = useServices();
-  const arn = view.execution?.executionArn ?? view.photo?.executionArn;
-  const consoleUrl = view.photo?.executionConsoleUrl ?? (arn ? executionConsoleUrl(arn, config.region) : undefined);
+  // The API adds the console page on AWS only; config.json says whether to show it.
+  const consoleUrl = config.executionConsole ? view.photo?.executionConsoleUrl : undefined;
   return (
     <section aria-labelledby="execution-heading">
       <h2 id="execution-heading">Processing</h2>
       {view.execution ? <ExecutionTimeline execution={view.execution} nowMs={view.readAt} /> : null}
       {view.execution === null ? <p>The workflow has not started for this photo yet.</p> : null}
       {view.executionError ? <ErrorMessage error={view.executionError} /> : null}
-      {config.executionConsole && consoleUrl ? (
+      {consoleUrl ? (
         <p>
           <a href={consoleUrl} target="_blank" rel="noopener noreferrer">
             Open the execution in the Step Functions console

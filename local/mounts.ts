@@ -28,6 +28,7 @@ export const MOUNTS: Mount<StackContext>[] = [
   {
     route: 's3',
     signedFor: 's3',
+    signing: 's3',
     serves: 'S3',
     handler:
       ({ services }) =>
@@ -81,7 +82,12 @@ export const MOUNTS: Mount<StackContext>[] = [
   },
   { route: 'health', path: '/_local/health', handler: health },
   { route: 'auth', path: AUTH_PREFIX, handler: frontDoor },
-  { route: 'api', path: API_PREFIX, handler: frontDoor },
+  {
+    route: 'api',
+    path: API_PREFIX,
+    handler: frontDoor,
+    corsOrigins: ({ services }) => services.frontDoor.corsOrigins(),
+  },
   { route: 'webapp', path: WEB_APP_PREFIX, handler: ({ model, log }) => createWebApp({ model, log }).handle },
 ];
 

@@ -35,6 +35,38 @@ export interface StoredLabel {
   instances?: { boundingBox: BoundingBox; confidence: number }[];
 }
 
+/** One face DetectFaces found: where, how sure, and what Rekognition tells about it when it does. */
+export interface FaceDetail {
+  boundingBox: BoundingBox;
+  confidence: number;
+  ageRange?: { low: number; high: number };
+  /** The emotion Rekognition is most confident of. */
+  emotion?: { type: string; confidence: number };
+  smile?: { value: boolean; confidence: number };
+  eyesOpen?: { value: boolean; confidence: number };
+}
+
+/** What DetectFaces found: `count: 0, detected: false` is a photo checked and without faces. */
+export interface FacesRecord {
+  count: number;
+  detected: boolean;
+  /** The largest faces first, at most MAX_FACE_DETAILS (functions/lib/faces.ts), so items stay small. */
+  details: FaceDetail[];
+}
+
+/** A DetectModerationLabels label: `parentName` is '' for a top-level category. */
+export interface ModerationLabel {
+  name: string;
+  parentName: string;
+  confidence: number;
+}
+
+/** What DetectModerationLabels found; `flagged` follows the rule in functions/lib/moderation.ts. */
+export interface ModerationRecord {
+  labels: ModerationLabel[];
+  flagged: boolean;
+}
+
 export interface ThumbnailRef {
   key: string;
   width: number;
@@ -85,8 +117,15 @@ export interface ImageItem {
   gps?: GpsPosition;
   labels?: StoredLabel[];
   labelsError?: ErrorRecord;
-  faces?: { count: number };
+  /** Absent: not checked (DetectFaces off, or the photo was not processed). */
+  faces?: FacesRecord;
+  facesError?: ErrorRecord;
+  /** Absent: not checked (DetectModeration off, or the photo was not processed). */
+  moderation?: ModerationRecord;
+  moderationError?: ErrorRecord;
   thumbnail?: ThumbnailRef;
+  /** The JPEG rendition recognition and the thumbnail read, for a converted format; `format` stays the upload's. */
+  rendition?: RenditionRef;
   error?: ErrorRecord;
 }
 

@@ -1,24 +1,31 @@
 import path from 'node:path';
 import { integerOption, parseArgs, quietNodeVersionWarning, stringOption, UsageError } from './args';
+import { exposureWarning } from '../security/hosts';
+import { OldS3Layout } from '../s3/store-layout';
 import { DataFolderInUse, DEFAULT_PORT, PortInUse, startLocalStack } from '../stack';
 import { TemplateError } from '../stack-model';
 import { inboxFile } from '../inbox';
 
-/** npm start -- [--port N] [--host ADDRESS] [--data-dir DIR]: the local stack in the foreground; Ctrl-C stops it. */
+/**
+ * npm start -- [--port N] [--host ADDRESS] [--allow-host NAME[,NAME]] [--data-dir DIR]: the local stack in the
+ * foreground; Ctrl-C stops it.
+ */
 async function main(argv: string[]): Promise<void> {
-  const args = parseArgs(argv, { values: ['port', 'host', 'data-dir', 'template'], flags: ['help'] });
+  const args = parseArgs(argv, { values: ['port', 'host', 'allow-host', 'data-dir', 'template'], flags: ['help'] });
   if (args.options.help) {
     process.stdout.write(
-      'Usage: npm start -- [--port 4566] [--host 127.0.0.1] [--data-dir .local-data/<port>] [--template template.yaml]\n',
+      'Usage: npm start -- [--port 4566] [--host 127.0.0.1] [--allow-host NAME[,NAME]] [--data-dir .local-data/<port>] [--template template.yaml]\n',
     );
     return;
   }
+  const host = stringOption(args, 'host') ?? '127.0.0.1';
   const port = integerOption(args, 'port', Number(process.env.LOCAL_STACK_PORT ?? DEFAULT_PORT));
   const dataDir = stringOption(args, 'data-dir');
   const templatePath = stringOption(args, 'template');
   const stack = await startLocalStack({
     port,
-    host: stringOption(args, 'host') ?? '127.0.0.1',
+    host,
+    allowedHosts: (stringOption(args, 'allow-host') ?? '').split(',').filter(Boolean),
     ...(dataDir ? { dataDir } : {}),
     ...(templatePath ? { templatePath } : {}),
     warm: true,
@@ -60,6 +67,8 @@ async function main(argv: string[]): Promise<void> {
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+  const warning = exposureWarning(host, stack.port);
+  if (warning) process.stderr.write(`${warning}\n\n`);
   let signals = 0;
   const stop = () => {
     signals += 1;
@@ -88,7 +97,9 @@ function shown(file: string): string {
 
 quietNodeVersionWarning();
 main(process.argv.slice(2)).catch((error: unknown) => {
-  const known = [UsageError, PortInUse, DataFolderInUse, TemplateError].some((type) => error instanceof type);
+  const known = [UsageError, PortInUse, DataFolderInUse, TemplateError, OldS3Layout].some(
+    (type) => error instanceof type,
+  );
   process.stderr.write(`start: ${known ? (error as Error).message : ((error as Error).stack ?? String(error))}\n`);
   process.exit(1);
 });

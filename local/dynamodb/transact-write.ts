@@ -14,8 +14,8 @@ import { messageOf, type StackLog } from '../log';
  * them; see docs/local-stack.md).
  */
 export interface SerializedWrites {
-  /** Handles the request when it is a write (answering it later) and answers true; false leaves it to the caller. */
-  handle(req: IncomingMessage, res: ServerResponse): boolean;
+  /** Handles the request (its body read) when it is a write, answering it later, and answers true; false leaves it to the caller. */
+  handle(req: IncomingMessage, res: ServerResponse, body: Buffer): boolean;
 }
 
 type Json = Record<string, unknown>;
@@ -52,18 +52,15 @@ export function serializeWrites(options: { port: number; log: StackLog }): Seria
   }
 
   return {
-    handle(req, res) {
+    handle(req, res, raw) {
       const target = String(req.headers['x-amz-target'] ?? '');
       const operation = target.slice(target.indexOf('.') + 1);
       if (!WRITES.has(operation)) return false;
-      const queued = readBody(req).then((raw) => {
-        const done = tail.then(() => run(operation, raw));
-        tail = done.then(
-          () => undefined,
-          () => undefined,
-        );
-        return done;
-      });
+      const queued = tail.then(() => run(operation, raw));
+      tail = queued.then(
+        () => undefined,
+        () => undefined,
+      );
       queued.then(
         (answer) => sendJson(res, answer.status, answer.body, CONTENT_TYPE),
         (failure: unknown) => {

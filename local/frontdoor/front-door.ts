@@ -20,6 +20,8 @@ export interface FrontDoor {
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** What /_local/health says about the front door. */
   describe(): Record<string, unknown>;
+  /** The origins the HTTP API's CORS configuration allows. */
+  corsOrigins(): string[];
 }
 
 export interface FrontDoorOptions {
@@ -81,6 +83,7 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
       }
       service.handle(req, res);
     },
+    corsOrigins: () => api?.cors?.allowOrigins ?? [],
     describe: () => ({
       ...(auth
         ? {

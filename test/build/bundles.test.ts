@@ -326,27 +326,6 @@ describe('built bundles', function () {
         expect(result.labels[1]).to.deep.include({ confidence: 81.5, parents: ['Building', 'Architecture'] });
       });
 
-      it('counts faces with DetectFaces on the same object', async () => {
-        const input = event('detect-labels.json');
-        const result = expectOk(await invoke('DetectLabels', input));
-        const [request] = aws.callsTo('rekognition', 'DetectFaces');
-        expect(request?.input).to.deep.equal({
-          Image: { S3Object: { Bucket: input.upload.bucket, Name: input.upload.key } },
-        });
-        expect(result.faceCount).to.equal(2);
-      });
-
-      it('keeps the labels when DetectFaces fails for a reason retrying cannot fix', async () => {
-        aws.override((call) =>
-          call.operation === 'DetectFaces'
-            ? { status: 400, json: { __type: 'AccessDeniedException', message: 'not allowed' } }
-            : undefined,
-        );
-        const result = expectOk(await invoke('DetectLabels', event('detect-labels.json')));
-        expect(result.labels).to.have.length(2);
-        expect(result).not.to.have.property('faceCount');
-      });
-
       it('stores why Rekognition refused an image instead of failing', async () => {
         aws.override((call) =>
           call.operation === 'DetectLabels'
@@ -358,6 +337,47 @@ describe('built bundles', function () {
         );
         const result = expectOk(await invoke('DetectLabels', event('detect-labels.json')));
         expect(result.refused).to.include({ name: 'InvalidImageFormatException' });
+      });
+    });
+
+    describe('DetectFaces', () => {
+      it('asks DetectFaces for the attributes the item keeps and answers count, detected and the details', async () => {
+        track('DetectFaces');
+        const input = event('detect-faces.json');
+        const invocation = await invoke('DetectFaces', input);
+        const result = expectOk(invocation);
+        const [request] = aws.callsTo('rekognition', 'DetectFaces');
+        expect(request?.input).to.deep.equal({
+          Image: { S3Object: { Bucket: input.upload.bucket, Name: input.upload.key } },
+          Attributes: ['AGE_RANGE', 'EMOTIONS', 'SMILE', 'EYES_OPEN'],
+        });
+        expect(result.faces).to.include({ count: 2, detected: true });
+        expect(result.faces.details[0]).to.deep.include({ emotion: { type: 'HAPPY', confidence: 93.1 } });
+        expectStructuredLogs(invocation, input.upload.key);
+      });
+
+      it('reads the rendition of a converted upload', async () => {
+        const input = event('generate-thumbnail-converted.json');
+        expectOk(await invoke('DetectFaces', input));
+        const [request] = aws.callsTo('rekognition', 'DetectFaces');
+        expect((request?.input?.Image as any).S3Object.Name).to.equal(input.metadata.rendition.key);
+      });
+    });
+
+    describe('DetectModerationLabels', () => {
+      it('asks at the template default ModerationMinConfidence and flags what it finds', async () => {
+        track('DetectModerationLabels');
+        const input = event('detect-moderation-labels.json');
+        const result = expectOk(await invoke('DetectModerationLabels', input));
+        const [request] = aws.callsTo('rekognition', 'DetectModerationLabels');
+        expect(request?.input).to.deep.equal({
+          Image: { S3Object: { Bucket: input.upload.bucket, Name: input.upload.key } },
+          MinConfidence: Number(template.Parameters?.ModerationMinConfidence?.Default),
+        });
+        expect(result.moderation).to.deep.equal({
+          labels: [{ name: 'Weapons', parentName: 'Violence', confidence: 88.2 }],
+          flagged: true,
+        });
       });
     });
 
@@ -430,21 +450,22 @@ describe('built bundles', function () {
 
     const finishing: [string, string, string][] = [
       ['RecordUnsupported', 'record-unsupported.json', 'UNSUPPORTED'],
-      ['StoreLabels', 'store-labels.json', ''],
       ['CompleteProcessing', 'complete-processing.json', 'SUCCEEDED'],
       ['RecordFailure', 'record-failure.json', 'FAILED'],
     ];
     for (const [logicalId, fixture, status] of finishing) {
       describe(logicalId, () => {
-        it(`writes the item once${status ? ` with status ${status}` : ''}`, async () => {
+        it(`writes the item once with status ${status}, and answers the notification to publish`, async () => {
           track(logicalId);
           const input = event(fixture);
-          expectOk(await invoke(logicalId, input));
+          const result = expectOk(await invoke(logicalId, input));
+          expect(result.status).to.equal(status);
+          expect(result.notification.attributes.status).to.deep.equal({ DataType: 'String', StringValue: status });
           const [update, ...others] = aws.callsTo('dynamodb', 'UpdateItem');
           expect(update?.input).to.include({ TableName: TABLE_NAME });
           expect(update?.input?.Key).to.deep.equal({ imageId: { S: input.upload.imageId } });
           const values = JSON.stringify(update?.input?.ExpressionAttributeValues);
-          if (status) expect(values).to.include(JSON.stringify({ S: status }));
+          expect(values).to.include(JSON.stringify({ S: status }));
           // CompleteProcessing then offers the photo (in an album) as the album's cover; nothing else writes twice.
           const expected = logicalId === 'CompleteProcessing' ? [ALBUM_TABLE_NAME] : [];
           expect(others.map((call) => call.input?.TableName)).to.deep.equal(expected);

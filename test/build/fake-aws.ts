@@ -135,9 +135,18 @@ export class FakeAws {
       case 'rekognition.DetectFaces':
         return {
           FaceDetails: [
-            { Confidence: 99.9, BoundingBox: { Left: 0.2, Top: 0.1, Width: 0.1, Height: 0.15 } },
+            {
+              Confidence: 99.9,
+              BoundingBox: { Left: 0.2, Top: 0.1, Width: 0.1, Height: 0.15 },
+              Emotions: [{ Type: 'HAPPY', Confidence: 93.1 }],
+            },
             { Confidence: 99.1, BoundingBox: { Left: 0.6, Top: 0.1, Width: 0.1, Height: 0.15 } },
           ],
+        };
+      case 'rekognition.DetectModerationLabels':
+        return {
+          ModerationModelVersion: '7.0',
+          ModerationLabels: [{ Name: 'Weapons', ParentName: 'Violence', Confidence: 88.2, TaxonomyLevel: 2 }],
         };
       case 'rekognition.DetectLabels':
         return {

@@ -3,6 +3,7 @@ import { DeleteObjectsCommand, HeadObjectCommand, PutObjectCommand } from '@aws-
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { IMAGES, rejection, startTestStack, type TestStack } from '../support/test-stack';
+import { sigv4Headers } from './support/signed';
 import { PROJECT_ROOT } from '../../local/template';
 
 /**
@@ -41,6 +42,7 @@ describe('the front door functions on the local stack', function () {
     const functionName = fixture.replace('.json', '').replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase());
     const response = await fetch(`${t.stack.endpoint}/2015-03-31/functions/${functionName}/invocations`, {
       method: 'POST',
+      headers: sigv4Headers('lambda'),
       body: JSON.stringify(event),
     });
     expect(response.headers.get('x-amz-function-error'), await response.clone().text()).to.equal(null);

@@ -21,9 +21,8 @@ import path from 'node:path';
 import { imageIdFor } from '../../functions/lib/upload-key';
 import { readInbox } from '../../local/inbox';
 import { loadStackModel } from '../../local/stack-model';
-import { PROJECT_ROOT } from '../../local/template';
+import { PROJECT_ROOT, TEMPLATE_PATH } from '../../local/template';
 import { IMAGES, rejection, startTestStack, tempDir, type TestStack } from '../support/test-stack';
-import { NOTIFY_EMAIL, writeNotifyingTemplate } from './support/notify-template';
 import { runCli } from './support/spawn';
 
 /** A loopback HTTP endpoint that keeps what SNS posts to it. */
@@ -45,10 +44,13 @@ async function receiver(): Promise<{
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, posts, server };
 }
 
+/** The address template.yaml's NotificationEmail subscribes in these tests. */
+const NOTIFY_EMAIL = 'owner@example.com';
+
 describe('local SNS and notifications', function () {
   this.timeout(180_000);
   let dir: string;
-  let templatePath: string;
+  const templatePath = TEMPLATE_PATH;
   let t: TestStack;
   let sns: SNSClient;
   let topicArn: string;
@@ -56,10 +58,8 @@ describe('local SNS and notifications', function () {
 
   before(async () => {
     dir = tempDir('e2e-notify-');
-    templatePath = writeNotifyingTemplate(dir);
     t = await startTestStack({
-      templatePath,
-      codeRoot: PROJECT_ROOT,
+      parameterOverrides: { NotificationEmail: NOTIFY_EMAIL },
       env: { SFN_MOCK_CONFIG: path.join(dir, 'MockConfigFile.json') },
     });
     sns = new SNSClient({
@@ -249,8 +249,11 @@ describe('local SNS and notifications', function () {
       }
       await t.stack.idle();
       const imageId = imageIdFor(key);
-      const mails = readInbox(t.dataDir, NOTIFY_EMAIL).filter((message) => message.text.startsWith('skimage_coffee'));
-      expect(mails.map((mail) => mail.subject)).to.deep.equal(['Photo SUCCEEDED']);
+      const mails = readInbox(t.dataDir, NOTIFY_EMAIL).filter((message) =>
+        message.text.startsWith('File: skimage_coffee.png\n'),
+      );
+      expect(mails.map((mail) => mail.subject)).to.deep.equal(['Photo processed: skimage_coffee.png']);
+      expect(mails[0]?.text).to.include('Album: trip\nOutcome: SUCCEEDED\nFaces: No Face Detected');
 
       const history = await t.history(String(item?.executionArn));
       const scheduled = history.find(
@@ -386,18 +389,19 @@ describe('local SNS and notifications', function () {
         .split('\n')
         .map((line) => JSON.parse(line) as Record<string, any>);
       expect(cat?.status, run.stderr).to.equal('SUCCEEDED');
-      expect(cat?.notifications).to.deep.equal([
-        {
-          subject: 'Photo SUCCEEDED',
-          message: 'skimage_chelsea-cat.png is SUCCEEDED',
-          attributes: {
-            status: 'SUCCEEDED',
-            userId: 'local-user',
-            imageId: imageIdFor(cat?.key),
-            fileName: 'skimage_chelsea-cat.png',
-          },
-        },
-      ]);
+      expect(cat?.notifications).to.have.lengthOf(1);
+      const [notification] = cat?.notifications ?? [];
+      expect(notification.subject).to.equal('Photo processed: skimage_chelsea-cat.png');
+      expect(notification.message).to.match(/^File: skimage_chelsea-cat\.png\nAlbum: pets\nOutcome: SUCCEEDED\n/);
+      expect(notification.attributes).to.deep.include({
+        status: 'SUCCEEDED',
+        userId: 'local-user',
+        albumId: 'pets',
+        imageId: imageIdFor(cat?.key),
+        fileName: 'skimage_chelsea-cat.png',
+        faceDetected: 'false',
+      });
+      expect(notification.attributes.flagged).to.be.oneOf(['true', 'false']);
       expect(animation?.status).to.equal('UNSUPPORTED');
       expect(
         animation?.notifications.map((item: { attributes: { status: string } }) => item.attributes.status),

@@ -7,7 +7,12 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { DetectLabelsCommand, RekognitionClient } from '@aws-sdk/client-rekognition';
+import {
+  DetectFacesCommand,
+  DetectLabelsCommand,
+  DetectModerationLabelsCommand,
+  RekognitionClient,
+} from '@aws-sdk/client-rekognition';
 import {
   GetObjectCommand,
   HeadObjectCommand,
@@ -28,7 +33,8 @@ export { BUCKET, eventFixture, FIXTURE_IMAGES, fixtureImage, uploadFor, USER_ID 
  * aws-sdk-client-mock stubs of every client the adapters in functions/lib/aws/ build (S3, the DynamoDB document client,
  * Rekognition, Step Functions), with the environment template.yaml gives the functions. The stubs patch the client
  * prototypes, so the lazily created clients are covered. S3 serves `objects` (Range honoured) and stores PutObject
- * bodies there; DynamoDB accepts every write; Rekognition sees a castle. Tests override per command.
+ * bodies there; DynamoDB accepts every write; Rekognition sees a castle, no face and nothing to moderate. Tests
+ * override per command.
  */
 export const TABLE = 'ImageMetadataTable';
 export const ALBUM_TABLE = 'AlbumMetadataTable';
@@ -88,7 +94,7 @@ export class AwsMocks {
     this.reset();
   }
 
-  /** Default answers: S3 serves `objects`, DynamoDB accepts every write, Rekognition sees a castle. */
+  /** Default answers: S3 serves `objects`, DynamoDB accepts every write, Rekognition sees a castle and no face. */
   reset(): void {
     this.objects.clear();
     for (const stub of [this.s3, this.dynamo, this.rekognition, this.sfn]) stub.reset();
@@ -122,6 +128,8 @@ export class AwsMocks {
         },
       ],
     });
+    this.rekognition.on(DetectFacesCommand).resolves({ FaceDetails: [] });
+    this.rekognition.on(DetectModerationLabelsCommand).resolves({ ModerationLabels: [] });
   }
 
   restore(): void {

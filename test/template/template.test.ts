@@ -161,14 +161,15 @@ describe('template.yaml', () => {
   describe('functions', () => {
     it('has the functions of the workflow (ConvertImage included), one per API route and the delete cascade', () => {
       expect(functions.map((f) => f.logicalId)).to.have.members([
-        'ConvertImage',
         'S3Trigger',
         'ExtractImageMetadata',
         'RecordUnsupported',
         'StoreImageMetadata',
+        'ConvertImage',
         'DetectLabels',
-        'StoreLabels',
         'GenerateThumbnail',
+        'DetectFaces',
+        'DetectModerationLabels',
         'CompleteProcessing',
         'RecordFailure',
         ...Object.values(API_ROUTES),
@@ -216,7 +217,10 @@ describe('template.yaml', () => {
     const placeholders = new Set(
       allStrings(asl).flatMap((s) => [...s.matchAll(/\$\{([^}]+)\}/g)].map((m) => m[1] as string)),
     );
-    const taskStates = allStates(asl).filter(([, state]) => state.Type === 'Task');
+    const SNS_PUBLISH = 'arn:aws:states:::sns:publish';
+    const allTasks = allStates(asl).filter(([, state]) => state.Type === 'Task');
+    /** The Lambda tasks; NotifyResult publishes through the SNS integration, checked on its own. */
+    const taskStates = allTasks.filter(([, state]) => state.Resource !== SNS_PUBLISH);
 
     it('is a Standard workflow defined by a file with substitutions, traced and logged with retention', () => {
       expect(smProps.Type).to.equal('STANDARD');
@@ -261,14 +265,87 @@ describe('template.yaml', () => {
         .filter((p): p is { LambdaInvokePolicy: { FunctionName: unknown } } => !!(p as Json)?.LambdaInvokePolicy)
         .map((p) => refTarget(p.LambdaInvokePolicy.FunctionName));
       expect([...new Set(invoked)].sort()).to.deep.equal([...allowed].sort());
-      // Every other function is started by an event of its own (an EventBridge rule or an API route), except
-      // ConvertImage: in the template since issue 15's phase 1, the ASL calls it from phase 2 on.
-      const notWiredYet = ['ConvertImage'];
-      const others = functions.filter((f) => !invoked.includes(f.logicalId) && !notWiredYet.includes(f.logicalId));
+      // Every other function is started by an event of its own (an EventBridge rule or an API route); ConvertImage,
+      // wired by issue 15's phase 2, is invoked by the state machine like the other steps.
+      const others = functions.filter((f) => !invoked.includes(f.logicalId));
       expect(others.map((f) => f.logicalId)).to.include('S3Trigger');
+      expect(invoked).to.include('ConvertImage');
       for (const fn of others) expect(Object.keys(fn.events), fn.logicalId).to.have.length.greaterThan(0);
       for (const id of invoked)
         expect(Object.keys(functions.find((f) => f.logicalId === id)?.events ?? {}), id).to.deep.equal([]);
+    });
+
+    it('publishes with the sns:publish integration (no Lambda) to NotificationTopic, and may publish to it only', () => {
+      const publishers = allTasks.filter(([, state]) => state.Resource === SNS_PUBLISH);
+      expect(publishers.map(([name]) => name)).to.deep.equal(['NotifyResult']);
+      const placeholder = /^\$\{(\w+)\}$/.exec(String((publishers[0]?.[1].Parameters as Json).TopicArn))?.[1];
+      expect(substitutions[placeholder ?? '']).to.deep.equal({ Ref: 'NotificationTopic' });
+      const statements = asList(smProps.Policies).flatMap((policy) => asList((policy as Json).Statement) as Json[]);
+      const sns = statements.filter((statement) => asList(statement.Action).some((a) => String(a).startsWith('sns:')));
+      expect(sns).to.deep.equal([
+        { Sid: 'PublishOutcomes', Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: 'NotificationTopic' } },
+      ]);
+    });
+  });
+
+  describe('notifications', () => {
+    it('NotificationTopic is encrypted with KMS and refuses publishing without TLS', () => {
+      expect(resource('NotificationTopic').Type).to.equal('AWS::SNS::Topic');
+      expect((resource('NotificationTopic').Properties as Json).KmsMasterKeyId).to.equal('alias/aws/sns');
+      const [, policy] = onlyOne(resourcesOfType(template, 'AWS::SNS::TopicPolicy'));
+      const props = policy.Properties as Json;
+      expect(asList(props.Topics).map(refTarget)).to.deep.equal(['NotificationTopic']);
+      expect((props.PolicyDocument as { Statement: Json[] }).Statement).to.deep.include({
+        Sid: 'DenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'sns:Publish',
+        Resource: { Ref: 'NotificationTopic' },
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      });
+    });
+
+    it('subscribes NotificationEmail by e-mail only when it is set', () => {
+      expect(template.Parameters?.NotificationEmail).to.include({ Type: 'String', Default: '' });
+      expect((template as { Conditions?: Json }).Conditions?.HasNotificationEmail).to.deep.equal({
+        'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'NotificationEmail' }, ''] }],
+      });
+      const [id, subscription] = onlyOne(resourcesOfType(template, 'AWS::SNS::Subscription'));
+      expect(id).to.equal('NotificationEmailSubscription');
+      expect((subscription as { Condition?: unknown }).Condition).to.equal('HasNotificationEmail');
+      expect(subscription.Properties).to.deep.equal({
+        TopicArn: { Ref: 'NotificationTopic' },
+        Protocol: 'email',
+        Endpoint: { Ref: 'NotificationEmail' },
+      });
+      const pattern = new RegExp(String((template.Parameters?.NotificationEmail as Json).AllowedPattern));
+      expect(['', 'owner@example.com'].every((value) => pattern.test(value))).to.equal(true);
+      expect(['owner', 'a@b@c', 'a b@c'].some((value) => pattern.test(value))).to.equal(false);
+    });
+  });
+
+  describe('recognition and conversion settings', () => {
+    const variables = (id: string) => (functions.find((f) => f.logicalId === id) as FunctionSpec).environment;
+
+    it('each recognition step reads its own switch and settings; ConvertFormats reaches ExtractImageMetadata', () => {
+      expect(variables('DetectFaces')).to.deep.include({ DETECT_FACES: { Ref: 'DetectFacesEnabled' } });
+      expect(variables('DetectModerationLabels')).to.deep.include({
+        DETECT_MODERATION: { Ref: 'DetectModeration' },
+        MODERATION_MIN_CONFIDENCE: { Ref: 'ModerationMinConfidence' },
+      });
+      expect(variables('ExtractImageMetadata')).to.deep.include({ CONVERT_FORMATS: { Ref: 'ConvertFormats' } });
+      expect(template.Parameters?.DetectModeration).to.include({ Default: 'true' });
+      expect(template.Parameters?.ModerationMinConfidence).to.include({ MinValue: 0, MaxValue: 100 });
+    });
+
+    it('ConvertFormats takes a comma-separated list of the convertible formats, or nothing', () => {
+      const parameter = template.Parameters?.ConvertFormats as Json;
+      expect(parameter.Default).to.equal('HEIC,HEIF,WEBP,AVIF');
+      const pattern = new RegExp(String(parameter.AllowedPattern));
+      for (const value of ['', 'HEIC', 'HEIC,HEIF,WEBP,AVIF', 'WEBP,AVIF'])
+        expect(pattern.test(value), value).to.equal(true);
+      for (const value of ['GIF', 'HEIC,', 'heic', 'HEIC,,AVIF', 'JPEG'])
+        expect(pattern.test(value), value).to.equal(false);
     });
   });
 
@@ -369,12 +446,35 @@ describe('template.yaml', () => {
             'logs:UpdateLogDelivery',
           ],
         },
+        { owner: 'DetectLabels', sid: 'DetectLabels', actions: ['rekognition:DetectLabels'] },
+        { owner: 'DetectFaces', sid: 'DetectFaces', actions: ['rekognition:DetectFaces'] },
         {
-          owner: 'DetectLabels',
-          sid: 'DetectLabels',
-          actions: ['rekognition:DetectFaces', 'rekognition:DetectLabels'],
+          owner: 'DetectModerationLabels',
+          sid: 'DetectModerationLabels',
+          actions: ['rekognition:DetectModerationLabels'],
         },
       ]);
+    });
+
+    it('lets each function read and write only its own folders of the bucket', () => {
+      const folders = (owner: string, action: string) =>
+        statements
+          .filter((s) => s.owner === owner && s.Effect === 'Allow' && asList(s.Action).includes(action))
+          .flatMap((s) => asList(s.Resource))
+          .map((r) => String((r as { 'Fn::Sub'?: unknown })['Fn::Sub'] ?? r).replace('${PhotoRepo.Arn}/', ''))
+          .sort();
+      const readers = ['DetectLabels', 'DetectFaces', 'DetectModerationLabels', 'GenerateThumbnail'];
+      for (const owner of readers) {
+        expect(folders(owner, 's3:GetObject'), owner).to.deep.equal(['private/*/converted/*', 'private/*/uploads/*']);
+      }
+      expect(folders('ConvertImage', 's3:GetObject')).to.deep.equal(['private/*/uploads/*']);
+      expect(folders('ConvertImage', 's3:PutObject')).to.deep.equal(['private/*/converted/*']);
+      expect(folders('GenerateThumbnail', 's3:PutObject')).to.deep.equal(['private/*/resized/*']);
+      expect(folders('ExtractImageMetadata', 's3:GetObject')).to.deep.equal(['private/*/uploads/*']);
+      // CreateUpload signs presigned uploads, which need its PutObject on uploads/; the workflow writes the rest.
+      expect(folders('CreateUpload', 's3:PutObject')).to.deep.equal(['private/*/uploads/*']);
+      const writers = statements.filter((s) => s.Effect === 'Allow' && asList(s.Action).includes('s3:PutObject'));
+      expect(writers.map((s) => s.owner).sort()).to.deep.equal(['ConvertImage', 'CreateUpload', 'GenerateThumbnail']);
     });
 
     it('never allows a wildcard action', () => {

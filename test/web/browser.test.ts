@@ -66,6 +66,10 @@ describe('web app in Chromium against the local stack', function () {
     await page.getByRole('heading', { name: 'canon-ixus-2001_wedding-couple.jpg', level: 1 }).waitFor();
     expect(await page.locator('table.metadata').innerText()).to.match(/Camera\s+Canon/);
     expect(await page.getByRole('meter', { name: 'Person confidence' }).getAttribute('value')).to.match(/^\d/);
+    // The local DetectFaces finds the couple and the best man: boxes over the photo, one line each.
+    const faces = await page.locator('ol.faces li').count();
+    expect(faces).to.be.greaterThan(0);
+    expect(await page.locator('.photo-main .face-box').count()).to.equal(faces);
     const steps = page.locator('.timeline li');
     await steps.first().waitFor();
     const timeline = (await steps.allInnerTexts()).map((step) => step.replace(/\s+/g, ' '));

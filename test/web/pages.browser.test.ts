@@ -114,6 +114,10 @@ describe('web pages in Chromium (API answered in the browser)', function () {
     await main.getByRole('button', { name: 'Show photo' }).first().click();
     expect(await main.locator('img').getAttribute('class')).to.equal(null);
     expect(await main.locator('.face-box').count()).to.equal(2);
+    expect(await page.locator('ol.faces li').allInnerTexts()).to.deep.equal([
+      'Face 1, 35–45 years, calm, 99.9% sure',
+      'Face 2, smiling, 87.5% sure',
+    ]);
     const table = await page.locator('table.metadata').innerText();
     expect(table)
       .to.match(/Camera\s+NIKON COOLPIX P6000/)
@@ -179,11 +183,20 @@ function flaggedPhoto(base: string): Photo {
       count: 2,
       detected: true,
       details: [
-        { boundingBox: { left: 0.4, top: 0.1, width: 0.2, height: 0.25 }, confidence: 99.9, emotion: 'CALM' },
-        { boundingBox: { left: 0.05, top: 0.5, width: 0.1, height: 0.1 }, smile: true },
+        {
+          boundingBox: { left: 0.4, top: 0.1, width: 0.2, height: 0.25 },
+          confidence: 99.9,
+          ageRange: { low: 35, high: 45 },
+          emotion: { type: 'CALM', confidence: 90 },
+        },
+        {
+          boundingBox: { left: 0.05, top: 0.5, width: 0.1, height: 0.1 },
+          confidence: 87.5,
+          smile: { value: true, confidence: 80 },
+        },
       ],
     },
-    moderation: { flagged: true, labels: [{ name: 'Suggestive', confidence: 81 }] },
+    moderation: { flagged: true, labels: [{ name: 'Suggestive', parentName: '', confidence: 81 }] },
     thumbnailUrl: `${base}/_storage/thumb/skimage_astronaut.png`,
     // Sent by the API on AWS only; config.json decides whether the page shows it (not on the local stack).
     executionConsoleUrl: 'https://us-east-1.console.aws.amazon.com/states/home',

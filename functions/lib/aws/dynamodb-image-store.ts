@@ -3,7 +3,7 @@ import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } fr
 import { UploadSuperseded } from '../errors';
 import { albumKeyOf, type ImageItem, type UploadRef } from '../image-item';
 import type { ImageMetadata } from '../image-metadata';
-import type { FinishDetails, ImageStore, LabelsOutcome, StartOutcome } from '../image-store';
+import type { FinishDetails, ImageStore, StartOutcome } from '../image-store';
 import { sequencerOrder } from '../sequencer';
 import { callAws } from './transient';
 import { startInAlbum } from './dynamodb-upload-in-album';
@@ -54,26 +54,14 @@ export class DynamoImageStore implements ImageStore {
     await this.update(upload, now, metadataFields(metadata), 'Storing the metadata');
   }
 
-  async saveLabels(upload: UploadRef, result: LabelsOutcome, now: Date): Promise<void> {
-    const fields: Record<string, unknown> =
-      'refused' in result
-        ? { labels: [], labelsError: result.refused }
-        : { labels: result.labels, ...(result.faceCount ? { faces: { count: result.faceCount } } : {}) };
-    await this.update(upload, now, fields, 'Storing the labels');
-  }
-
   async finish(
     upload: UploadRef,
     status: 'SUCCEEDED' | 'UNSUPPORTED' | 'FAILED',
     details: FinishDetails,
     now: Date,
   ): Promise<void> {
-    const fields: Record<string, unknown> = {
-      status,
-      ...(details.metadata ? metadataFields(details.metadata) : {}),
-      ...(details.thumbnail ? { thumbnail: details.thumbnail } : {}),
-      ...(details.error ? { error: details.error } : {}),
-    };
+    const { metadata, ...found } = details;
+    const fields: Record<string, unknown> = { status, ...(metadata ? metadataFields(metadata) : {}), ...found };
     await this.update(upload, now, fields, `Recording status ${status}`);
   }
 

@@ -216,8 +216,14 @@ describe('delete cascade', () => {
     expect(deletionVerdict(photo('0065A1B2C3D4E5F7'), '0065A1B2C3D4E5F700')).to.equal('duplicate');
     const recorded = photo('01', {
       thumbnail: { key: 'private/bob/resized/x.jpg', width: 1, height: 1, format: 'JPEG', sizeBytes: 1 },
-    }) as ImageItem & { rendition: { key: string } };
-    recorded.rendition = { key: 'private/alice/converted/holidays/a.jpg.jpg' };
+    });
+    recorded.rendition = {
+      key: 'private/alice/converted/holidays/a.jpg.jpg',
+      sizeBytes: 1,
+      format: 'JPEG',
+      width: 1,
+      height: 1,
+    };
     expect(derivedKeysOf(upload, recorded)).to.deep.equal([
       'private/alice/resized/holidays/a.jpg',
       'private/alice/converted/holidays/a.jpg.jpg',

@@ -90,7 +90,7 @@ describe('execution timeline', function () {
     expect(step(view, 'StoreImageMetadata')?.status).to.equal('SUCCEEDED');
   });
 
-  it('an unsupported photo: RecordUnsupported SUCCEEDED, the execution fails in its Fail state', async () => {
+  it('an unsupported photo: RecordUnsupported SUCCEEDED, the outcome published, the execution fails in its Fail state', async () => {
     const view = await timelineOf(
       await workflow.process(uploadFor('cat.gif'), fixtureImage('generated_chelsea-cat.gif')),
     );
@@ -98,6 +98,8 @@ describe('execution timeline', function () {
       ExtractImageMetadata: 'SUCCEEDED',
       ImageTypeCheck: 'SUCCEEDED',
       RecordUnsupported: 'SUCCEEDED',
+      NotifyResult: 'SUCCEEDED',
+      OutcomeCheck: 'SUCCEEDED',
       NotSupportedImageType: 'FAILED',
     });
     expect(step(view, 'NotSupportedImageType')?.error).to.equal('NotSupportedImageType');

@@ -41,13 +41,17 @@ describe('photo view', () => {
   it('passes through fields that other steps add later (faces, moderation, rendition)', () => {
     const later = {
       ...photoItem,
-      faces: { count: 2, detected: true, details: [{ confidence: 99 }] },
+      faces: {
+        count: 2,
+        detected: true,
+        details: [{ boundingBox: { width: 0.1, height: 0.2, left: 0.3, top: 0.4 }, confidence: 99 }],
+      },
       moderation: { labels: [], flagged: false },
       moderationError: { name: 'X', message: 'y' },
       rendition: {
         key: 'private/alice/converted/holidays/a.heic.jpg',
         sizeBytes: 1,
-        format: 'JPEG',
+        format: 'JPEG' as const,
         width: 1,
         height: 1,
       },

@@ -1,4 +1,3 @@
-import type { BoundingBox, ErrorRecord } from '../../../functions/lib/image-item';
 import type { PhotoView } from '../../../functions/lib/photo-view';
 
 /** The shapes of docs/api.md, as the web app reads them. */
@@ -10,43 +9,14 @@ export interface Album {
   coverUrl?: string;
 }
 
-/** One face of `faces.details` (issue 13): the box is relative to the photo, 0..1. */
-export interface FaceDetail {
-  boundingBox: BoundingBox;
-  confidence?: number;
-  ageRange?: { low?: number; high?: number };
-  emotion?: string;
-  smile?: boolean;
-  eyesOpen?: boolean;
-}
+export type {
+  FaceDetail,
+  FacesRecord as Faces,
+  ModerationRecord as Moderation,
+} from '../../../functions/lib/image-item';
 
-export interface Faces {
-  count: number;
-  detected?: boolean;
-  details?: FaceDetail[];
-}
-
-export interface ModerationLabel {
-  name: string;
-  parentName?: string;
-  confidence: number;
-}
-
-export interface Moderation {
-  flagged: boolean;
-  labels: ModerationLabel[];
-}
-
-/**
- * A photo as the API shows it (functions/lib/photo-view.ts: the item without its internal fields, plus presigned
- * URLs), with the fields of issue 13 typed as the pages read them until the item declares them.
- */
-export interface Photo extends Omit<PhotoView, 'faces'> {
-  faces?: Faces;
-  facesError?: ErrorRecord;
-  moderation?: Moderation;
-  moderationError?: ErrorRecord;
-}
+/** A photo as the API shows it: the item without its internal fields, plus presigned URLs (photo-view.ts). */
+export type Photo = PhotoView;
 
 export interface PhotoPage {
   photos: Photo[];

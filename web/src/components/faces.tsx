@@ -2,12 +2,11 @@ import type { FaceDetail, Faces } from '../api/types';
 
 function faceWords(face: FaceDetail, index: number): string {
   const parts = [`Face ${index + 1}`];
-  if (face.ageRange?.low !== undefined && face.ageRange.high !== undefined)
-    parts.push(`${face.ageRange.low}–${face.ageRange.high} years`);
-  if (face.emotion) parts.push(face.emotion.toLowerCase());
-  if (face.smile !== undefined) parts.push(face.smile ? 'smiling' : 'not smiling');
-  if (face.eyesOpen !== undefined) parts.push(face.eyesOpen ? 'eyes open' : 'eyes closed');
-  if (face.confidence !== undefined) parts.push(`${face.confidence.toFixed(1)}% sure`);
+  if (face.ageRange) parts.push(`${face.ageRange.low}–${face.ageRange.high} years`);
+  if (face.emotion) parts.push(face.emotion.type.toLowerCase());
+  if (face.smile) parts.push(face.smile.value ? 'smiling' : 'not smiling');
+  if (face.eyesOpen) parts.push(face.eyesOpen.value ? 'eyes open' : 'eyes closed');
+  parts.push(`${face.confidence.toFixed(1)}% sure`);
   return parts.join(', ');
 }
 

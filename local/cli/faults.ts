@@ -68,6 +68,7 @@ function summary(report: FaultRunReport): string {
       .map(([name, count]) => `${name} ${count}`)
       .join(', ')}`,
     `final statuses: ${JSON.stringify(report.statuses)}; ${report.deleted} deleted`,
+    `why the FAILED ones failed: ${JSON.stringify(report.failures)}`,
     `notifications: ${JSON.stringify(report.notifications)}`,
     ...PASS_COUNTS.map((kind) => `${kind.padEnd(13)} ${report[kind]}`),
     ...(report.settled ? [] : ['the stack had not finished when the run stopped waiting']),

@@ -38,6 +38,8 @@ export interface Reconciliation {
   counts: Record<ProblemKind, number>;
   /** Final statuses of the items of objects that exist. */
   statuses: Record<string, number>;
+  /** Why the FAILED ones failed: `state: error name` -> how many. */
+  failures: Record<string, number>;
   live: number;
   deleted: number;
   executions: number;
@@ -53,6 +55,7 @@ export function reconcile(input: ReconcileInput): Reconciliation {
   const executions = new Map(observed.executions.map((execution) => [execution.arn, execution]));
   const problems: Problem[] = [];
   const statuses: Record<string, number> = {};
+  const failures: Record<string, number> = {};
   const keys = new Set(observed.keys);
   let live = 0;
   for (const object of plan.objects) {
@@ -64,6 +67,10 @@ export function reconcile(input: ReconcileInput): Reconciliation {
     }
     live += 1;
     if (item && typeof item.status === 'string') statuses[item.status] = (statuses[item.status] ?? 0) + 1;
+    if (item?.status === 'FAILED') {
+      const reason = failureOf(item);
+      failures[reason] = (failures[reason] ?? 0) + 1;
+    }
     problems.push(...liveProblems(object, now, item, { ...input, executions }));
   }
   problems.push(...executionProblems(observed.executions));
@@ -72,6 +79,7 @@ export function reconcile(input: ReconcileInput): Reconciliation {
   return {
     counts: countsOf(problems),
     statuses,
+    failures,
     live,
     deleted: plan.objects.length - live,
     executions: observed.executions.length,
@@ -82,6 +90,11 @@ export function reconcile(input: ReconcileInput): Reconciliation {
     },
     problems,
   };
+}
+
+function failureOf(item: Item): string {
+  const error = (item.error ?? {}) as { name?: unknown; state?: unknown };
+  return `${String(error.state ?? '?')}: ${String(error.name ?? '?')}`;
 }
 
 function countsOf(problems: Problem[]): Record<ProblemKind, number> {

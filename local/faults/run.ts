@@ -56,6 +56,7 @@ export interface FaultRunReport {
   live: number;
   deleted: number;
   statuses: Record<string, number>;
+  failures: Record<string, number>;
   executions: number;
   notifications: Reconciliation['notifications'];
   injected: Record<string, number>;
@@ -214,6 +215,7 @@ function reportOf(run: {
     live: verdict.live,
     deleted: verdict.deleted,
     statuses: verdict.statuses,
+    failures: verdict.failures,
     executions: verdict.executions,
     notifications: verdict.notifications,
     injected: injectedCounts(run.journal),

@@ -108,6 +108,7 @@ describe('the faults run reconciliation', () => {
     expect(verdict.problems).to.deep.equal([]);
     expect(verdict).to.deep.include({ live: 2, deleted: 1, executions: 4 });
     expect(verdict.statuses).to.deep.equal({ SUCCEEDED: 1, UNSUPPORTED: 1 });
+    expect(verdict.failures).to.deep.equal({});
     expect(verdict.notifications).to.deep.equal({ received: 3, published: 3, unnotified: 0 });
   });
 
@@ -151,7 +152,11 @@ describe('the faults run reconciliation', () => {
   it('counts an outcome or a size that does not fit the version as wrongVersion; FAILED fits any', () => {
     expect(nonZero(broken((input) => (itemOf(input, C).status = 'SUCCEEDED')))).to.deep.include({ wrongVersion: 1 });
     expect(nonZero(broken((input) => (itemOf(input, A).width = 320)))).to.deep.equal({ wrongVersion: 1 });
-    expect(nonZero(broken((input) => (itemOf(input, C).status = 'FAILED')))).to.deep.equal({});
+    const failed = broken((input) =>
+      Object.assign(itemOf(input, C), { status: 'FAILED', error: { name: 'Sandbox.Timedout', state: 'S3Trigger' } }),
+    );
+    expect(nonZero(failed)).to.deep.equal({});
+    expect(reconcile(failed).failures).to.deep.equal({ 'S3Trigger: Sandbox.Timedout': 1 });
   });
 
   it('counts two executions of one upload version, an execution that published twice, and extra notifications as duplicated', () => {

@@ -1,11 +1,26 @@
+import { coverOf } from './lib/albums';
+import { albumStore } from './lib/aws/dynamodb-album-store';
 import { imageStore } from './lib/aws/image-store-instance';
-import type { ThumbnailRef } from './lib/image-item';
-import { isObject, requireField, type CompleteProcessingInput } from './lib/step-events';
+import { recordSucceeded, type RecordedOutcome } from './lib/outcomes';
+import { isObject, requireField, requireProcessed, type CompleteProcessingInput } from './lib/step-events';
 import { stepHandler } from './lib/step-handler';
 
-/** CompleteProcessing: the item says SUCCEEDED and where its thumbnail is. */
-export const handler = stepHandler('CompleteProcessing', async (input: CompleteProcessingInput) => {
-  const thumbnail = requireField<ThumbnailRef>(input, 'thumbnail', isObject);
-  await imageStore().finish(input.upload, 'SUCCEEDED', { thumbnail }, new Date());
-  return { status: 'SUCCEEDED' as const };
-});
+/**
+ * CompleteProcessing: in one conditional write, the item says SUCCEEDED with its labels, faces, moderation, thumbnail
+ * and (for a converted format) rendition; a photo in an album is offered as the album's cover, which it becomes unless
+ * the album shows a newer photo; answers the notification NotifyResult publishes.
+ */
+export const handler = stepHandler(
+  'CompleteProcessing',
+  async (input: CompleteProcessingInput): Promise<RecordedOutcome> => {
+    const processed = requireProcessed(input);
+    const metadata = requireField<CompleteProcessingInput['metadata']>(input, 'metadata', isObject);
+    const { upload } = input;
+    const outcome = await recordSucceeded(imageStore(), { upload, metadata, processed }, new Date());
+    if (upload.albumId !== undefined) {
+      const cover = coverOf(upload.imageId, processed.thumbnail.key, upload.eventTime);
+      await albumStore().offerCover(upload.userId, upload.albumId, cover);
+    }
+    return outcome;
+  },
+);

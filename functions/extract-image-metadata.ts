@@ -1,9 +1,15 @@
 import { s3Objects } from './lib/aws/s3-objects';
-import type { ImageMetadata } from './lib/image-metadata';
-import { extractUploadMetadata } from './lib/metadata';
+import { convertFormats } from './lib/config';
+import { extractStepMetadata, type ExtractSettings } from './lib/metadata';
 import { stepHandler } from './lib/step-handler';
+import type { StepMetadata } from './lib/workflow';
 
-/** ExtractImageMetadata: format from magic bytes, displayed dimensions, EXIF and GPS, reading only the head. */
-export const handler = stepHandler('ExtractImageMetadata', async ({ upload }): Promise<ImageMetadata> =>
-  extractUploadMetadata(s3Objects(), upload),
+const settings: ExtractSettings = { convertFormats };
+
+/**
+ * ExtractImageMetadata: format from magic bytes, displayed dimensions, EXIF and GPS, reading only the head; and
+ * whether CONVERT_FORMATS has the workflow convert the format.
+ */
+export const handler = stepHandler('ExtractImageMetadata', async ({ upload }): Promise<StepMetadata> =>
+  extractStepMetadata(s3Objects(), upload, settings),
 );

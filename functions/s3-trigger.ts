@@ -1,12 +1,13 @@
 import type { Context } from 'aws-lambda';
-import { imageStore } from './lib/aws/image-store-instance';
+import { imageStoreCountingAlbums } from './lib/aws/image-store-instance';
 import { sfnExecutions } from './lib/aws/sfn-executions';
 import { stateMachineArn } from './lib/config';
 import { logger } from './lib/logger';
 import { objectsCreatedIn } from './lib/s3-events';
 import { triggerProcessing, type TriggerDeps, type TriggerOutcome } from './lib/trigger';
 
-const deps: TriggerDeps = { store: imageStore, executions: sfnExecutions, stateMachineArn };
+// An upload into an album folder counts in the album, in the same transaction as its item.
+const deps: TriggerDeps = { store: imageStoreCountingAlbums, executions: sfnExecutions, stateMachineArn };
 
 /**
  * S3Trigger: records each uploaded object as PROCESSING and starts one execution of ImageProcessing for it, exactly

@@ -19,6 +19,10 @@ export interface Mount<Context> {
   path?: string;
   /** Takes requests signed for this service ('s3' also takes unsigned ones). */
   signedFor?: string;
+  /** The signature its requests need (local/security/request-guard.ts); default 'none' under `/_`, else 'sigv4'. */
+  signing?: 's3' | 'sigv4' | 'none';
+  /** Origins its own CORS rules allow (the HTTP API's), which the guard lets browsers call it from. */
+  corsOrigins?(context: Context): string[];
   /** How the 400 for an unknown request names this mount among what is served (unlisted when absent). */
   serves?: string;
   /** Builds the mount's handler once the stack's services run. */

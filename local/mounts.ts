@@ -1,9 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import { handleCloudFormation } from './cloudformation/cloudformation-api';
+import { API_PREFIX, AUTH_PREFIX } from './frontdoor/local-urls';
 import { routeIn, unknownService, type Handler, type Mount, type Route } from './gateway';
 import { serveJson } from './http/json-protocol';
 import { sendAwsJsonError, sendJson } from './http/respond';
 import { handleLambdaApi } from './lambda/lambda-api';
+import { handleSnsApi } from './sns/sns-api';
 import { messageOf, type StackLog } from './log';
 import type { Services } from './services';
 import type { StackModel } from './stack-model';
@@ -26,6 +28,7 @@ export const MOUNTS: Mount<StackContext>[] = [
   {
     route: 's3',
     signedFor: 's3',
+    signing: 's3',
     serves: 'S3',
     handler:
       ({ services }) =>
@@ -68,7 +71,23 @@ export const MOUNTS: Mount<StackContext>[] = [
     serves: 'CloudFormation DescribeStacks',
     handler: cloudFormationApi,
   },
+  {
+    route: 'sns',
+    signedFor: 'sns',
+    serves: 'SNS (query protocol)',
+    handler:
+      ({ services, log }) =>
+      (req, res) =>
+        handleSnsApi(req, res, services.sns, log),
+  },
   { route: 'health', path: '/_local/health', handler: health },
+  { route: 'auth', path: AUTH_PREFIX, handler: frontDoor },
+  {
+    route: 'api',
+    path: API_PREFIX,
+    handler: frontDoor,
+    corsOrigins: ({ services }) => services.frontDoor.corsOrigins(),
+  },
   {
     route: 'webapp',
     path: WEB_APP_PREFIX,
@@ -104,8 +123,13 @@ function cloudFormationApi({ model, startedAt }: StackContext): Handler {
     );
 }
 
-/** The stack's identity, data folder and outputs, for tools that look for a running stack. */
-function health({ model, dataDir }: StackContext): Handler {
+/** The user pool's provider and the HTTP API (local/frontdoor/). */
+function frontDoor({ services }: StackContext): Handler {
+  return (req, res) => services.frontDoor.handle(req, res);
+}
+
+/** The stack's identity, data folder, outputs, the provider's clients and the API's routes, for tools. */
+function health({ model, dataDir, services }: StackContext): Handler {
   const { endpoint, region, accountId, stackName } = model.identity;
   return (_req, res) =>
     sendJson(res, 200, {
@@ -115,5 +139,6 @@ function health({ model, dataDir }: StackContext): Handler {
       stackName,
       dataDir,
       outputs: Object.fromEntries(Object.entries(model.outputs).map(([key, output]) => [key, output.value])),
+      ...services.frontDoor.describe(),
     });
 }

@@ -1,11 +1,14 @@
 import path from 'node:path';
 import { startDynamoDbService, type DynamoDbService } from './dynamodb/dynamodb-service';
 import { createEventBus, type EventBus } from './events/event-bus';
+import { startFrontDoor, type FrontDoor } from './frontdoor/front-door';
 import { objectEvent, Sequencers } from './events/s3-object-events';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/runtime';
 import type { StackLog } from './log';
 import { createRekognitionApi, type RekognitionApi } from './recognition-api';
 import { startS3Service, type S3Service } from './s3/s3-service';
+import { SnsService } from './sns/sns-service';
+import { publishFromTask } from './sns/sns-task';
 import type { LocalStackOptions } from './stack';
 import type { StackModel } from './stack-model';
 import { createStepFunctionsService, type StepFunctionsService } from './stepfunctions/service';
@@ -21,9 +24,13 @@ export interface Services {
   states: StepFunctionsService;
   lambda: LambdaRuntime;
   bus: EventBus;
+  /** The template's SNS topics (local/sns/). */
+  sns: SnsService;
   /** Absent when the stack runs with recognition off. */
   rekognition?: RekognitionApi;
   webApp: WebApp;
+  /** The user pool's provider (/_auth) and the HTTP API (/_api), from the template. */
+  frontDoor: FrontDoor;
 }
 
 export async function startServices(
@@ -59,8 +66,17 @@ export async function startServices(
       log,
     });
     started.push(dynamodb);
-    const states = startStepFunctions(model, dataDir, lambda, options, env, log);
+    const sns = new SnsService({ topics: model.topics, dataDir, endpoint: model.identity.endpoint, log });
+    const states = startStepFunctions(model, dataDir, { lambda, sns }, options, env, log);
+    const frontDoor = await startFrontDoor({
+      model,
+      port: Number(new URL(model.identity.endpoint).port),
+      dataDir,
+      invoke: (name, event) => lambda.invoke(name, event),
+      log: (source, line) => log.line(source, line),
+    });
     return {
+      sns,
       s3,
       dynamodb,
       states,
@@ -76,6 +92,7 @@ export async function startServices(
         table: model.outputs.ImageMetadataTableName?.value ?? model.tables[0]?.name ?? '',
         log,
       }),
+      frontDoor,
     };
   } catch (error) {
     for (const service of started.reverse()) await service.close().catch(() => undefined);
@@ -85,10 +102,11 @@ export async function startServices(
 }
 
 /** Resolves when no event is being delivered and no execution runs, and nothing new started meanwhile. */
-export async function servicesIdle({ bus, states }: Services): Promise<void> {
+export async function servicesIdle({ bus, states, sns }: Services): Promise<void> {
   for (let round = 0; round < 100; round += 1) {
     await bus.drain();
     await states.idle();
+    await sns.idle();
     await new Promise((resolve) => setTimeout(resolve, 50));
     const quiet = await Promise.race([
       bus.drain().then(() => true),
@@ -135,7 +153,7 @@ function startS3(model: StackModel, dataDir: string, bus: EventBus, log: StackLo
 function startStepFunctions(
   model: StackModel,
   dataDir: string,
-  lambda: LambdaRuntime,
+  { lambda, sns }: { lambda: LambdaRuntime; sns: SnsService },
   options: LocalStackOptions,
   env: NodeJS.ProcessEnv,
   log: StackLog,
@@ -148,6 +166,7 @@ function startStepFunctions(
     accountId: model.identity.accountId,
     templateMachines: model.stateMachines,
     invoke: (name, payload) => lambda.invokeOrThrow(name, payload),
+    publish: (parameters) => publishFromTask(sns, parameters),
     log,
     ...(env.SFN_MOCK_CONFIG ? { mockConfigPath: path.resolve(env.SFN_MOCK_CONFIG) } : {}),
     ...(retryIntervalMs !== undefined ? { retryIntervalMs } : {}),

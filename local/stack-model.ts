@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Resolver, stringValue } from './model/intrinsics';
 import { bucketModels, functionModels, outputModels, stateMachineModels, tableModels } from './model/resources';
 import { ruleModels } from './model/rules';
+import { topicModels, type TopicModel } from './model/topics';
 import { TemplateError } from './model/template-error';
 import {
   loadTemplate,
@@ -105,6 +106,8 @@ export interface StackModel {
   functions: FunctionModel[];
   rules: RuleModel[];
   stateMachines: StateMachineModel[];
+  /** SNS topics with their subscriptions (local/model/topics.ts). */
+  topics: TopicModel[];
   outputs: Record<string, { value: string; description?: string }>;
   /** Resolves any template value against the local names (exposed for tools and tests). */
   resolve(value: CfnValue): unknown;
@@ -140,6 +143,7 @@ export function stackModel(template: CfnTemplate, options: StackModelOptions): S
     functions: functionModels(template, resolve, resolver, codeRoot),
     rules: ruleModels(template, resolve, resolver),
     stateMachines: stateMachineModels(template, resolve, resolver, codeRoot, identity),
+    topics: topicModels(template, resolve, resolver),
     outputs: outputModels(template, resolve),
     resolve: (value) => resolve(value),
   };

@@ -3,10 +3,13 @@ import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { localOutputs, localUrls } from './frontdoor/local-urls';
 import { createGateway, type Handler } from './gateway';
 import { sendAwsJsonError } from './http/respond';
 import { consoleLog, type StackLog } from './log';
 import { MOUNTS } from './mounts';
+import { configuredHosts, exposureWarning } from './security/hosts';
+import { guarded } from './security/request-guard';
 import { servicesIdle, startServices, stopServices, type Services } from './services';
 import { loadStackModel, type StackIdentity, type StackModel } from './stack-model';
 import { PROJECT_ROOT } from './template';
@@ -19,8 +22,10 @@ import { PROJECT_ROOT } from './template';
 export interface LocalStackOptions {
   /** Default 4566; 0 picks a free port. */
   port?: number;
-  /** Default 127.0.0.1. */
+  /** Default 127.0.0.1; any other than loopback is warned about (the stack is then reachable from the network). */
   host?: string;
+  /** Host names answered besides loopback and `host` (also LOCAL_STACK_ALLOWED_HOSTS, comma-separated). */
+  allowedHosts?: string[];
   /** Default .local-data/<port> in the project (a temp folder when port is 0). */
   dataDir?: string;
   templatePath?: string;
@@ -83,7 +88,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     region: options.region ?? env.LOCAL_STACK_REGION ?? 'us-east-1',
     accountId: options.accountId ?? env.LOCAL_STACK_ACCOUNT ?? '000000000000',
     stackName: options.stackName ?? 'local',
-    endpoint: `http://${host === '0.0.0.0' || host === '::' || host === 'localhost' ? '127.0.0.1' : host}:${port}`,
+    endpoint: `http://${endpointHost(host)}:${port}`,
   };
   const dataDir = path.resolve(
     options.dataDir ??
@@ -99,6 +104,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       identity,
       ...(options.parameterOverrides ? { parameterOverrides: options.parameterOverrides } : {}),
     });
+    model = { ...model, outputs: localOutputs(model.outputs, localUrls(port)) };
     mkdirSync(dataDir, { recursive: true });
     lockFile = lockDataDir(dataDir);
     services = await startServices(model, dataDir, options, env, log);
@@ -107,17 +113,34 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (lockFile) rmSync(lockFile, { force: true });
     throw error;
   }
-  gateway = createGateway(MOUNTS, { model, services, log, dataDir, startedAt }, log);
+  const context = { model, services, log, dataDir, startedAt };
+  gateway = guarded(createGateway(MOUNTS, context, log), {
+    mounts: MOUNTS,
+    context,
+    port,
+    bindHost: host,
+    allowedHosts: configuredHosts(env, options.allowedHosts),
+    buckets: model.buckets,
+    log,
+  });
   if (options.warm) void services.lambda.warm();
+  const warning = exposureWarning(host, port);
+  if (warning) log.line('stack', warning);
   log.line('stack', `ready on ${identity.endpoint} (data in ${dataDir})`);
   return runningStack({ server, port, dataDir, model, services, lockFile, log });
+}
+
+/** The host clients of the stack (its functions too) use: loopback for a wildcard bind, IPv6 in brackets. */
+function endpointHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === 'localhost') return '127.0.0.1';
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
 /** What a request gets before the services run. */
 const starting: Handler = (_req, res) =>
   sendAwsJsonError(res, 503, 'ServiceUnavailable', 'The local stack is starting', 'application/json');
 
-/** An HTTP server on host:port for the stack's requests; bytes that are not HTTP just close the connection. */
+/** An HTTP server on host:port for the stack's requests; bytes that are not HTTP get a 400 (431 for huge headers). */
 async function listen(port: number, host: string, handle: Handler): Promise<Server> {
   const server = http.createServer((req, res) => {
     res.on('error', () => undefined);
@@ -125,7 +148,11 @@ async function listen(port: number, host: string, handle: Handler): Promise<Serv
     handle(req, res);
   });
   server.keepAliveTimeout = 5000;
-  server.on('clientError', (_error, socket) => socket.destroy());
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return void socket.destroy();
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(

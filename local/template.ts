@@ -13,10 +13,13 @@ export interface CfnResource {
   Type: string;
   Properties?: Record<string, CfnValue>;
   Metadata?: Record<string, CfnValue>;
+  /** The name of a Conditions entry: the resource exists only when it holds. */
+  Condition?: string;
 }
 
 export interface CfnTemplate {
   Parameters?: Record<string, { Type: string; Default?: unknown }>;
+  Conditions?: Record<string, CfnValue>;
   Globals?: { Function?: Record<string, CfnValue> };
   Resources: Record<string, CfnResource>;
   Outputs?: Record<string, { Value: CfnValue }>;

@@ -1,4 +1,5 @@
 import { InvalidConfiguration } from './errors';
+import { CONVERTIBLE_FORMATS, isConvertibleFormat, type ConvertibleFormat } from './image-metadata';
 
 /**
  * The one place environment variables are read. Each variable is read by its own function, so a bundle
@@ -20,6 +21,18 @@ export const thumbnailMaxBytes = (): number => positiveInteger('THUMBNAIL_MAX_BY
 export const labelsMaxCount = (): number => positiveInteger('LABELS_MAX_COUNT', 20);
 export const labelsMinConfidence = (): number => percentage('LABELS_MIN_CONFIDENCE', 70);
 export const detectFacesEnabled = (): boolean => flag('DETECT_FACES', true);
+export const detectModerationEnabled = (): boolean => flag('DETECT_MODERATION', true);
+export const moderationMinConfidence = (): number => percentage('MODERATION_MIN_CONFIDENCE', 60);
+/** The formats the workflow converts for Rekognition; set but empty means none (the original JPEG/PNG-only workflow). */
+export const convertFormats = (): ConvertibleFormat[] => formatList('CONVERT_FORMATS', CONVERTIBLE_FORMATS);
+export const albumMetadataTableName = (): string => requireString('ALBUM_METADATA_TABLE');
+export const photoBucketName = (): string => requireString('PHOTO_BUCKET');
+export const uploadMaxBytes = (): number => positiveInteger('UPLOAD_MAX_BYTES', 50 * 1024 * 1024);
+/**
+ * Links into the AWS console only make sense on AWS: the SDK's own AWS_ENDPOINT_URL is set when the functions talk
+ * to another endpoint (the local stack sets it), and then no console link is given.
+ */
+export const onAws = (): boolean => !process.env.AWS_ENDPOINT_URL;
 
 function requireString(name: string): string {
   const value = process.env[name]?.trim();
@@ -52,4 +65,20 @@ function percentage(name: string, fallback: number): number {
     throw new InvalidConfiguration(`Environment variable ${name} must be a number from 0 to 100, got "${raw}"`);
   }
   return value;
+}
+
+function formatList(name: string, fallback: readonly ConvertibleFormat[]): ConvertibleFormat[] {
+  const raw = process.env[name];
+  if (raw === undefined) return [...fallback];
+  const listed = raw
+    .split(',')
+    .map((format) => format.trim().toUpperCase())
+    .filter((format) => format !== '');
+  const unknown = listed.filter((format) => !isConvertibleFormat(format));
+  if (unknown.length > 0) {
+    throw new InvalidConfiguration(
+      `Environment variable ${name} may list only ${CONVERTIBLE_FORMATS.join(', ')}; got ${unknown.join(', ')}`,
+    );
+  }
+  return [...new Set(listed as ConvertibleFormat[])];
 }

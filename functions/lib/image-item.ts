@@ -35,6 +35,38 @@ export interface StoredLabel {
   instances?: { boundingBox: BoundingBox; confidence: number }[];
 }
 
+/** One face DetectFaces found: where, how sure, and what Rekognition tells about it when it does. */
+export interface FaceDetail {
+  boundingBox: BoundingBox;
+  confidence: number;
+  ageRange?: { low: number; high: number };
+  /** The emotion Rekognition is most confident of. */
+  emotion?: { type: string; confidence: number };
+  smile?: { value: boolean; confidence: number };
+  eyesOpen?: { value: boolean; confidence: number };
+}
+
+/** What DetectFaces found: `count: 0, detected: false` is a photo checked and without faces. */
+export interface FacesRecord {
+  count: number;
+  detected: boolean;
+  /** The largest faces first, at most MAX_FACE_DETAILS (functions/lib/faces.ts), so items stay small. */
+  details: FaceDetail[];
+}
+
+/** A DetectModerationLabels label: `parentName` is '' for a top-level category. */
+export interface ModerationLabel {
+  name: string;
+  parentName: string;
+  confidence: number;
+}
+
+/** What DetectModerationLabels found; `flagged` follows the rule in functions/lib/moderation.ts. */
+export interface ModerationRecord {
+  labels: ModerationLabel[];
+  flagged: boolean;
+}
+
 export interface ThumbnailRef {
   key: string;
   width: number;
@@ -85,11 +117,38 @@ export interface ImageItem {
   gps?: GpsPosition;
   labels?: StoredLabel[];
   labelsError?: ErrorRecord;
-  faces?: { count: number };
+  /** Absent: not checked (DetectFaces off, or the photo was not processed). */
+  faces?: FacesRecord;
+  facesError?: ErrorRecord;
+  /** Absent: not checked (DetectModeration off, or the photo was not processed). */
+  moderation?: ModerationRecord;
+  moderationError?: ErrorRecord;
   thumbnail?: ThumbnailRef;
+  /** The JPEG rendition recognition and the thumbnail read, for a converted format; `format` stays the upload's. */
+  rendition?: RenditionRef;
   error?: ErrorRecord;
 }
 
 export function albumKeyOf(userId: string, albumId: string | undefined): string | undefined {
   return albumId === undefined ? undefined : `${userId}#${albumId}`;
+}
+
+/**
+ * What DeleteCascade leaves in place of a deleted photo's item: the delete's sequencer, so events older than the
+ * delete are recognised as stale. It has no owner fields, so no index (ByUser, ByAlbum) holds it, and it expires
+ * through the table's time to live (`expiresAt`, epoch seconds).
+ */
+export interface Tombstone {
+  imageId: string;
+  sequencer: string;
+  sequencerOrder: string;
+  deletedAt: string;
+  expiresAt: number;
+}
+
+/** Any item of the ImageMetadata table. */
+export type StoredItem = ImageItem | Tombstone;
+
+export function isPhotoItem(item: StoredItem | undefined): item is ImageItem {
+  return item !== undefined && typeof (item as Partial<ImageItem>).userId === 'string';
 }

@@ -25,6 +25,16 @@ export function isSupportedFormat(format: ImageFormat): format is SupportedForma
   return (SUPPORTED_FORMATS as readonly string[]).includes(format);
 }
 
+/**
+ * The formats ConvertImage can turn into a JPEG rendition (functions/lib/convert/). Which of them the workflow
+ * converts is the CONVERT_FORMATS setting; the others end as UNSUPPORTED, as any format outside SUPPORTED_FORMATS.
+ */
+export const CONVERTIBLE_FORMATS = ['HEIC', 'HEIF', 'WEBP', 'AVIF'] as const;
+export type ConvertibleFormat = (typeof CONVERTIBLE_FORMATS)[number];
+
+export const isConvertibleFormat = (format: string): format is ConvertibleFormat =>
+  (CONVERTIBLE_FORMATS as readonly string[]).includes(format);
+
 /** Camera facts from EXIF (or XMP when a file has no EXIF). Only fields the file really has are present. */
 export interface ExifSummary {
   make?: string;

@@ -1,5 +1,5 @@
+import type { ImageItem, ImageStatus, UploadRef } from './image-item';
 import type { ImageMetadata } from './image-metadata';
-import type { ErrorRecord, ImageStatus, StoredLabel, ThumbnailRef, UploadRef } from './image-item';
 
 /**
  * What the workflow needs from storage. Every write names the upload (key + sequencer) it belongs to and is
@@ -10,7 +10,6 @@ export interface ImageStore {
   /** Records a new upload as PROCESSING. Answers what happened instead of throwing for duplicates and stale events. */
   startProcessing(upload: UploadRef, executionArn: string, now: Date): Promise<StartOutcome>;
   saveMetadata(upload: UploadRef, metadata: ImageMetadata, now: Date): Promise<void>;
-  saveLabels(upload: UploadRef, result: LabelsOutcome, now: Date): Promise<void>;
   finish(
     upload: UploadRef,
     status: Exclude<ImageStatus, 'PROCESSING'>,
@@ -21,10 +20,21 @@ export interface ImageStore {
 
 export type StartOutcome = 'started' | 'duplicate' | 'stale';
 
-export type LabelsOutcome = { labels: StoredLabel[]; faceCount?: number } | { refused: ErrorRecord };
-
-export interface FinishDetails {
-  thumbnail?: ThumbnailRef;
-  error?: ErrorRecord;
-  metadata?: ImageMetadata;
-}
+/**
+ * What a final write sets beside the status: the metadata (RecordUnsupported), the error (RecordUnsupported,
+ * RecordFailure), or what processing found (CompleteProcessing). Fields left out are left as they are.
+ */
+export type FinishDetails = Partial<
+  Pick<
+    ImageItem,
+    | 'labels'
+    | 'labelsError'
+    | 'faces'
+    | 'facesError'
+    | 'moderation'
+    | 'moderationError'
+    | 'thumbnail'
+    | 'rendition'
+    | 'error'
+  >
+> & { metadata?: ImageMetadata };

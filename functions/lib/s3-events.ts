@@ -37,7 +37,7 @@ interface S3NotificationRecord {
  * (`Records[]`, for users who wire the bucket to the function directly). Other records are ignored.
  */
 export function objectsCreatedIn(event: unknown): ObjectCreated[] {
-  if (isEventBridgeObjectCreated(event)) {
+  if (isEventBridgeObjectEvent(event, 'Object Created')) {
     const { bucket, object } = event.detail;
     return [
       {
@@ -51,7 +51,7 @@ export function objectsCreatedIn(event: unknown): ObjectCreated[] {
   }
   const records = (event as { Records?: unknown } | null)?.Records;
   if (Array.isArray(records)) {
-    return records.filter(isS3ObjectCreatedRecord).map((record) => ({
+    return records.filter(isS3Record('ObjectCreated:')).map((record) => ({
       bucket: record.s3.bucket.name,
       key: decodeEventKey(record.s3.object.key, 's3-notification'),
       sequencer: record.s3.object.sequencer,
@@ -70,25 +70,54 @@ function optional(size: number | undefined, etag: string | undefined, versionId:
   };
 }
 
-function isEventBridgeObjectCreated(event: unknown): event is EventBridgeObjectCreated {
+/** One object-removed notice: which key, and the sequencer that orders it against the uploads of that key. */
+export interface ObjectDeleted {
+  bucket: string;
+  key: string;
+  sequencer: string;
+  eventTime: string;
+}
+
+/** The EventBridge "Object Deleted" event (the template's wiring) or a classic notification's ObjectRemoved records. */
+export function objectsDeletedIn(event: unknown): ObjectDeleted[] {
+  if (isEventBridgeObjectEvent(event, 'Object Deleted')) {
+    const { bucket, object } = event.detail;
+    const key = decodeEventKey(object.key, 'eventbridge');
+    return [{ bucket: bucket.name, key, sequencer: object.sequencer, eventTime: event.time }];
+  }
+  const records = (event as { Records?: unknown } | null)?.Records;
+  if (Array.isArray(records)) {
+    return records.filter(isS3Record('ObjectRemoved:')).map((record) => ({
+      bucket: record.s3.bucket.name,
+      key: decodeEventKey(record.s3.object.key, 's3-notification'),
+      sequencer: record.s3.object.sequencer,
+      eventTime: record.eventTime,
+    }));
+  }
+  throw new InvalidEvent('Expected an EventBridge "Object Deleted" event or an S3 notification with Records');
+}
+
+function isEventBridgeObjectEvent(event: unknown, detailType: string): event is EventBridgeObjectCreated {
   const candidate = event as Partial<EventBridgeObjectCreated> | null;
   return (
     candidate?.source === 'aws.s3' &&
-    candidate['detail-type'] === 'Object Created' &&
+    candidate['detail-type'] === detailType &&
     typeof candidate.detail?.bucket?.name === 'string' &&
     typeof candidate.detail.object?.key === 'string' &&
     typeof candidate.detail.object.sequencer === 'string'
   );
 }
 
-function isS3ObjectCreatedRecord(record: unknown): record is S3NotificationRecord {
-  const candidate = record as Partial<S3NotificationRecord> | null;
-  return (
-    candidate?.eventSource === 'aws:s3' &&
-    typeof candidate.eventName === 'string' &&
-    candidate.eventName.startsWith('ObjectCreated:') &&
-    typeof candidate.s3?.bucket?.name === 'string' &&
-    typeof candidate.s3.object?.key === 'string' &&
-    typeof candidate.s3.object.sequencer === 'string'
-  );
-}
+const isS3Record =
+  (eventNamePrefix: string) =>
+  (record: unknown): record is S3NotificationRecord => {
+    const candidate = record as Partial<S3NotificationRecord> | null;
+    return (
+      candidate?.eventSource === 'aws:s3' &&
+      typeof candidate.eventName === 'string' &&
+      candidate.eventName.startsWith(eventNamePrefix) &&
+      typeof candidate.s3?.bucket?.name === 'string' &&
+      typeof candidate.s3.object?.key === 'string' &&
+      typeof candidate.s3.object.sequencer === 'string'
+    );
+  };

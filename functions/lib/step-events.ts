@@ -1,7 +1,7 @@
 import { InvalidEvent } from './errors';
-import type { ErrorRecord, ThumbnailRef, UploadRef } from './image-item';
-import type { ImageMetadata } from './image-metadata';
-import type { LabelsOutcome } from './image-store';
+import type { ErrorRecord, UploadRef } from './image-item';
+import type { ProcessedResults } from './processing-result';
+import { BRANCH_RESULT_FIELDS, type StepMetadata } from './workflow';
 
 /**
  * The payloads the state machine hands each Task (see the Parameters in statemachine/*.asl.json).
@@ -12,13 +12,11 @@ export interface StepInput {
   executionArn?: string;
 }
 export interface MetadataStepInput extends StepInput {
-  metadata: ImageMetadata;
-}
-export interface StoreLabelsInput extends StepInput {
-  detection: LabelsOutcome;
+  metadata: StepMetadata;
 }
 export interface CompleteProcessingInput extends StepInput {
-  thumbnail: ThumbnailRef;
+  metadata: StepMetadata;
+  processed: ProcessedResults;
 }
 /** Catch blocks write `{ [stateName]: { Error, Cause } }` under $.failure, so the failed state is known. */
 export interface RecordFailureInput extends StepInput {
@@ -47,3 +45,12 @@ export function requireField<T>(event: unknown, field: string, check: (value: un
 
 export const isObject = (value: unknown): boolean =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The ProcessImage results CompleteProcessing records: one object per branch. */
+export function requireProcessed(event: unknown): ProcessedResults {
+  const processed = requireField<ProcessedResults>(event, 'processed', isObject);
+  for (const field of Object.values(BRANCH_RESULT_FIELDS)) {
+    if (!isObject(processed[field])) throw new InvalidEvent(`Expected field "processed.${field}" in the step input`);
+  }
+  return processed;
+}

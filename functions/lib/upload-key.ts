@@ -5,6 +5,7 @@ import { InvalidUploadKey } from './errors';
  * The key grammar of the photo bucket:
  *   private/{userId}/uploads/[{albumId}/]{fileName}   originals, the only keys that start a workflow
  *   private/{userId}/resized/[{albumId}/]{fileName}   thumbnails, written by GenerateThumbnail
+ *   private/{userId}/converted/[{albumId}/]{fileName}.jpg   JPEG renditions, written by ConvertImage
  * User isolation is by this prefix: a Cognito identity id (`us-east-1:uuid`) is a valid userId.
  */
 export interface UploadKey {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, integerOption, quietNodeVersionWarning, stringOption, UsageError, type ParsedArgs } from './args';
 import { fileLog } from '../log';
+import { NotificationCollector } from '../pipeline/notifications';
 import { keyFor, processPhoto, runAll, type PipelineResult } from '../pipeline/run';
 import { EndpointUnreachable, resolveTarget, StackNotFound, type PipelineTarget } from '../pipeline/target';
 import { DataFolderInUse, DEFAULT_PORT, defaultDataDir, PortInUse, startLocalStack, type LocalStack } from '../stack';
@@ -49,18 +50,27 @@ async function main(argv: string[]): Promise<number> {
   }
   const run = runOf(args);
   const progress = new Progress(run.files.length, run.json);
-  const opened: { stack?: LocalStack; target?: PipelineTarget } = {};
+  const opened: Opened = {};
   try {
     const target = await openTarget(args, progress, opened);
+    // AWS cannot reach a loopback subscriber: notifications are collected from local endpoints only.
+    if (target.endpoint) opened.notifications = await NotificationCollector.start(target.clientConfig as never);
     progress.note(`Uploading ${run.files.length} file(s) to s3://${target.bucket} via ${target.description}`);
-    const results = await processAll(target, run, progress);
+    const results = await processAll(target, { ...run, notifications: opened.notifications }, progress);
     progress.finish();
     if (!run.json) process.stdout.write(`${table(results)}\n`);
     return results.every((result) => result.status === 'SUCCEEDED' || result.status === 'UNSUPPORTED') ? 0 : 1;
   } finally {
+    await opened.notifications?.close();
     opened.target?.close();
     if (opened.stack) await opened.stack.stop();
   }
+}
+
+interface Opened {
+  stack?: LocalStack;
+  target?: PipelineTarget;
+  notifications?: NotificationCollector;
 }
 
 /** The run the options ask for, with every file checked and no two files on the same key. */
@@ -101,11 +111,7 @@ function runOf(args: ParsedArgs): Run {
 }
 
 /** The stack the options name (--endpoint, --stack), else a local stack started here; kept in `opened` to close. */
-async function openTarget(
-  args: ParsedArgs,
-  progress: Progress,
-  opened: { stack?: LocalStack; target?: PipelineTarget },
-): Promise<PipelineTarget> {
+async function openTarget(args: ParsedArgs, progress: Progress, opened: Opened): Promise<PipelineTarget> {
   const endpointOption = stringOption(args, 'endpoint') ?? (process.env.AWS_ENDPOINT_URL || undefined);
   const stackName = stringOption(args, 'stack');
   if (endpointOption === undefined && stackName === undefined) {
@@ -134,8 +140,12 @@ async function openTarget(
 }
 
 /** Every file through the pipeline, `concurrency` at a time; a file that cannot be processed is a FAILED result. */
-function processAll(target: PipelineTarget, run: Run, progress: Progress): Promise<PipelineResult[]> {
-  const { user, album, outDir, timeoutMs } = run;
+function processAll(
+  target: PipelineTarget,
+  run: Run & { notifications?: NotificationCollector | undefined },
+  progress: Progress,
+): Promise<PipelineResult[]> {
+  const { user, album, outDir, timeoutMs, notifications } = run;
   return runAll(
     run.files,
     run.concurrency,
@@ -145,6 +155,7 @@ function processAll(target: PipelineTarget, run: Run, progress: Progress): Promi
         user,
         ...(album ? { album } : {}),
         ...(outDir ? { outDir } : {}),
+        ...(notifications ? { notifications } : {}),
         timeoutMs,
       }).catch((error: unknown): PipelineResult => ({
         file,
@@ -154,6 +165,7 @@ function processAll(target: PipelineTarget, run: Run, progress: Progress): Promi
         error: { name: (error as Error).name ?? 'Error', message: (error as Error).message ?? String(error) },
         item: null,
         thumbnailFile: null,
+        notifications: [],
       }));
       progress.done(result);
       return result;

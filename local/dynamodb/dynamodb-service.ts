@@ -12,8 +12,14 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
 import { clientOptions } from '../../functions/lib/aws/client-options';
+import { readBody, sendAwsJsonError } from '../http/respond';
 import { messageOf, type StackLog } from '../log';
 import type { TableModel } from '../stack-model';
+import { refusalOf } from './request-checks';
+import { serializeWrites, type SerializedWrites } from './transact-write';
+
+/** DynamoDB's largest request (BatchWriteItem) is 16 MB. */
+const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
 /**
  * DynamoDB is dynalite (LevelDB under the data folder), on an internal port the gateway proxies to. The tables of
@@ -55,30 +61,12 @@ export async function startDynamoDbService(options: {
     throw error;
   }
   client.destroy();
+  const writes = serializeWrites({ port, log: options.log });
 
   return {
     internalEndpoint,
     handle(req, res) {
-      const upstream = http.request(
-        { host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.rawHeaders as unknown as http.OutgoingHttpHeaders);
-          answer.pipe(res);
-        },
-      );
-      upstream.on('error', (error) => {
-        options.log.line('dynamodb', `proxy error: ${messageOf(error)}`);
-        if (!res.headersSent) {
-          res.writeHead(503, { 'content-type': 'application/x-amz-json-1.0' });
-          res.end(
-            JSON.stringify({
-              __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
-              message: 'The local DynamoDB is not answering',
-            }),
-          );
-        } else res.destroy();
-      });
-      req.pipe(upstream);
+      forward(req, res, { port, log: options.log, writes });
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
@@ -150,4 +138,38 @@ async function ensureTable(client: DynamoDBClient, table: TableModel, log: Stack
     );
     log.line('dynamodb', `added index ${name} to ${table.name}`);
   }
+}
+
+/**
+ * Passes a request on once it is read and checked (./request-checks.ts): a write to the queue of ./transact-write.ts,
+ * anything else to dynalite, whose answer comes back.
+ */
+function forward(
+  req: IncomingMessage,
+  res: ServerResponse,
+  { port, log, writes }: { port: number; log: StackLog; writes: SerializedWrites },
+): void {
+  const fail = (status: number, type: string, message: string) =>
+    sendAwsJsonError(res, status, `com.amazonaws.dynamodb.v20120810#${type}`, message);
+  void readBody(req, MAX_REQUEST_BYTES).then(
+    (body) => {
+      const refusal = refusalOf(body);
+      if (refusal) return fail(400, 'ValidationException', refusal);
+      if (writes.handle(req, res, body)) return;
+      const upstream = http.request(
+        { host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.rawHeaders as unknown as http.OutgoingHttpHeaders);
+          answer.pipe(res);
+        },
+      );
+      upstream.on('error', (error) => {
+        log.line('dynamodb', `proxy error: ${messageOf(error)}`);
+        if (res.headersSent) res.destroy();
+        else fail(503, 'InternalServerError', 'The local DynamoDB is not answering');
+      });
+      upstream.end(body);
+    },
+    (error: unknown) => fail(413, 'RequestEntityTooLarge', messageOf(error)),
+  );
 }

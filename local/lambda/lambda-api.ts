@@ -36,7 +36,9 @@ async function serve(req: IncomingMessage, res: ServerResponse, runtime: LambdaR
       'UnrecognizedClientException',
       `The local Lambda API does not serve ${req.method} ${url.pathname}`,
     );
-  const name = decodeURIComponent(match[1] ?? '');
+  const name = decodedName(match[1] ?? '');
+  if (name === undefined)
+    return lambdaError(res, 400, 'InvalidParameterValueException', 'The function name is not valid percent-encoding');
   const action = match[2];
   if (!name) {
     if (req.method !== 'GET')
@@ -120,4 +122,12 @@ function configurationOf(runtime: LambdaRuntime, name: string) {
     State: 'Active',
     PackageType: 'Zip',
   };
+}
+
+function decodedName(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
 }

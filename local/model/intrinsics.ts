@@ -1,5 +1,6 @@
 import type { StackIdentity } from '../stack-model';
 import type { CfnTemplate, CfnValue } from '../template';
+import { conditionFunction, isConditionFunction, parameterRef, serviceAttribute } from './service-intrinsics';
 import { TemplateError } from './template-error';
 
 /**
@@ -53,6 +54,10 @@ export class Resolver {
         return explicit('QueueName') ?? logicalId;
       case 'AWS::Logs::LogGroup':
         return explicit('LogGroupName') ?? logicalId;
+      case 'AWS::SNS::Topic':
+        return explicit('TopicName') ?? logicalId;
+      case 'AWS::Cognito::UserPoolDomain':
+        return explicit('Domain') ?? logicalId;
       default:
         return logicalId;
     }
@@ -84,12 +89,14 @@ export class Resolver {
         return `arn:aws:logs:${region}:${accountId}:log-group:${name}:*`;
       case 'AWS::Events::Rule':
         return this.ruleArn(logicalId);
+      case 'AWS::SNS::Topic':
+        return `arn:aws:sns:${region}:${accountId}:${name}`;
       default:
         return `arn:aws:local:${region}:${accountId}:${logicalId}`;
     }
   }
 
-  ref(name: string): string {
+  ref(name: string): string | string[] {
     const { region, accountId, stackName } = this.identity;
     switch (name) {
       case 'AWS::Region':
@@ -108,12 +115,13 @@ export class Resolver {
         return '';
       default:
     }
-    if (name in this.parameters) return this.parameters[name] as string;
+    if (name in this.parameters) return parameterRef(this.template, name, this.parameters[name] as string);
     const resource = this.resource(name);
     switch (resource.Type) {
       case 'AWS::Serverless::StateMachine':
       case 'AWS::StepFunctions::StateMachine':
       case 'AWS::Events::Rule':
+      case 'AWS::SNS::Topic':
         return this.arnOf(name);
       case 'AWS::SQS::Queue':
         return `${this.identity.endpoint}/${accountId}/${this.physicalName(name)}`;
@@ -127,9 +135,13 @@ export class Resolver {
     if (attribute === 'Arn') return this.arnOf(logicalId);
     if (attribute === 'Name' || attribute === 'QueueName' || attribute === 'TableName')
       return this.physicalName(logicalId);
-    if (resource.Type === 'AWS::SQS::Queue' && attribute === 'QueueUrl') return this.ref(logicalId);
+    if (resource.Type === 'AWS::SQS::Queue' && attribute === 'QueueUrl') return String(this.ref(logicalId));
+    if (resource.Type === 'AWS::SNS::Topic' && (attribute === 'TopicArn' || attribute === 'TopicName'))
+      return attribute === 'TopicArn' ? this.arnOf(logicalId) : this.physicalName(logicalId);
     if (resource.Type === 'AWS::S3::Bucket' && attribute === 'DomainName')
       return `${this.physicalName(logicalId)}.s3.amazonaws.com`;
+    const value = serviceAttribute(resource.Type, logicalId, attribute, String(this.ref(logicalId)), this.identity);
+    if (value !== undefined) return value;
     throw new TemplateError(`!GetAtt ${logicalId}.${attribute} is not supported by the local stack`);
   }
 
@@ -163,6 +175,8 @@ export class Resolver {
           return stringValue(this.resolve(text, where)).split(separator);
         }
         default:
+          if (isConditionFunction(key) && (key !== 'Condition' || typeof argument === 'string'))
+            return conditionFunction(this.template, key, argument, (item) => this.resolve(item, where), where);
           if (key.startsWith('Fn::')) throw new TemplateError(`${where}: ${key} is not supported by the local stack`);
       }
     }
@@ -182,7 +196,7 @@ export class Resolver {
       const dot = expression.indexOf('.');
       if (dot > 0 && !expression.startsWith('AWS::'))
         return this.getAtt(expression.slice(0, dot), expression.slice(dot + 1));
-      return this.ref(expression);
+      return String(this.ref(expression));
     });
   }
 }

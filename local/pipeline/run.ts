@@ -4,6 +4,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { imageIdFor, uploadKeyOf } from '../../functions/lib/upload-key';
+import type { Notification, NotificationCollector } from './notifications';
 import type { PipelineTarget } from './target';
 
 /**
@@ -21,6 +22,8 @@ export interface PipelineResult {
   error: { name: string; message: string } | null;
   item: Record<string, unknown> | null;
   thumbnailFile: string | null;
+  /** What the workflow published about this upload (matched by its imageId attribute); [] when nothing. */
+  notifications: Notification[];
 }
 
 export interface PhotoJob {
@@ -29,6 +32,8 @@ export interface PhotoJob {
   album?: string;
   outDir?: string;
   timeoutMs: number;
+  /** Collects the stack's notifications (local stacks); without it `notifications` is []. */
+  notifications?: NotificationCollector;
 }
 
 const TERMINAL = new Set(['SUCCEEDED', 'UNSUPPORTED', 'FAILED']);
@@ -85,6 +90,7 @@ export async function processPhoto(target: PipelineTarget, job: PhotoJob): Promi
         },
         item: fresh ? (item ?? null) : null,
         thumbnailFile: null,
+        notifications: [],
       };
     }
     await sleep(wait);
@@ -113,6 +119,7 @@ export async function processPhoto(target: PipelineTarget, job: PhotoJob): Promi
     }
   }
   const recorded = item.error as { name?: unknown; message?: unknown } | undefined;
+  const notifications = job.notifications ? await job.notifications.forUpload(imageId, target.sfn, executionArn) : [];
   return {
     ...base,
     status: String(item.status) as FinalStatus,
@@ -120,6 +127,7 @@ export async function processPhoto(target: PipelineTarget, job: PhotoJob): Promi
     error: recorded ? { name: String(recorded.name ?? 'Error'), message: String(recorded.message ?? '') } : null,
     item,
     thumbnailFile,
+    notifications,
   };
 }
 

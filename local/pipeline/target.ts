@@ -20,6 +20,8 @@ export interface PipelineTarget {
   s3: S3Client;
   documents: DynamoDBDocumentClient;
   sfn: SFNClient;
+  /** What the clients above were made with, for another client of the same target. */
+  clientConfig: Record<string, unknown>;
   close(): void;
 }
 
@@ -123,6 +125,7 @@ export async function resolveTarget(options: TargetOptions): Promise<PipelineTar
     s3,
     documents,
     sfn,
+    clientConfig: base,
     close() {
       s3.destroy();
       documents.destroy();

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Config, FaceResult, Human, ObjectResult, Result } from '@vladmandic/human';
 import { internalError } from './errors';
 import type { RgbImage } from './image-input';
+import { loadModerationModel, type ModerationModel, type NsfwScores } from './moderation-model';
 import { SerialQueue } from './serial-queue';
 
 /** Normalized to the upright image: 0..1 from its left and top edges. */
@@ -44,6 +45,8 @@ export interface Detector {
   readonly modelVersion: string;
   detectObjects(image: RgbImage): Promise<DetectedObject[]>;
   detectFaces(image: RgbImage, analysis: FaceAnalysis): Promise<DetectedFace[]>;
+  /** nsfwjs's class probabilities; its model loads on the first call, on the same backend. */
+  moderate(image: RgbImage): Promise<{ scores: NsfwScores; modelVersion: string }>;
 }
 
 export interface RecognitionEngine {
@@ -228,6 +231,7 @@ async function loadHuman(): Promise<LoadedDetector> {
 }
 
 function humanDetector(human: Human, tf: Tf): LoadedDetector {
+  let moderation: Promise<ModerationModel> | undefined;
   async function detect(input: TensorLike, config: Partial<Config>): Promise<Result> {
     const result = await human.detect(input as Parameters<Human['detect']>[0], config);
     if (result.error) throw internalError(`Local recognition failed: ${result.error}`);
@@ -275,7 +279,18 @@ function humanDetector(human: Human, tf: Tf): LoadedDetector {
       }
     },
 
+    async moderate(image) {
+      moderation ??= loadModerationModel().catch((error: unknown) => {
+        moderation = undefined;
+        throw internalError(`The local moderation model failed to load: ${String(error)}`);
+      });
+      const model = await moderation;
+      return { scores: await model.classify(image), modelVersion: model.version };
+    },
+
     unload() {
+      // tf.engine().reset() below frees the moderation model's weights with every other tensor.
+      moderation = undefined;
       for (const model of Object.values(human.models.models)) model?.dispose();
       human.models.reset();
       // Disposes the WASM backend and its heap; the next load registers a fresh one.

@@ -8,6 +8,7 @@ export type RekognitionErrorType =
   | 'InvalidImageFormatException'
   | 'InvalidS3ObjectException'
   | 'ImageTooLargeException'
+  | 'ResourceNotFoundException'
   | 'ValidationException'
   | 'UnknownOperationException'
   | 'InternalServerError';
@@ -38,6 +39,9 @@ export const invalidS3Object = (): RekognitionError =>
 
 export const imageTooLarge = (message = 'Image size is too large.'): RekognitionError =>
   new RekognitionError('ImageTooLargeException', message);
+
+export const resourceNotFound = (message: string): RekognitionError =>
+  new RekognitionError('ResourceNotFoundException', message);
 
 export const validationError = (value: unknown, member: string, constraint: string): RekognitionError =>
   new RekognitionError(

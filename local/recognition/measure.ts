@@ -59,6 +59,10 @@ async function main(): Promise<void> {
   });
   const labels = () =>
     service.handle('RekognitionService.DetectLabels', { Image: { S3Object: { Bucket: 'photos', Name: '12mp.jpg' } } });
+  const moderation = () =>
+    service.handle('RekognitionService.DetectModerationLabels', {
+      Image: { S3Object: { Bucket: 'photos', Name: '12mp.jpg' } },
+    });
   const faces = (attributes: string[]) =>
     service.handle('RekognitionService.DetectFaces', {
       Image: { S3Object: { Bucket: 'photos', Name: '12mp.jpg' } },
@@ -80,19 +84,24 @@ async function main(): Promise<void> {
   const labelsMs: number[] = [];
   const defaultFacesMs: number[] = [];
   const allFacesMs: number[] = [];
+  const moderationMs: number[] = [];
   let faceCount = 0;
+  const [, moderationColdMs] = await timed(async () => expectOk(await moderation()));
+  console.log(`DetectModerationLabels cold (its model's load included): ${moderationColdMs.toFixed(0)} ms`);
   for (let run = 0; run < runs; run += 1) {
     decodeMs.push((await timed(() => decodeForInference(twelveMp)))[1]);
     labelsMs.push((await timed(async () => expectOk(await labels())))[1]);
     defaultFacesMs.push((await timed(async () => expectOk(await faces(['DEFAULT']))))[1]);
     const [all, ms] = await timed(async () => expectOk(await faces(['ALL'])));
     allFacesMs.push(ms);
+    moderationMs.push((await timed(async () => expectOk(await moderation())))[1]);
     faceCount = (all.body as { FaceDetails: unknown[] }).FaceDetails.length;
   }
   console.log(`decode + EXIF rotate + downscale to 1024 px:   ${summary(decodeMs)}`);
   console.log(`DetectLabels warm:                            ${summary(labelsMs)}`);
   console.log(`DetectFaces warm, DEFAULT (${faceCount} faces):        ${summary(defaultFacesMs)}`);
   console.log(`DetectFaces warm, ALL (${faceCount} faces):            ${summary(allFacesMs)}`);
+  console.log(`DetectModerationLabels warm:                  ${summary(moderationMs)}`);
   console.log(`rss after ${runs} runs: ${mb(process.memoryUsage().rss)}`);
   await service.close();
 }

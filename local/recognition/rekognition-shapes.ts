@@ -9,6 +9,7 @@ import type {
 } from '@aws-sdk/client-rekognition';
 import { rekognitionName, taxonomyOf } from './coco-labels';
 import type { DetectedFace, DetectedObject, NormalizedBox } from './engine';
+import { eyesOpen, mouthOpen, smile } from './face-expressions';
 import { toLandmarks } from './face-landmarks';
 import { measureFaceQuality } from './face-quality';
 import type { RgbImage } from './image-input';
@@ -122,7 +123,8 @@ export function faceAnalysisFor(attributes: ReadonlySet<FaceAttribute>): { ageGe
   const all = attributes.has('ALL');
   return {
     ageGender: all || attributes.has('AGE_RANGE') || attributes.has('GENDER'),
-    emotions: all || attributes.has('EMOTIONS'),
+    // Smile is read from the emotion model's "happy".
+    emotions: all || attributes.has('EMOTIONS') || attributes.has('SMILE'),
   };
 }
 
@@ -135,7 +137,7 @@ export function toDetectFacesResponse(
   return { FaceDetails: largestFirst.map((face) => toFaceDetail(face, attributes, image)) };
 }
 
-/** Default attributes always; AgeRange, Gender and Emotions when asked for by name or by ALL. */
+/** Default attributes always; AgeRange, Gender, Emotions, Smile, EyesOpen and MouthOpen when asked for by name or ALL. */
 export function toFaceDetail(face: DetectedFace, attributes: ReadonlySet<FaceAttribute>, image: RgbImage): FaceDetail {
   const all = attributes.has('ALL');
   const detail: FaceDetail = { BoundingBox: toBoundingBox(face.box) };
@@ -157,6 +159,7 @@ export function toFaceDetail(face: DetectedFace, attributes: ReadonlySet<FaceAtt
       })
       .sort((a, b) => b.Confidence - a.Confidence);
   }
+  Object.assign(detail, expressions(face, attributes, image));
   detail.Landmarks = toLandmarks(face.mesh);
   if (face.angle) {
     detail.Pose = { Roll: degrees(face.angle.roll), Yaw: degrees(face.angle.yaw), Pitch: degrees(face.angle.pitch) };
@@ -164,4 +167,15 @@ export function toFaceDetail(face: DetectedFace, attributes: ReadonlySet<FaceAtt
   detail.Quality = measureFaceQuality(image, face.box);
   detail.Confidence = Math.min(100, 100 * face.score);
   return detail;
+}
+
+function expressions(face: DetectedFace, attributes: ReadonlySet<FaceAttribute>, image: RgbImage): FaceDetail {
+  const wanted = (name: FaceAttribute) => attributes.has('ALL') || attributes.has(name);
+  const happy = face.emotions?.find((emotion) => emotion.emotion === 'happy')?.score;
+  const found: FaceDetail = {
+    ...(wanted('SMILE') ? { Smile: smile(happy) } : {}),
+    ...(wanted('EYES_OPEN') ? { EyesOpen: eyesOpen(face.mesh, image) } : {}),
+    ...(wanted('MOUTH_OPEN') ? { MouthOpen: mouthOpen(face.mesh, image) } : {}),
+  };
+  return Object.fromEntries(Object.entries(found).filter(([, value]) => value !== undefined));
 }

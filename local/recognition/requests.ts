@@ -1,4 +1,4 @@
-import { invalidParameter, invalidS3Object, validationError } from './errors';
+import { invalidParameter, invalidS3Object, resourceNotFound, validationError } from './errors';
 
 export type ImageRef =
   { kind: 'bytes'; bytes: Uint8Array } | { kind: 's3'; bucket: string; key: string; version?: string };
@@ -34,6 +34,11 @@ export const FACE_ATTRIBUTES = [
   'SUNGLASSES',
 ] as const;
 export type FaceAttribute = (typeof FACE_ATTRIBUTES)[number];
+
+export interface DetectModerationLabelsInput {
+  image: ImageRef;
+  minConfidence: number;
+}
 
 export interface DetectFacesInput {
   image: ImageRef;
@@ -130,4 +135,26 @@ export function parseDetectFacesRequest(body: unknown): DetectFacesInput {
     throw validationError(unknown, 'attributes', `Member must satisfy enum value set: [${FACE_ATTRIBUTES.join(', ')}]`);
   }
   return { image, attributes: new Set(requested as FaceAttribute[]) };
+}
+
+/** HumanLoopConfig is accepted and ignored (no human review locally); a ProjectVersion names an adapter none has. */
+export function parseDetectModerationLabelsRequest(
+  body: unknown,
+  defaultMinConfidence: number,
+): DetectModerationLabelsInput {
+  const request = requestObject(body);
+  const image = parseImage(request.Image);
+  const minConfidence = optionalNumber(request.MinConfidence, 'minConfidence', 0, 100, false) ?? defaultMinConfidence;
+  if (request.ProjectVersion !== undefined && request.ProjectVersion !== null) {
+    if (typeof request.ProjectVersion !== 'string' || request.ProjectVersion === '')
+      throw validationError(
+        request.ProjectVersion,
+        'projectVersion',
+        'Member must have length greater than or equal to 20',
+      );
+    throw resourceNotFound(
+      `The custom moderation adapter ${request.ProjectVersion} does not exist in the local stack.`,
+    );
+  }
+  return { image, minConfidence };
 }

@@ -2,8 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { openHumanEngine, type RecognitionEngine } from './engine';
 import { RekognitionError, internalError, invalidS3Object } from './errors';
 import { checkEncodedImage, decodeForInference } from './image-input';
+import { DEFAULT_MODERATION_MIN_CONFIDENCE, toDetectModerationLabelsResponse } from './moderation-labels';
 import { faceAnalysisFor, toDetectFacesResponse, toDetectLabelsResponse } from './rekognition-shapes';
-import { parseDetectFacesRequest, parseDetectLabelsRequest, type ImageRef } from './requests';
+import {
+  parseDetectFacesRequest,
+  parseDetectLabelsRequest,
+  parseDetectModerationLabelsRequest,
+  type ImageRef,
+} from './requests';
 
 export interface RekognitionServiceOptions {
   /** Reads an object of the local S3; throws when it is missing. */
@@ -65,15 +71,26 @@ export function createRekognitionService(opts: RekognitionServiceOptions): Rekog
     });
   }
 
+  async function detectModerationLabels(body: unknown): Promise<unknown> {
+    const request = parseDetectModerationLabelsRequest(body, DEFAULT_MODERATION_MIN_CONFIDENCE);
+    const bytes = await readImage(request.image);
+    return engine.run(async (detector) => {
+      const { scores, modelVersion } = await detector.moderate(await decodeForInference(bytes));
+      return toDetectModerationLabelsResponse(scores, request.minConfidence, modelVersion);
+    });
+  }
+
   const operations: Record<string, (body: unknown) => Promise<unknown>> = {
     DetectLabels: detectLabels,
     DetectFaces: detectFaces,
+    DetectModerationLabels: detectModerationLabels,
   };
 
   return {
     async handle(target, body) {
       const requestId = randomUUID();
-      const operation = target.startsWith(TARGET_PREFIX) ? operations[target.slice(TARGET_PREFIX.length)] : undefined;
+      const name = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
+      const operation = name !== undefined && Object.hasOwn(operations, name) ? operations[name] : undefined;
       try {
         if (!operation) throw new RekognitionError('UnknownOperationException', `Unknown operation ${target}`);
         return { status: 200, headers: headers(requestId), body: await operation(body) };

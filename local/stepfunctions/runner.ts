@@ -15,6 +15,8 @@ import { bindTaskStates } from './task-binding';
 export interface RunnerOptions {
   region: string;
   invoke: (functionName: string, payload: unknown) => Promise<unknown>;
+  /** Runs an `arn:aws:states:::sns:publish` task (absent: such a task fails with States.Runtime). */
+  publish?: (parameters: unknown) => Promise<unknown>;
   log: StackLog;
   /** Milliseconds every retrier waits instead of its IntervalSeconds/BackoffRate (tests). */
   retryIntervalMs?: number;
@@ -129,6 +131,7 @@ export class ExecutionRunner {
         taskResourceLocalHandlers: bindTaskStates({
           index,
           invoke: this.options.invoke,
+          ...(this.options.publish ? { publish: this.options.publish } : {}),
           attempts,
           ...(mock ? { mock } : {}),
         }) as never,

@@ -21,6 +21,8 @@ export interface StepFunctionsOptions {
   accountId: string;
   templateMachines: StateMachineModel[];
   invoke: (functionName: string, payload: unknown) => Promise<unknown>;
+  /** Runs an `arn:aws:states:::sns:publish` task: its result, or an error named as the state's Error. */
+  publish?: (parameters: unknown) => Promise<unknown>;
   log: StackLog;
   /** Path of a MockConfigFile (SFN_MOCK_CONFIG). */
   mockConfigPath?: string;
@@ -41,6 +43,7 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
   const runner = new ExecutionRunner(store, {
     region,
     invoke: options.invoke,
+    ...(options.publish ? { publish: options.publish } : {}),
     log,
     ...(options.retryIntervalMs !== undefined ? { retryIntervalMs: options.retryIntervalMs } : {}),
   });

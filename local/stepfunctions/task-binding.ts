@@ -14,6 +14,8 @@ import type { StateInfo } from './state-index';
 export interface TaskBindingOptions {
   index: Map<string, StateInfo>;
   invoke: (functionName: string, payload: unknown) => Promise<unknown>;
+  /** Runs an `arn:aws:states:::sns:publish` task. */
+  publish?: (parameters: unknown) => Promise<unknown>;
   attempts: Map<string, TaskAttempt[]>;
   mock?: { config: MockConfig; stateMachineName: string; testCase: string };
 }
@@ -83,6 +85,7 @@ export function bindTaskStates(options: TaskBindingOptions): Record<string, (par
     }
     const resource = info.resource ?? '';
     if (resource.startsWith('arn:aws:states:::lambda:invoke')) return lambdaInvoke(parameters);
+    if (resource === 'arn:aws:states:::sns:publish' && options.publish) return options.publish(parameters);
     if (/^arn:aws:lambda:[^:]*:[^:]*:function:/.test(resource)) {
       try {
         return await invoke(resource, parameters);
@@ -91,7 +94,7 @@ export function bindTaskStates(options: TaskBindingOptions): Record<string, (par
       }
     }
     throw new UncatchableRuntimeError(
-      `The local stack runs only Lambda tasks; state ${name} uses ${resource || 'no Resource'}`,
+      `The local stack runs only Lambda and sns:publish tasks; state ${name} uses ${resource || 'no Resource'}`,
     );
   }
 

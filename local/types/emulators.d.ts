@@ -19,6 +19,9 @@ declare module 's3rver' {
     on(event: 'event', listener: (event: S3rverEvent) => void): this;
     on(event: 'error', listener: (error: Error) => void): this;
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
+    /** Where objects live (a FilesystemStore by default); the local stack puts its own store here. */
+    store: unknown;
+    context: { store: unknown };
   }
   interface S3rverEvent {
     Records: {
@@ -37,6 +40,45 @@ declare module 's3rver/lib/models/account' {
   }
   const AWSAccount: { registry: Map<string, Account>; DUMMY_ACCOUNT: Account };
   export = AWSAccount;
+}
+
+declare module 's3rver/lib/models/error' {
+  class S3Error extends Error {
+    constructor(code: string, message?: string, detail?: Record<string, unknown>);
+    readonly code: string;
+    readonly status: number;
+  }
+  export = S3Error;
+}
+
+declare module 's3rver/lib/models/object' {
+  import type { Readable } from 'node:stream';
+  class S3Object {
+    constructor(bucket: string, key: string, content: Readable | Buffer | null, metadata: Record<string, unknown>);
+    static readonly ALLOWED_METADATA: string[];
+    bucket: string;
+    key: string;
+    content: Readable | Buffer | null;
+    metadata: Record<string, string>;
+    range?: { start: number; end: number };
+    readonly size: number;
+  }
+  export = S3Object;
+}
+
+declare module 's3rver/lib/models/bucket' {
+  class S3Bucket {
+    constructor(name: string, creationDate: Date);
+  }
+  export = S3Bucket;
+}
+
+declare module 's3rver/lib/models/config' {
+  interface S3Config {
+    type: string;
+    toXML(space?: number): string;
+  }
+  export function getConfigModel(type: string): { new (xml: string): S3Config } | undefined;
 }
 
 declare module 'dynalite' {

@@ -28,6 +28,8 @@ const LOCAL_ONLY = ['aws-local-stepfunctions', 's3rver', 'dynalite', '@vladmandi
 
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:ImageProcessing';
 const TABLE_NAME = 'image-recognition-backend-ImageMetadataTable-TEST';
+const ALBUM_TABLE_NAME = 'image-recognition-backend-AlbumMetadataTable-TEST';
+const BUCKET_NAME = 'photorepo';
 
 /** What CloudFormation would put in a variable: parameter defaults, and stand-in names for resources. */
 function resolveVariable(value: unknown): string {
@@ -35,9 +37,21 @@ function resolveVariable(value: unknown): string {
   const ref = (value as { Ref?: string }).Ref;
   if (ref && template.Parameters?.[ref]) return String(template.Parameters[ref].Default);
   if (ref && template.Resources[ref]?.Type === 'AWS::Serverless::StateMachine') return STATE_MACHINE_ARN;
-  if (ref && template.Resources[ref]?.Type === 'AWS::DynamoDB::Table') return TABLE_NAME;
+  if (ref === 'ImageMetadataTable') return TABLE_NAME;
+  if (ref === 'AlbumMetadataTable') return ALBUM_TABLE_NAME;
+  if (ref && template.Resources[ref]?.Type === 'AWS::S3::Bucket') return BUCKET_NAME;
   throw new Error(`No stand-in for ${JSON.stringify(value)}`);
 }
+
+/** A DynamoDB JSON attribute for a plain value (strings, numbers, booleans, lists and maps). */
+function attribute(value: unknown): Record<string, unknown> {
+  if (typeof value === 'string') return { S: value };
+  if (typeof value === 'number') return { N: String(value) };
+  if (typeof value === 'boolean') return { BOOL: value };
+  if (Array.isArray(value)) return { L: value.map(attribute) };
+  return { M: Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, attribute(v)])) };
+}
+const marshalled = (item: Record<string, unknown>) => (attribute(item) as { M: Record<string, unknown> }).M;
 
 interface Invocation {
   ok: boolean;
@@ -184,9 +198,12 @@ describe('built bundles', function () {
         const result = expectOk(await invoke('S3Trigger', input));
         expect(result).to.have.lengthOf(1);
         expect(result[0]).to.include({ key, outcome: 'started' });
-        const [put] = aws.callsTo('dynamodb', 'PutItem');
-        expect(put?.input).to.include({ TableName: TABLE_NAME });
-        expect((put?.input?.Item as any).status).to.deep.equal({ S: 'PROCESSING' });
+        // A new photo in an album: its item and the album's count in one transaction.
+        const [transaction] = aws.callsTo('dynamodb', 'TransactWriteItems');
+        const [item, album] = transaction?.input?.TransactItems as any[];
+        expect(item.Put).to.include({ TableName: TABLE_NAME });
+        expect(item.Put.Item.status).to.deep.equal({ S: 'PROCESSING' });
+        expect(album.Update).to.include({ TableName: ALBUM_TABLE_NAME });
         const starts = aws.callsTo('sfn', 'StartExecution');
         expect(starts).to.have.lengthOf(1);
         expect(starts[0]?.input).to.include({ stateMachineArn: STATE_MACHINE_ARN });
@@ -309,27 +326,6 @@ describe('built bundles', function () {
         expect(result.labels[1]).to.deep.include({ confidence: 81.5, parents: ['Building', 'Architecture'] });
       });
 
-      it('counts faces with DetectFaces on the same object', async () => {
-        const input = event('detect-labels.json');
-        const result = expectOk(await invoke('DetectLabels', input));
-        const [request] = aws.callsTo('rekognition', 'DetectFaces');
-        expect(request?.input).to.deep.equal({
-          Image: { S3Object: { Bucket: input.upload.bucket, Name: input.upload.key } },
-        });
-        expect(result.faceCount).to.equal(2);
-      });
-
-      it('keeps the labels when DetectFaces fails for a reason retrying cannot fix', async () => {
-        aws.override((call) =>
-          call.operation === 'DetectFaces'
-            ? { status: 400, json: { __type: 'AccessDeniedException', message: 'not allowed' } }
-            : undefined,
-        );
-        const result = expectOk(await invoke('DetectLabels', event('detect-labels.json')));
-        expect(result.labels).to.have.length(2);
-        expect(result).not.to.have.property('faceCount');
-      });
-
       it('stores why Rekognition refused an image instead of failing', async () => {
         aws.override((call) =>
           call.operation === 'DetectLabels'
@@ -341,6 +337,47 @@ describe('built bundles', function () {
         );
         const result = expectOk(await invoke('DetectLabels', event('detect-labels.json')));
         expect(result.refused).to.include({ name: 'InvalidImageFormatException' });
+      });
+    });
+
+    describe('DetectFaces', () => {
+      it('asks DetectFaces for the attributes the item keeps and answers count, detected and the details', async () => {
+        track('DetectFaces');
+        const input = event('detect-faces.json');
+        const invocation = await invoke('DetectFaces', input);
+        const result = expectOk(invocation);
+        const [request] = aws.callsTo('rekognition', 'DetectFaces');
+        expect(request?.input).to.deep.equal({
+          Image: { S3Object: { Bucket: input.upload.bucket, Name: input.upload.key } },
+          Attributes: ['AGE_RANGE', 'EMOTIONS', 'SMILE', 'EYES_OPEN'],
+        });
+        expect(result.faces).to.include({ count: 2, detected: true });
+        expect(result.faces.details[0]).to.deep.include({ emotion: { type: 'HAPPY', confidence: 93.1 } });
+        expectStructuredLogs(invocation, input.upload.key);
+      });
+
+      it('reads the rendition of a converted upload', async () => {
+        const input = event('generate-thumbnail-converted.json');
+        expectOk(await invoke('DetectFaces', input));
+        const [request] = aws.callsTo('rekognition', 'DetectFaces');
+        expect((request?.input?.Image as any).S3Object.Name).to.equal(input.metadata.rendition.key);
+      });
+    });
+
+    describe('DetectModerationLabels', () => {
+      it('asks at the template default ModerationMinConfidence and flags what it finds', async () => {
+        track('DetectModerationLabels');
+        const input = event('detect-moderation-labels.json');
+        const result = expectOk(await invoke('DetectModerationLabels', input));
+        const [request] = aws.callsTo('rekognition', 'DetectModerationLabels');
+        expect(request?.input).to.deep.equal({
+          Image: { S3Object: { Bucket: input.upload.bucket, Name: input.upload.key } },
+          MinConfidence: Number(template.Parameters?.ModerationMinConfidence?.Default),
+        });
+        expect(result.moderation).to.deep.equal({
+          labels: [{ name: 'Weapons', parentName: 'Violence', confidence: 88.2 }],
+          flagged: true,
+        });
       });
     });
 
@@ -413,26 +450,251 @@ describe('built bundles', function () {
 
     const finishing: [string, string, string][] = [
       ['RecordUnsupported', 'record-unsupported.json', 'UNSUPPORTED'],
-      ['StoreLabels', 'store-labels.json', ''],
       ['CompleteProcessing', 'complete-processing.json', 'SUCCEEDED'],
       ['RecordFailure', 'record-failure.json', 'FAILED'],
     ];
     for (const [logicalId, fixture, status] of finishing) {
       describe(logicalId, () => {
-        it(`writes the item once${status ? ` with status ${status}` : ''}`, async () => {
+        it(`writes the item once with status ${status}, and answers the notification to publish`, async () => {
           track(logicalId);
           const input = event(fixture);
-          expectOk(await invoke(logicalId, input));
-          const updates = aws.callsTo('dynamodb', 'UpdateItem');
-          expect(updates).to.have.lengthOf(1);
-          expect(updates[0]?.input).to.include({ TableName: TABLE_NAME });
-          expect(updates[0]?.input?.Key).to.deep.equal({ imageId: { S: input.upload.imageId } });
-          const values = JSON.stringify(updates[0]?.input?.ExpressionAttributeValues);
-          if (status) expect(values).to.include(JSON.stringify({ S: status }));
-          expect(aws.calls).to.have.lengthOf(1);
+          const result = expectOk(await invoke(logicalId, input));
+          expect(result.status).to.equal(status);
+          expect(result.notification.attributes.status).to.deep.equal({ DataType: 'String', StringValue: status });
+          const [update, ...others] = aws.callsTo('dynamodb', 'UpdateItem');
+          expect(update?.input).to.include({ TableName: TABLE_NAME });
+          expect(update?.input?.Key).to.deep.equal({ imageId: { S: input.upload.imageId } });
+          const values = JSON.stringify(update?.input?.ExpressionAttributeValues);
+          expect(values).to.include(JSON.stringify({ S: status }));
+          // CompleteProcessing then offers the photo (in an album) as the album's cover; nothing else writes twice.
+          const expected = logicalId === 'CompleteProcessing' ? [ALBUM_TABLE_NAME] : [];
+          expect(others.map((call) => call.input?.TableName)).to.deep.equal(expected);
+          expect(aws.calls).to.have.lengthOf(1 + expected.length);
         });
       });
     }
+
+    describe('the API routes (payload format 2.0 events with JWT claims)', () => {
+      const sub = event('list-albums.json').requestContext.authorizer.jwt.claims.sub as string;
+      const album = {
+        userId: sub,
+        albumId: 'holidays',
+        name: 'Holidays',
+        createdAt: '2026-11-22T10:00:00.000Z',
+        photoCount: 1,
+      };
+      const photoKey = `private/${sub}/uploads/holidays/nikon-p6000_landscape_gps.jpg`;
+      const item = {
+        imageId: event('get-photo.json').pathParameters.imageId as string,
+        bucket: BUCKET_NAME,
+        key: photoKey,
+        userId: sub,
+        albumId: 'holidays',
+        albumKey: `${sub}#holidays`,
+        fileName: 'nikon-p6000_landscape_gps.jpg',
+        status: 'SUCCEEDED',
+        executionArn: `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:nikon-p6000`,
+        sequencer: '0065A1B2C3D4E5F601',
+        sequencerOrder: '0065A1B2C3D4E5F60100000000000000',
+        uploadedAt: '2026-11-22T10:15:31.000Z',
+        updatedAt: '2026-11-22T10:15:40.000Z',
+        thumbnail: {
+          key: photoKey.replace('/uploads/', '/resized/'),
+          width: 250,
+          height: 188,
+          format: 'JPEG',
+          sizeBytes: 9000,
+        },
+      };
+      /** DynamoDB answers: GetItem by table, Query with these items. */
+      const serve = (answers: { albums?: unknown[]; photos?: unknown[]; album?: unknown; item?: unknown }) =>
+        aws.override((call) => {
+          if (call.service !== 'dynamodb') return undefined;
+          const table = call.input?.TableName;
+          if (call.operation === 'GetItem') {
+            const item = table === ALBUM_TABLE_NAME ? answers.album : answers.item;
+            return { status: 200, json: item ? { Item: marshalled(item as Record<string, unknown>) } : {} };
+          }
+          if (call.operation === 'Query') {
+            const items = (table === ALBUM_TABLE_NAME ? answers.albums : answers.photos) ?? [];
+            return {
+              status: 200,
+              json: { Items: items.map((i) => marshalled(i as Record<string, unknown>)), Count: items.length },
+            };
+          }
+          return undefined;
+        });
+      const answerOf = (invocation: Invocation) => {
+        const result = expectOk(invocation);
+        const lines = invocation.logs.map((line) => JSON.parse(line) as Record<string, unknown>);
+        expect(lines.length, 'log lines').to.be.greaterThan(0);
+        for (const line of lines) expect(line).to.include({ service: 'image-processing', userId: sub });
+        return {
+          status: result.statusCode as number,
+          json: result.body === undefined ? undefined : JSON.parse(result.body),
+        };
+      };
+
+      it('ListAlbums answers the albums of the token subject from the declared table', async () => {
+        track('ListAlbums');
+        serve({ albums: [album] });
+        const answer = answerOf(await invoke('ListAlbums', event('list-albums.json')));
+        expect(answer.status).to.equal(200);
+        expect(answer.json.albums).to.deep.equal([
+          { albumId: 'holidays', name: 'Holidays', createdAt: album.createdAt, photoCount: 1 },
+        ]);
+        const [query] = aws.callsTo('dynamodb', 'Query');
+        expect(query?.input).to.deep.include({
+          TableName: ALBUM_TABLE_NAME,
+          ExpressionAttributeValues: { ':userId': { S: sub } },
+        });
+      });
+
+      it('CreateAlbum puts a new album, RenameAlbum renames one, DeleteAlbum deletes an empty one', async () => {
+        track('CreateAlbum');
+        track('RenameAlbum');
+        track('DeleteAlbum');
+        const created = answerOf(await invoke('CreateAlbum', event('create-album.json')));
+        expect(created.status).to.equal(201);
+        expect(created.json).to.include({ name: 'Holidays 2026', photoCount: 0 });
+        expect(aws.callsTo('dynamodb', 'PutItem')[0]?.input).to.include({ TableName: ALBUM_TABLE_NAME });
+        aws.override((call) =>
+          call.operation === 'UpdateItem'
+            ? { status: 200, json: { Attributes: marshalled({ ...album, name: 'Summer in Tuscany' }) } }
+            : undefined,
+        );
+        const renamed = answerOf(await invoke('RenameAlbum', event('rename-album.json')));
+        expect(renamed).to.deep.include({ status: 200 });
+        expect(renamed.json.name).to.equal('Summer in Tuscany');
+        const deleted = answerOf(await invoke('DeleteAlbum', event('delete-album.json')));
+        expect(deleted).to.deep.equal({ status: 204, json: undefined });
+        expect(aws.callsTo('dynamodb', 'DeleteItem')[0]?.input?.Key).to.deep.equal({
+          userId: { S: sub },
+          albumId: { S: 'holidays' },
+        });
+      });
+
+      it('ListPhotos answers the album photos with presigned thumbnail URLs, without internal fields', async () => {
+        track('ListPhotos');
+        serve({ album, photos: [item] });
+        const answer = answerOf(await invoke('ListPhotos', event('list-photos.json')));
+        expect(answer.status).to.equal(200);
+        expect(answer.json.photos[0]).to.include({ imageId: item.imageId, status: 'SUCCEEDED' });
+        expect(answer.json.photos[0]).not.to.have.any.keys('key', 'bucket', 'userId', 'sequencer');
+        const url = new URL(answer.json.photos[0].thumbnailUrl);
+        expect(url.origin, 'signed for the configured endpoint').to.equal(endpoint);
+        expect(decodeURIComponent(url.pathname)).to.equal(`/${BUCKET_NAME}/${item.thumbnail.key}`);
+        expect(aws.callsTo('dynamodb', 'Query')[0]?.input).to.include({ TableName: TABLE_NAME, IndexName: 'ByAlbum' });
+      });
+
+      it('GetPhoto answers the photo with its original URL; another user gets 404', async () => {
+        track('GetPhoto');
+        serve({ item });
+        const answer = answerOf(await invoke('GetPhoto', event('get-photo.json')));
+        expect(answer.status).to.equal(200);
+        expect(decodeURIComponent(new URL(answer.json.originalUrl).pathname)).to.equal(`/${BUCKET_NAME}/${photoKey}`);
+        expect(answer.json, 'no console link off AWS').not.to.have.property('executionConsoleUrl');
+        const other = event('get-photo.json');
+        other.requestContext.authorizer.jwt.claims.sub = 'someone-else';
+        const refused = expectOk(await invoke('GetPhoto', other));
+        expect(refused.statusCode).to.equal(404);
+        expect(JSON.parse(refused.body).error).to.equal('NotFound');
+      });
+
+      it('GetPhotoExecution answers the status and steps of the photo execution', async () => {
+        track('GetPhotoExecution');
+        serve({ item });
+        aws.override((call) => {
+          if (call.operation === 'DescribeExecution') {
+            return {
+              status: 200,
+              json: {
+                executionArn: item.executionArn,
+                status: 'SUCCEEDED',
+                startDate: 1795342532,
+                stopDate: 1795342540,
+              },
+            };
+          }
+          if (call.operation === 'GetExecutionHistory') {
+            return {
+              status: 200,
+              json: {
+                events: [
+                  { id: 1, type: 'ExecutionStarted', timestamp: 1795342532 },
+                  {
+                    id: 2,
+                    previousEventId: 1,
+                    type: 'TaskStateEntered',
+                    timestamp: 1795342533,
+                    stateEnteredEventDetails: { name: 'ExtractImageMetadata' },
+                  },
+                  {
+                    id: 3,
+                    previousEventId: 2,
+                    type: 'TaskStateExited',
+                    timestamp: 1795342535,
+                    stateExitedEventDetails: { name: 'ExtractImageMetadata' },
+                  },
+                  { id: 4, previousEventId: 3, type: 'ExecutionSucceeded', timestamp: 1795342540 },
+                ],
+              },
+            };
+          }
+          return undefined;
+        });
+        const answer = answerOf(await invoke('GetPhotoExecution', event('get-photo-execution.json')));
+        expect(answer.status).to.equal(200);
+        expect(answer.json).to.include({ executionArn: item.executionArn, status: 'SUCCEEDED' });
+        expect(answer.json.steps).to.deep.equal([
+          {
+            name: 'ExtractImageMetadata',
+            status: 'SUCCEEDED',
+            startedAt: '2026-11-22T10:15:33.000Z',
+            stoppedAt: '2026-11-22T10:15:35.000Z',
+            durationMs: 2000,
+          },
+        ]);
+        expect(aws.callsTo('sfn', 'GetExecutionHistory')[0]?.input).to.include({ executionArn: item.executionArn });
+      });
+
+      it('DeletePhoto deletes every version of the original and answers 202', async () => {
+        track('DeletePhoto');
+        serve({ item });
+        aws.putObject(BUCKET_NAME, photoKey, photo('nikon-p6000_landscape_gps.jpg'), 'image/jpeg');
+        const answer = answerOf(await invoke('DeletePhoto', event('delete-photo.json')));
+        expect(answer).to.deep.equal({ status: 202, json: { imageId: item.imageId, status: 'DELETING' } });
+        expect(aws.callsTo('s3', 'DeleteObjects')).to.have.lengthOf(1);
+        expect(aws.objects.has(`${BUCKET_NAME}/${photoKey}`)).to.equal(false);
+      });
+
+      it('CreateUpload answers a presigned POST for the caller key, limited to UploadMaxBytes', async () => {
+        track('CreateUpload');
+        serve({ album });
+        const answer = answerOf(await invoke('CreateUpload', event('create-upload.json')));
+        expect(answer.status).to.equal(201);
+        expect(answer.json).to.include({
+          key: photoKey,
+          maxBytes: Number(template.Parameters?.UploadMaxBytes?.Default),
+        });
+        const policy = JSON.parse(Buffer.from(answer.json.fields.Policy, 'base64').toString('utf8'));
+        expect(policy.conditions).to.deep.include.members([{ key: photoKey }, ['content-length-range', 1, 52428800]]);
+      });
+    });
+
+    describe('DeleteCascade', () => {
+      it('on "Object Deleted": no current version, no item yet, so it leaves a tombstone in the declared table', async () => {
+        track('DeleteCascade');
+        const input = event('eventbridge-object-deleted.json');
+        const invocation = await invoke('DeleteCascade', input);
+        const [outcome] = expectOk(invocation);
+        expect(outcome).to.include({ key: input.detail.object.key, outcome: 'tombstoned' });
+        const [put] = aws.callsTo('dynamodb', 'PutItem');
+        expect(put?.input).to.include({ TableName: TABLE_NAME, ConditionExpression: 'attribute_not_exists(imageId)' });
+        expect(put?.input?.Item as Record<string, unknown>).not.to.have.property('userId');
+        expectStructuredLogs(invocation, input.detail.object.key);
+      });
+    });
 
     it('runs each bundle on LAMBDA_NODE when it is set, else on this Node', async () => {
       const expected = execFileSync(LAMBDA_NODE, ['-p', 'process.version + " " + process.arch'], {

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
  */
 export interface AwsCall {
   service: 'dynamodb' | 'sfn' | 'rekognition' | 's3';
-  /** X-Amz-Target's operation (PutItem, StartExecution, ...) or the S3 verb (GetObject, HeadObject, PutObject). */
+  /** X-Amz-Target's operation (PutItem, ...) or the S3 operation (GetObject, HeadObject, PutObject, ListObjectVersions, DeleteObjects). */
   operation: string;
   /** The decoded JSON request of the JSON protocols. */
   input?: Record<string, unknown>;
@@ -109,13 +109,17 @@ export class FakeAws {
     }
     const url = new URL(req.url ?? '/', 'http://fake');
     const [bucket = '', ...rest] = url.pathname.slice(1).split('/');
-    const operation =
-      { GET: 'GetObject', HEAD: 'HeadObject', PUT: 'PutObject' }[req.method ?? ''] ?? `S3 ${req.method}`;
+    const operation = url.searchParams.has('versions')
+      ? 'ListObjectVersions'
+      : url.searchParams.has('delete')
+        ? 'DeleteObjects'
+        : ({ GET: 'GetObject', HEAD: 'HeadObject', PUT: 'PutObject' }[req.method ?? ''] ?? `S3 ${req.method}`);
     return {
       service: 's3',
       operation,
       bucket: decodeURIComponent(bucket),
-      key: rest.map(decodeURIComponent).join('/'),
+      // Bucket operations name their objects in the query (a prefix) or the body (keys to delete).
+      key: url.searchParams.get('prefix') ?? rest.map(decodeURIComponent).join('/'),
       headers: req.headers,
       body,
     };
@@ -131,9 +135,18 @@ export class FakeAws {
       case 'rekognition.DetectFaces':
         return {
           FaceDetails: [
-            { Confidence: 99.9, BoundingBox: { Left: 0.2, Top: 0.1, Width: 0.1, Height: 0.15 } },
+            {
+              Confidence: 99.9,
+              BoundingBox: { Left: 0.2, Top: 0.1, Width: 0.1, Height: 0.15 },
+              Emotions: [{ Type: 'HAPPY', Confidence: 93.1 }],
+            },
             { Confidence: 99.1, BoundingBox: { Left: 0.6, Top: 0.1, Width: 0.1, Height: 0.15 } },
           ],
+        };
+      case 'rekognition.DetectModerationLabels':
+        return {
+          ModerationModelVersion: '7.0',
+          ModerationLabels: [{ Name: 'Weapons', ParentName: 'Violence', Confidence: 88.2, TaxonomyLevel: 2 }],
         };
       case 'rekognition.DetectLabels':
         return {
@@ -153,6 +166,30 @@ export class FakeAws {
     }
   }
 
+  /** Every stored object is its one version, `null`; DeleteObjects removes the keys its body names. */
+  private answerVersions(res: ServerResponse, call: AwsCall): void {
+    const xml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    let body: string;
+    if (call.operation === 'DeleteObjects') {
+      const keys = [...call.body.toString('utf8').matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) =>
+        (m[1] ?? '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'),
+      );
+      for (const key of keys) this.objects.delete(`${call.bucket}/${key}`);
+      body = `<DeleteResult>${keys.map((key) => `<Deleted><Key>${xml(key)}</Key><VersionId>null</VersionId></Deleted>`).join('')}</DeleteResult>`;
+    } else {
+      const prefix = `${call.bucket}/${call.key ?? ''}`;
+      const versions = [...this.objects.keys()]
+        .filter((id) => id.startsWith(prefix))
+        .map(
+          (id) =>
+            `<Version><Key>${xml(id.slice(String(call.bucket).length + 1))}</Key><VersionId>null</VersionId><IsLatest>true</IsLatest></Version>`,
+        );
+      body = `<ListVersionsResult><Name>${xml(String(call.bucket))}</Name><IsTruncated>false</IsTruncated>${versions.join('')}</ListVersionsResult>`;
+    }
+    res.writeHead(200, { 'content-type': 'application/xml' });
+    res.end(body);
+  }
+
   private answerS3(req: IncomingMessage, res: ServerResponse, call: AwsCall, reply: FakeReply | undefined): void {
     const s3Error = (status: number, code: string) => {
       res.writeHead(status, { 'content-type': 'application/xml' });
@@ -163,6 +200,8 @@ export class FakeAws {
       );
     };
     if (reply) return s3Error(reply.status, reply.s3ErrorCode ?? 'InternalError');
+    if (call.operation === 'ListObjectVersions' || call.operation === 'DeleteObjects')
+      return this.answerVersions(res, call);
     const id = `${call.bucket}/${call.key}`;
     if (call.operation === 'PutObject') {
       this.objects.set(id, {

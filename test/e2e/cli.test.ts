@@ -8,7 +8,7 @@ import { IMAGES, startTestStack, tempDir, type TestStack } from '../support/test
 import { runCli } from './support/spawn';
 
 /** npm run pipeline and npm run invoke, spawned as a user runs them, against a stack of their own or a running one. */
-const CONTRACT_KEYS = ['file', 'key', 'status', 'executionArn', 'error', 'item', 'thumbnailFile'];
+const CONTRACT_KEYS = ['file', 'key', 'status', 'executionArn', 'error', 'item', 'thumbnailFile', 'notifications'];
 
 describe('pipeline and invoke CLIs', function () {
   this.timeout(180_000);
@@ -46,6 +46,11 @@ describe('pipeline and invoke CLIs', function () {
     expect(lines, run.stderr).to.have.length(3);
     const results = lines.map((line) => JSON.parse(line) as Record<string, any>);
     for (const result of results) expect(Object.keys(result)).to.have.members(CONTRACT_KEYS);
+    // Exactly one message per upload, whatever its outcome, with the outcome in its attributes.
+    for (const result of results) {
+      expect(result.notifications, result.file).to.have.lengthOf(1);
+      expect(result.notifications[0].attributes).to.include({ status: result.status, imageId: imageIdFor(result.key) });
+    }
     const [ok, unsupported, failed] = results as Record<string, any>[];
 
     expect(ok).to.include({
@@ -68,6 +73,13 @@ describe('pipeline and invoke CLIs', function () {
     expect(ok?.item.exif).to.include({ make: 'NIKON', model: 'COOLPIX P6000' });
     expect(ok?.item.gps).to.have.keys(['latitude', 'longitude']);
     expect(ok?.item.labels).to.be.an('array');
+    expect(ok?.item.faces, 'a landscape without people: checked, and no face').to.deep.equal({
+      count: 0,
+      detected: false,
+      details: [],
+    });
+    expect(ok?.item.moderation).to.deep.equal({ labels: [], flagged: false });
+    expect(ok?.notifications[0].message).to.include('Faces: No Face Detected');
     expect(ok?.item.thumbnail).to.include({
       key: 'private/local-user/resized/cli/nikon-p6000_landscape_gps.jpg',
       width: 250,

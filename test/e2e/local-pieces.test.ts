@@ -123,11 +123,12 @@ describe('local stack pieces', () => {
     });
 
     it('names resources after their logical ids and resolves every reference the functions get', () => {
-      expect(model.buckets.map((bucket) => bucket.name)).to.deep.equal(['photorepo']);
-      expect(model.tables.map((table) => table.name)).to.deep.equal(['ImageMetadataTable']);
+      expect(model.buckets.map((bucket) => bucket.name)).to.deep.equal(['photorepo', 'webbucket']);
+      expect(model.tables.map((table) => table.name)).to.deep.equal(['ImageMetadataTable', 'AlbumMetadataTable']);
       const trigger = model.functions.find((fn) => fn.logicalId === 'S3Trigger');
       expect(trigger?.environment).to.include({
         IMAGE_METADATA_TABLE: 'ImageMetadataTable',
+        ALBUM_METADATA_TABLE: 'AlbumMetadataTable',
         STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:111122223333:stateMachine:ImageProcessing',
         NODE_OPTIONS: '--enable-source-maps',
       });
@@ -181,7 +182,8 @@ describe('local stack pieces', () => {
       });
       expect(routeOf(request({}, '/2015-03-31/functions/S3Trigger/invocations'))).to.equal('lambda');
       expect(routeOf(request({ authorization: signed('cloudformation') }))).to.equal('cloudformation');
-      expect(routeOf(request({ authorization: signed('sns') }))).to.deep.equal({ unknown: 'the sns API' });
+      expect(routeOf(request({ authorization: signed('sns') }))).to.equal('sns');
+      expect(routeOf(request({ authorization: signed('sqs') }))).to.deep.equal({ unknown: 'the sqs API' });
       expect(routeOf(request({ authorization: signed('s3') }, '/photorepo/key'))).to.equal('s3');
       expect(
         routeOf(request({}, '/photorepo/key?X-Amz-Credential=AKID%2F20261122%2Fus-east-1%2Fs3%2Faws4_request')),

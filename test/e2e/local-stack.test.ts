@@ -18,6 +18,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import sharp from 'sharp';
 import { imageIdFor } from '../../functions/lib/upload-key';
+import { sigv4Headers } from './support/signed';
 import { IMAGES, rejection, startTestStack, type TestStack } from '../support/test-stack';
 
 /**
@@ -31,6 +32,8 @@ const PHOTOS = {
   cat: 'skimage_chelsea-cat.png',
   pngExif: 'generated_nikon-p6000_gps.png',
   gif: 'generated_chelsea-cat.gif',
+  heic: 'oiio_iphone7_small.heic',
+  group: 'canon-ixus-2001_wedding-couple.jpg',
 };
 const keyOf = (file: string) => `private/e2e-user/uploads/holidays/${file}`;
 
@@ -105,6 +108,43 @@ describe('local stack end to end (real photos through template.yaml, the ASL and
       expect(head.ContentLength).to.equal(item.thumbnail.sizeBytes);
     });
 
+    it('converts an iPhone HEIC: its JPEG rendition under converted/ is labelled and thumbnailed, the item keeps format HEIC', async () => {
+      const item = (await t.item(keyOf(PHOTOS.heic))) as Record<string, any>;
+      expect(item).to.include({ status: 'SUCCEEDED', format: 'HEIC', width: 512, height: 300 });
+      expect(item.exif).to.include({ make: 'Apple', model: 'iPhone 7' });
+      expect(item.rendition).to.include({
+        key: 'private/e2e-user/converted/holidays/oiio_iphone7_small.heic.jpg',
+        format: 'JPEG',
+        width: 512,
+        height: 300,
+      });
+      const rendition = await t.s3.send(new HeadObjectCommand({ Bucket: t.bucket, Key: item.rendition.key }));
+      expect(rendition).to.include({ ContentLength: item.rendition.sizeBytes, ContentType: 'image/jpeg' });
+      expect(item.labels).to.be.an('array');
+      const thumbnail = await t.s3.send(new GetObjectCommand({ Bucket: t.bucket, Key: item.thumbnail.key }));
+      const meta = await sharp(Buffer.from(await thumbnail.Body!.transformToByteArray())).metadata();
+      expect(meta).to.include({ format: 'jpeg', width: 250, height: item.thumbnail.height });
+      expect(item.thumbnail.key).to.equal('private/e2e-user/resized/holidays/oiio_iphone7_small.heic');
+    });
+
+    it('finds the faces of a group photo, each with its box, and none in a photo without people (count 0)', async () => {
+      const group = (await t.item(keyOf(PHOTOS.group))) as Record<string, any>;
+      expect(group.status).to.equal('SUCCEEDED');
+      expect(group.faces.count).to.be.at.least(2);
+      expect(group.faces.detected).to.equal(true);
+      expect(group.faces.details).to.have.lengthOf(group.faces.count);
+      for (const { boundingBox, confidence } of group.faces.details) {
+        expect(confidence).to.be.within(0, 100);
+        for (const side of ['left', 'top', 'width', 'height']) expect(boundingBox[side]).to.be.within(0, 1);
+        expect(boundingBox.width).to.be.greaterThan(0);
+      }
+      const lefts = group.faces.details.map((detail: { boundingBox: { left: number } }) => detail.boundingBox.left);
+      expect(new Set(lefts).size, 'a box per face, not one box repeated').to.equal(lefts.length);
+      const cat = (await t.item(keyOf(PHOTOS.cat))) as Record<string, any>;
+      expect(cat.faces).to.deep.equal({ count: 0, detected: false, details: [] });
+      expect(cat.moderation).to.have.property('flagged').that.is.a('boolean');
+    });
+
     it('marks a GIF UNSUPPORTED with its format and writes no thumbnail', async () => {
       const item = (await t.item(keyOf(PHOTOS.gif))) as Record<string, any>;
       expect(item).to.include({ status: 'UNSUPPORTED', format: 'GIF' });
@@ -131,18 +171,29 @@ describe('local stack end to end (real photos through template.yaml, the ASL and
         'ExtractImageMetadata',
         'ImageTypeCheck',
         'StoreImageMetadata',
+        'ConversionCheck',
         'ProcessImage',
         'DetectLabels',
-        'StoreLabels',
         'GenerateThumbnail',
+        'DetectFaces',
+        'DetectModerationLabels',
         'CompleteProcessing',
+        'NotifyResult',
+        'OutcomeCheck',
         'Processed',
       ]);
-      expect(entered(history).slice(0, 4)).to.deep.equal([
+      expect(entered(history).slice(0, 5)).to.deep.equal([
         'ExtractImageMetadata',
         'ImageTypeCheck',
         'StoreImageMetadata',
+        'ConversionCheck',
         'ProcessImage',
+      ]);
+      expect(entered(history).slice(-4)).to.deep.equal([
+        'CompleteProcessing',
+        'NotifyResult',
+        'OutcomeCheck',
+        'Processed',
       ]);
       const types = history.map((event) => event.type);
       expect(types).to.include.members([
@@ -153,17 +204,20 @@ describe('local stack end to end (real photos through template.yaml, the ASL and
         'SucceedStateEntered',
       ]);
       const scheduled = history.filter((event) => event.type === 'TaskScheduled');
-      expect(scheduled).to.have.length(6);
+      expect(scheduled).to.have.length(8);
+      expect(scheduled.filter((event) => event.taskScheduledEventDetails?.resourceType === 'sns')).to.have.length(1);
       const extract = JSON.parse(scheduled[0]?.taskScheduledEventDetails?.parameters ?? '{}');
       expect(extract.FunctionName).to.equal('arn:aws:lambda:us-east-1:000000000000:function:ExtractImageMetadata');
       expect(extract.Payload.executionArn).to.equal(item.executionArn);
       const succeeded = history.filter((event) => event.type === 'TaskSucceeded');
-      expect(succeeded).to.have.length(6);
+      expect(succeeded).to.have.length(8);
       expect(JSON.parse(succeeded[0]?.taskSucceededEventDetails?.output ?? '{}')).to.include({ StatusCode: 200 });
       // A branch's first state follows ParallelStateStarted, not whatever event came before it.
       const started = history.find((event) => event.type === 'ParallelStateStarted');
       const branchStarts = history.filter((event) =>
-        ['DetectLabels', 'GenerateThumbnail'].includes(event.stateEnteredEventDetails?.name ?? ''),
+        ['DetectLabels', 'GenerateThumbnail', 'DetectFaces', 'DetectModerationLabels'].includes(
+          event.stateEnteredEventDetails?.name ?? '',
+        ),
       );
       for (const event of branchStarts) expect(event.previousEventId).to.equal(started?.id);
     });
@@ -177,6 +231,8 @@ describe('local stack end to end (real photos through template.yaml, the ASL and
         'ExtractImageMetadata',
         'ImageTypeCheck',
         'RecordUnsupported',
+        'NotifyResult',
+        'OutcomeCheck',
         'NotSupportedImageType',
       ]);
       expect(history.at(-1)?.executionFailedEventDetails?.error).to.equal('NotSupportedImageType');
@@ -419,7 +475,11 @@ describe('local stack end to end (real photos through template.yaml, the ASL and
   describe('bad requests', () => {
     it('get clear errors, and the stack keeps serving', async () => {
       const post = (headers: Record<string, string>, body: string, route = '/') =>
-        fetch(`${t.stack.endpoint}${route}`, { method: 'POST', headers, body });
+        fetch(`${t.stack.endpoint}${route}`, {
+          method: 'POST',
+          headers: { ...sigv4Headers(route === '/' ? 'states' : 'lambda'), ...headers },
+          body,
+        });
 
       const unknown = await post(
         { 'x-amz-target': 'AmazonSQS.SendMessage', 'content-type': 'application/x-amz-json-1.0' },
@@ -489,16 +549,23 @@ describe('local stack end to end (real photos through template.yaml, the ASL and
 
       const brokenChunks = await fetch(`${t.stack.endpoint}/${t.bucket}/public/e2e/broken.bin`, {
         method: 'PUT',
-        headers: { 'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', 'content-encoding': 'aws-chunked' },
+        headers: {
+          ...sigv4Headers('s3'),
+          'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+          'content-encoding': 'aws-chunked',
+        },
         body: 'zz;garbage\r\n',
       });
       expect(brokenChunks.status).to.equal(400);
 
-      await new Promise<void>((resolve) => {
+      const notHttp = await new Promise<string>((resolve) => {
+        let answer = '';
         const socket = net.connect(t.stack.port, '127.0.0.1', () => socket.end('NOT HTTP AT ALL\r\n\r\n'));
-        socket.on('close', () => resolve());
-        socket.on('error', () => resolve());
+        socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+        socket.on('close', () => resolve(answer));
+        socket.on('error', () => resolve(answer));
       });
+      expect(notHttp).to.match(/^HTTP\/1\.1 400 /);
 
       const health = await fetch(`${t.stack.endpoint}/_local/health`);
       expect(health.status).to.equal(200);

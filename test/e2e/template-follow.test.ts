@@ -5,6 +5,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { PROJECT_ROOT, TEMPLATE_PATH } from '../../local/template';
+import { sigv4Headers } from './support/signed';
 import { IMAGES, startTestStack, tempDir, type TestStack } from '../support/test-stack';
 
 /**
@@ -118,6 +119,7 @@ Outputs:`,
     const invoke = (payload: unknown) =>
       fetch(`${t.stack.endpoint}/2015-03-31/functions/SlowFunction/invocations`, {
         method: 'POST',
+        headers: sigv4Headers('lambda'),
         body: JSON.stringify(payload),
       });
     const quick = await invoke({ sleepMs: 0 });

@@ -34,7 +34,8 @@ describe('ImageProcessing ASL (statemachine/image-processing.asl.json)', () => {
     if (!found) throw new Error(`no state ${name}`);
     return found;
   };
-  const tasks = states.filter((info) => info.state.Type === 'Task');
+  const tasks = states.filter((info) => info.state.Resource === 'arn:aws:states:::lambda:invoke');
+  const SNS_PUBLISH = 'arn:aws:states:::sns:publish';
 
   it('is valid ASL for asl-validator, as written and with its substitutions resolved', () => {
     for (const candidate of [JSON.parse(rawText), definition]) {
@@ -64,32 +65,53 @@ describe('ImageProcessing ASL (statemachine/image-processing.asl.json)', () => {
       RecordUnsupported: 'Task',
       NotSupportedImageType: 'Fail',
       StoreImageMetadata: 'Task',
+      ConversionCheck: 'Choice',
+      ConvertImage: 'Task',
       ProcessImage: 'Parallel',
       DetectLabels: 'Task',
-      StoreLabels: 'Task',
+      DetectLabelsFailed: 'Pass',
       GenerateThumbnail: 'Task',
+      DetectFaces: 'Task',
+      DetectFacesFailed: 'Pass',
+      DetectModerationLabels: 'Task',
+      DetectModerationLabelsFailed: 'Pass',
       CompleteProcessing: 'Task',
       RecordFailure: 'Task',
+      NotifyResult: 'Task',
+      OutcomeCheck: 'Choice',
+      Processed: 'Succeed',
+      ProcessingFailed: 'Fail',
     });
+    expect(states.map(({ name }) => name)).to.not.include('StoreLabels');
     expect(state('ExtractImageMetadata').Next).to.equal('ImageTypeCheck');
-    expect(state('RecordUnsupported').Next).to.equal('NotSupportedImageType');
-    expect(state('StoreImageMetadata').Next).to.equal('ProcessImage');
+    for (const record of ['RecordUnsupported', 'CompleteProcessing', 'RecordFailure']) {
+      expect(state(record).Next, record).to.equal('NotifyResult');
+    }
+    expect(state('NotifyResult').Next).to.equal('OutcomeCheck');
+    expect(state('StoreImageMetadata').Next).to.equal('ConversionCheck');
+    expect(state('ConvertImage').Next).to.equal('ProcessImage');
     expect(state('ProcessImage').Next).to.equal('CompleteProcessing');
-    expect(state('RecordFailure').Next).to.be.a('string');
-    expect(state(state('RecordFailure').Next as string).Type).to.equal('Fail');
   });
 
-  it('sends JPEG and PNG on to StoreImageMetadata and everything else to RecordUnsupported', () => {
+  it('sends JPEG, PNG and the uploads ExtractImageMetadata flags convertible on to StoreImageMetadata, everything else to RecordUnsupported', () => {
     const check = state('ImageTypeCheck');
     expect(check.Default).to.equal('RecordUnsupported');
-    expect(check.Choices).to.have.lengthOf(1);
-    expect(check.Choices?.[0]).to.deep.equal({
-      Or: [
-        { Variable: '$.metadata.Payload.format', StringEquals: 'JPEG' },
-        { Variable: '$.metadata.Payload.format', StringEquals: 'PNG' },
-      ],
-      Next: 'StoreImageMetadata',
-    });
+    expect(check.Choices).to.deep.equal([
+      {
+        Or: [
+          { Variable: '$.metadata.Payload.format', StringEquals: 'JPEG' },
+          { Variable: '$.metadata.Payload.format', StringEquals: 'PNG' },
+        ],
+        Next: 'StoreImageMetadata',
+      },
+      {
+        And: [
+          { Variable: '$.metadata.Payload.convertible', IsPresent: true },
+          { Variable: '$.metadata.Payload.convertible', BooleanEquals: true },
+        ],
+        Next: 'StoreImageMetadata',
+      },
+    ]);
   });
 
   it('ends unsupported uploads in the NotSupportedImageType Fail state', () => {
@@ -97,16 +119,53 @@ describe('ImageProcessing ASL (statemachine/image-processing.asl.json)', () => {
     expect(state('NotSupportedImageType').Cause).to.be.a('string');
   });
 
-  it('runs DetectLabels -> StoreLabels beside GenerateThumbnail in ProcessImage', () => {
+  it('runs DetectLabels, GenerateThumbnail, DetectFaces and DetectModerationLabels each in its own ProcessImage branch', () => {
     const branches = state('ProcessImage').Branches ?? [];
-    expect(branches.map((branch) => branch.StartAt)).to.deep.equal(['DetectLabels', 'GenerateThumbnail']);
-    expect(branches[0]?.States.DetectLabels?.Next).to.equal('StoreLabels');
-    expect(branches[0]?.States.StoreLabels?.End).to.equal(true);
+    expect(branches.map((branch) => branch.StartAt)).to.deep.equal([
+      'DetectLabels',
+      'GenerateThumbnail',
+      'DetectFaces',
+      'DetectModerationLabels',
+    ]);
     expect(Object.keys(branches[1]?.States ?? {})).to.deep.equal(['GenerateThumbnail']);
+    expect(state('GenerateThumbnail').End).to.equal(true);
+    for (const branch of [branches[0], branches[2], branches[3]]) {
+      expect(Object.keys(branch?.States ?? {})).to.deep.equal([branch?.StartAt, `${branch?.StartAt}Failed`]);
+    }
   });
 
-  it('invokes every Task through arn:aws:states:::lambda:invoke with a timeout', () => {
-    expect(tasks.map(({ name }) => name)).to.have.lengthOf(8);
+  it("gives each recognition step a Catch to a Pass that makes its error output the branch's result, so it fails alone", () => {
+    for (const [task, field] of [
+      ['DetectLabels', 'labels'],
+      ['DetectFaces', 'faces'],
+      ['DetectModerationLabels', 'moderation'],
+    ] as const) {
+      const recognition = state(task);
+      expect(recognition, task).to.deep.include({ ResultPath: `$.${field}`, End: true });
+      expect(recognition.ResultSelector, task).to.deep.equal({ 'Payload.$': '$.Payload' });
+      expect(recognition.Catch, task).to.deep.equal([
+        { ErrorEquals: ['States.ALL'], ResultPath: `$.${field}`, Next: `${task}Failed` },
+      ]);
+      // The Pass names no field of the error output: a path that may be missing would be States.Runtime, uncaught.
+      expect(state(`${task}Failed`), task).to.deep.include({
+        Type: 'Pass',
+        Parameters: { Payload: { 'failed.$': `$.${field}` } },
+        ResultPath: `$.${field}`,
+        End: true,
+      });
+    }
+    expect(state('ProcessImage').ResultSelector).to.deep.equal({
+      'labels.$': '$[0].labels.Payload',
+      'thumbnail.$': '$[1].thumbnail.Payload',
+      'faces.$': '$[2].faces.Payload',
+      'moderation.$': '$[3].moderation.Payload',
+    });
+  });
+
+  it('invokes every Task but NotifyResult through arn:aws:states:::lambda:invoke, with a timeout', () => {
+    expect(tasks.map(({ name }) => name)).to.have.lengthOf(10);
+    const others = states.filter(({ state: s }) => s.Type === 'Task' && !tasks.some((task) => task.state === s));
+    expect(others.map(({ name, state: s }) => [name, s.Resource])).to.deep.equal([['NotifyResult', SNS_PUBLISH]]);
     for (const { name, state: task } of tasks) {
       expect(task.Resource, name).to.equal('arn:aws:states:::lambda:invoke');
       expect(task.Parameters?.FunctionName, name).to.match(/^arn:aws:lambda:us-east-1:123456789012:function:\w+$/);
@@ -135,21 +194,41 @@ describe('ImageProcessing ASL (statemachine/image-processing.asl.json)', () => {
   it('catches everything outside the Parallel branches into RecordFailure, under $.failure.<State>, superseded uploads first', () => {
     const guarded = states.filter(
       ({ lane, state: s }) =>
-        lane === '' && (s.Type === 'Task' || s.Type === 'Parallel') && s !== state('RecordFailure'),
+        lane === '' &&
+        (s.Type === 'Task' || s.Type === 'Parallel') &&
+        s !== state('RecordFailure') &&
+        s !== state('NotifyResult'),
     );
     expect(guarded.map(({ name }) => name)).to.have.members([
       'ExtractImageMetadata',
       'RecordUnsupported',
       'StoreImageMetadata',
+      'ConvertImage',
       'ProcessImage',
       'CompleteProcessing',
     ]);
     for (const { name, state: s } of guarded) {
-      expect(s.Catch, name).to.deep.equal([
-        { ErrorEquals: ['UploadSuperseded'], ResultPath: '$.superseded', Next: 'UploadSuperseded' },
-        { ErrorEquals: ['States.ALL'], ResultPath: `$.failure.${name}`, Next: 'RecordFailure' },
-      ]);
+      const catchers = s.Catch ?? [];
+      expect(catchers[0], name).to.deep.equal({
+        ErrorEquals: ['UploadSuperseded'],
+        ResultPath: '$.superseded',
+        Next: 'UploadSuperseded',
+      });
+      expect(catchers.at(-1), name).to.deep.equal({
+        ErrorEquals: ['States.ALL'],
+        ResultPath: `$.failure.${name}`,
+        Next: 'RecordFailure',
+      });
     }
+    const between = guarded.flatMap(({ name, state: s }) => (s.Catch ?? []).slice(1, -1).map((c) => ({ name, ...c })));
+    expect(between, 'the only other catcher: an animated WebP ConvertImage refuses is UNSUPPORTED').to.deep.equal([
+      {
+        name: 'ConvertImage',
+        ErrorEquals: ['NotSupportedImageType'],
+        ResultPath: '$.metadata.Payload.unsupported',
+        Next: 'RecordUnsupported',
+      },
+    ]);
     expect(state('UploadSuperseded').Type).to.equal('Succeed');
   });
 
@@ -159,16 +238,77 @@ describe('ImageProcessing ASL (statemachine/image-processing.asl.json)', () => {
     ]);
   });
 
-  it('leaves error handling inside the Parallel branches to ProcessImage', () => {
+  it('leaves a thumbnail failure to ProcessImage (it fails the photo), and catches inside the branches only to a Pass', () => {
+    expect(state('GenerateThumbnail').Catch).to.equal(undefined);
     for (const { name, lane, state: s } of states.filter((info) => info.lane !== '')) {
       expect(lane, name).to.match(/^ProcessImage\/\d$/);
-      expect(s.Catch, name).to.equal(undefined);
+      for (const catcher of s.Catch ?? []) expect(state(catcher.Next).Type, name).to.equal('Pass');
+    }
+  });
+
+  it('publishes, after every recorded outcome, the notification the record step made, to the topic of the template', () => {
+    const notify = state('NotifyResult');
+    expect(notify.Resource).to.equal(SNS_PUBLISH);
+    expect(notify.Parameters).to.deep.equal({
+      TopicArn: 'arn:aws:sns:us-east-1:123456789012:NotificationTopic',
+      'Subject.$': '$.outcome.notification.subject',
+      'Message.$': '$.outcome.notification.message',
+      'MessageAttributes.$': '$.outcome.notification.attributes',
+    });
+    expect(notify.TimeoutSeconds).to.be.a('number');
+    for (const record of ['CompleteProcessing', 'RecordUnsupported', 'RecordFailure']) {
+      expect(state(record), record).to.deep.include({
+        ResultSelector: { 'status.$': '$.Payload.status', 'notification.$': '$.Payload.notification' },
+        ResultPath: '$.outcome',
+        Next: 'NotifyResult',
+      });
+    }
+    const toNotify = states.filter(({ state: s }) => s.Next === 'NotifyResult' || s.Default === 'NotifyResult');
+    expect(toNotify.map(({ name }) => name)).to.have.members([
+      'CompleteProcessing',
+      'RecordUnsupported',
+      'RecordFailure',
+    ]);
+  });
+
+  it('retries SNS throttling and 5xx, then anything once, and goes on whatever became of the message', () => {
+    const notify = state('NotifyResult');
+    expect(notify.Retry?.[0]?.ErrorEquals).to.have.members([
+      'SNS.ThrottledException',
+      'SNS.KMSThrottlingException',
+      'SNS.InternalErrorException',
+    ]);
+    expect(notify.Retry?.[1]).to.deep.include({ ErrorEquals: ['States.ALL'], MaxAttempts: 1 });
+    expect(notify.Retry).to.have.lengthOf(2);
+    expect(notify.Catch).to.deep.equal([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.notificationError', Next: 'OutcomeCheck' },
+    ]);
+    expect(notify.ResultPath, 'the outcome stays where OutcomeCheck reads it').to.not.match(/^\$\.outcome/);
+  });
+
+  it('ends as the recorded outcome says: SUCCEEDED in Processed, UNSUPPORTED in NotSupportedImageType, FAILED in ProcessingFailed', () => {
+    expect(state('OutcomeCheck').Choices).to.deep.equal([
+      { Variable: '$.outcome.status', StringEquals: 'SUCCEEDED', Next: 'Processed' },
+      { Variable: '$.outcome.status', StringEquals: 'UNSUPPORTED', Next: 'NotSupportedImageType' },
+    ]);
+    expect(state('OutcomeCheck').Default).to.equal('ProcessingFailed');
+    expect(state('ProcessingFailed')).to.include({ Type: 'Fail', Error: 'ImageProcessingFailed' });
+    const comesFrom = (target: string) =>
+      states
+        .filter(({ state: s }) =>
+          [s.Next, s.Default, ...(s.Choices ?? []).map((c) => c.Next), ...(s.Catch ?? []).map((c) => c.Next)].includes(
+            target,
+          ),
+        )
+        .map(({ name }) => name);
+    for (const end of ['Processed', 'NotSupportedImageType', 'ProcessingFailed']) {
+      expect(comesFrom(end), `only OutcomeCheck leads to ${end}`).to.deep.equal(['OutcomeCheck']);
     }
   });
 
   it('matches only error names the handlers throw (functions/lib/errors.ts), Lambda service errors or States.ALL', () => {
     const known = new Set([...WORKFLOW_ERROR_NAMES, ...LAMBDA_SERVICE_ERRORS, 'States.ALL']);
-    for (const { name, state: s } of states) {
+    for (const { name, state: s } of states.filter(({ name: n }) => n !== 'NotifyResult')) {
       for (const matcher of [...(s.Retry ?? []), ...(s.Catch ?? [])]) {
         for (const error of matcher.ErrorEquals) expect(known.has(error), `${name}: ${error}`).to.equal(true);
       }
@@ -183,8 +323,10 @@ describe('ImageProcessing ASL (statemachine/image-processing.asl.json)', () => {
         'executionArn.$': '$$.Execution.Id',
       });
     }
-    expect(state('StoreLabels').Parameters?.Payload).to.include({ 'detection.$': '$.detection.Payload' });
-    expect(state('CompleteProcessing').Parameters?.Payload).to.include({ 'thumbnail.$': '$.processed.thumbnail' });
+    expect(state('CompleteProcessing').Parameters?.Payload).to.include({
+      'metadata.$': '$.metadata.Payload',
+      'processed.$': '$.processed',
+    });
     expect(state('RecordFailure').Parameters?.Payload).to.include({ 'failure.$': '$.failure' });
   });
 });

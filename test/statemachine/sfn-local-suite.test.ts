@@ -27,8 +27,11 @@ import {
   findState,
   imageProcessingDefinition,
   taskStateNames,
+  topicArn,
   type AslDefinition,
 } from '../support/asl-definition';
+import type { RecordedOutcome } from '../../functions/lib/outcomes';
+import { publishProblems } from './support/sns-publish';
 
 /**
  * statemachine/test/MockConfigFile.json and expectations.json: checked for structure and coverage, run on the
@@ -47,7 +50,7 @@ describe('Step Functions Local test cases (statemachine/test)', function () {
       expect(expectations.stateMachineName).to.equal(name);
     });
 
-    it('has the test cases issue 6 asks for', () => {
+    it('has the test cases issues 6, 13 and 15 ask for', () => {
       expect(Object.keys(testCases)).to.include.members([
         'HappyPath',
         'UnsupportedType',
@@ -57,6 +60,21 @@ describe('Step Functions Local test cases (statemachine/test)', function () {
         'ExtractFails',
         'StoreFailsPermanently',
         'Superseded',
+        // issue 15: the convert path, and ConvertFormats empty
+        'ConvertedHeic',
+        'ConvertFormatsEmpty',
+        'AnimatedWebp',
+        'ConvertFails',
+        // issue 13: each recognition step failing alone, moderation flagged, a publish failing on every outcome
+        'LabelsFail',
+        'FacesFail',
+        'FacesRefused',
+        'ModerationFails',
+        'ModerationFlagged',
+        'NotifyThrottledThenSent',
+        'NotifyFails',
+        'NotifyFailsAfterFailure',
+        'NotifyFailsAfterUnsupported',
       ]);
     });
 
@@ -83,9 +101,30 @@ describe('Step Functions Local test cases (statemachine/test)', function () {
       expect(problems).to.include('no test case enters NotifyOwner');
     });
 
+    /** The Resource of each state a mocked response answers for, across the test cases that use it. */
+    const resourcesOf = (responseName: string) =>
+      new Set(
+        Object.values(testCases).flatMap((mocks) =>
+          Object.entries(mocks)
+            .filter(([, response]) => response === responseName)
+            .map(([state]) => String(findState(definition, state).Resource)),
+        ),
+      );
+
     it('answers like the lambda:invoke integration: StatusCode 200 with a Payload, or a Lambda function error', () => {
-      const lambdaErrors = new Set<string>([...PERMANENT_ERROR_NAMES, 'TransientError', 'ValidationException']);
-      for (const [responseName, response] of Object.entries(config.MockedResponses)) {
+      // Handler errors, and the AWS errors a handler lets through unchanged (AccessDeniedException).
+      const lambdaErrors = new Set<string>([
+        ...PERMANENT_ERROR_NAMES,
+        'TransientError',
+        'ValidationException',
+        'AccessDeniedException',
+      ]);
+      const lambdaResponses = Object.entries(config.MockedResponses).filter(([responseName]) =>
+        resourcesOf(responseName).has('arn:aws:states:::lambda:invoke'),
+      );
+      expect(lambdaResponses.length).to.be.greaterThan(20);
+      for (const [responseName, response] of lambdaResponses) {
+        expect([...resourcesOf(responseName)], `${responseName} answers one integration`).to.have.lengthOf(1);
         for (const [index, invocation] of Object.entries(response)) {
           const at = `${responseName}.${index}`;
           if ('Return' in invocation) {
@@ -102,6 +141,51 @@ describe('Step Functions Local test cases (statemachine/test)', function () {
           expect(runtime.errorMessage, at).to.be.a('string').and.not.equal('');
           expect(runtime.trace, at).to.be.an('array');
         }
+      }
+    });
+
+    it('answers like the sns:publish integration: a MessageId, or an SNS.<Exception> error', () => {
+      const snsResponses = Object.entries(config.MockedResponses).filter(([responseName]) =>
+        resourcesOf(responseName).has('arn:aws:states:::sns:publish'),
+      );
+      expect(snsResponses.map(([responseName]) => responseName)).to.have.members([
+        'NotifyResultPublished',
+        'NotifyResultThrottledOnce',
+        'NotifyResultDenied',
+      ]);
+      for (const [responseName, response] of snsResponses) {
+        for (const [index, invocation] of Object.entries(response)) {
+          const at = `${responseName}.${index}`;
+          if ('Return' in invocation) {
+            expect((invocation.Return as { MessageId?: unknown }).MessageId, at)
+              .to.be.a('string')
+              .and.not.equal('');
+            continue;
+          }
+          expect(invocation.Throw.Error, at).to.match(/^SNS\.[A-Za-z]+Exception$/);
+          expect(invocation.Throw.Cause, at).to.include('Service: AmazonSNS');
+        }
+      }
+    });
+
+    it('makes the record steps answer the outcome with a notification SNS would accept', () => {
+      const recordSteps = ['CompleteProcessing', 'RecordUnsupported', 'RecordFailure'];
+      const answers = Object.values(testCases)
+        .flatMap((mocks) => recordSteps.map((state) => mocks[state]))
+        .filter((responseName): responseName is string => responseName !== undefined)
+        .flatMap((responseName) => Object.values(config.MockedResponses[responseName] ?? {}))
+        .flatMap((invocation) => ('Return' in invocation ? [invocation.Return as { Payload: RecordedOutcome }] : []));
+      expect(answers.length).to.be.greaterThan(10);
+      for (const { Payload: outcome } of answers) {
+        expect(outcome.status).to.be.oneOf(['SUCCEEDED', 'UNSUPPORTED', 'FAILED']);
+        const message = {
+          TopicArn: topicArn('NotificationTopic'),
+          Subject: outcome.notification.subject,
+          Message: outcome.notification.message,
+          MessageAttributes: outcome.notification.attributes,
+        };
+        expect(publishProblems(message), outcome.notification.subject).to.deep.equal([]);
+        expect(outcome.notification.attributes.status?.StringValue).to.equal(outcome.status);
       }
     });
 
@@ -162,6 +246,11 @@ describe('Step Functions Local test cases (statemachine/test)', function () {
       expect(transient?.observed?.retries).to.deep.equal({ StoreImageMetadata: 1, DetectLabels: 2 });
       const exhausted = result.cases.find((c) => c.testCase === 'TransientExhausted');
       expect(exhausted?.observed?.retries).to.deep.equal({ CompleteProcessing: 3 });
+      const notify = result.cases.find((c) => c.testCase === 'NotifyFails');
+      expect(notify?.observed, 'a publish that fails is retried, then caught').to.deep.include({
+        status: 'SUCCEEDED',
+        retries: { NotifyResult: 1 },
+      });
     });
   });
 
@@ -354,11 +443,14 @@ describe('Step Functions Local test cases (statemachine/test)', function () {
       'ExtractImageMetadata',
       'RecordUnsupported',
       'StoreImageMetadata',
+      'ConvertImage',
       'DetectLabels',
-      'StoreLabels',
       'GenerateThumbnail',
+      'DetectFaces',
+      'DetectModerationLabels',
       'CompleteProcessing',
       'RecordFailure',
+      'NotifyResult',
     ]);
   });
 });

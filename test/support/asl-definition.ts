@@ -45,6 +45,11 @@ export function lambdaArn(logicalId: string): string {
   return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${logicalId}`;
 }
 
+/** `!Ref` of an AWS::SNS::Topic is its ARN; CloudFormation names the topic after the stack and the logical id. */
+export function topicArn(logicalId: string): string {
+  return `arn:aws:sns:${REGION}:${ACCOUNT}:${logicalId}`;
+}
+
 export function stateMachineArn(name: string): string {
   return `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
 }
@@ -70,9 +75,13 @@ export function imageProcessingDefinition(template: CfnTemplate = loadTemplate()
   const functionOfArn: Record<string, string> = {};
   const values = Object.fromEntries(
     Object.entries(substitutions).map(([placeholder, value]) => {
+      const ref = (value as { Ref?: unknown } | null)?.Ref;
+      if (typeof ref === 'string' && template.Resources[ref]?.Type === 'AWS::SNS::Topic') {
+        return [placeholder, topicArn(ref)];
+      }
       const getAtt = (value as { 'Fn::GetAtt'?: unknown } | null)?.['Fn::GetAtt'];
       if (!Array.isArray(getAtt) || getAtt[1] !== 'Arn')
-        throw new Error(`Substitution ${placeholder} is not !GetAtt <Function>.Arn`);
+        throw new Error(`Substitution ${placeholder} is neither !GetAtt <Function>.Arn nor !Ref <Topic>`);
       const arn = lambdaArn(String(getAtt[0]));
       functionOfArn[arn] = String(getAtt[0]);
       return [placeholder, arn];

@@ -1,11 +1,18 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  TransactWriteCommand,
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { DetectLabelsCommand, RekognitionClient } from '@aws-sdk/client-rekognition';
+import {
+  DetectFacesCommand,
+  DetectLabelsCommand,
+  DetectModerationLabelsCommand,
+  RekognitionClient,
+} from '@aws-sdk/client-rekognition';
 import {
   GetObjectCommand,
   HeadObjectCommand,
@@ -17,6 +24,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { logger } from '../../functions/lib/logger';
 import { stateMachineArn } from './asl-definition';
+import { BUCKET } from './fixtures';
 
 // Most handler tests take the fixtures along with the mocks.
 export { BUCKET, eventFixture, FIXTURE_IMAGES, fixtureImage, uploadFor, USER_ID } from './fixtures';
@@ -25,9 +33,11 @@ export { BUCKET, eventFixture, FIXTURE_IMAGES, fixtureImage, uploadFor, USER_ID 
  * aws-sdk-client-mock stubs of every client the adapters in functions/lib/aws/ build (S3, the DynamoDB document client,
  * Rekognition, Step Functions), with the environment template.yaml gives the functions. The stubs patch the client
  * prototypes, so the lazily created clients are covered. S3 serves `objects` (Range honoured) and stores PutObject
- * bodies there; DynamoDB accepts every write; Rekognition sees a castle. Tests override per command.
+ * bodies there; DynamoDB accepts every write; Rekognition sees a castle, no face and nothing to moderate. Tests
+ * override per command.
  */
 export const TABLE = 'ImageMetadataTable';
+export const ALBUM_TABLE = 'AlbumMetadataTable';
 export const STATE_MACHINE_ARN = stateMachineArn('ImageProcessing');
 
 const ENV: Record<string, string> = {
@@ -35,6 +45,9 @@ const ENV: Record<string, string> = {
   AWS_ACCESS_KEY_ID: 'test',
   AWS_SECRET_ACCESS_KEY: 'test',
   IMAGE_METADATA_TABLE: TABLE,
+  ALBUM_METADATA_TABLE: ALBUM_TABLE,
+  PHOTO_BUCKET: BUCKET,
+  UPLOAD_MAX_BYTES: String(50 * 1024 * 1024),
   STATE_MACHINE_ARN,
   THUMBNAIL_MAX_SIZE: '250',
   THUMBNAIL_MAX_PIXELS: '100000000',
@@ -48,6 +61,15 @@ export function awsError(name: string, httpStatusCode = 400, message = `${name} 
     name,
     $fault: httpStatusCode >= 500 ? 'server' : 'client',
     $metadata: { httpStatusCode },
+  });
+}
+
+/** TransactWriteItems refused: one cancellation code per action, in order (`None` for the actions that were fine). */
+export function transactionCancelled(...codes: string[]): TransactionCanceledException {
+  return new TransactionCanceledException({
+    message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${codes.join(', ')}]`,
+    CancellationReasons: codes.map((Code) => ({ Code })),
+    $metadata: {},
   });
 }
 
@@ -72,7 +94,7 @@ export class AwsMocks {
     this.reset();
   }
 
-  /** Default answers: S3 serves `objects`, DynamoDB accepts every write, Rekognition sees a castle. */
+  /** Default answers: S3 serves `objects`, DynamoDB accepts every write, Rekognition sees a castle and no face. */
   reset(): void {
     this.objects.clear();
     for (const stub of [this.s3, this.dynamo, this.rekognition, this.sfn]) stub.reset();
@@ -93,6 +115,7 @@ export class AwsMocks {
     });
     this.dynamo.on(UpdateCommand).resolves({});
     this.dynamo.on(PutCommand).resolves({});
+    this.dynamo.on(TransactWriteCommand).resolves({});
     this.dynamo.on(GetCommand).resolves({});
     this.rekognition.on(DetectLabelsCommand).resolves({
       Labels: [
@@ -105,6 +128,8 @@ export class AwsMocks {
         },
       ],
     });
+    this.rekognition.on(DetectFacesCommand).resolves({ FaceDetails: [] });
+    this.rekognition.on(DetectModerationLabelsCommand).resolves({ ModerationLabels: [] });
   }
 
   restore(): void {
@@ -116,11 +141,13 @@ export class AwsMocks {
     logger.setLogLevel((process.env.POWERTOOLS_LOG_LEVEL as 'INFO' | undefined) ?? 'INFO');
   }
 
-  /** The item fields every UpdateCommand set, decoded from its `#fN = :vN` assignments, in call order. */
+  /** The item fields every UpdateCommand on the ImageMetadata table set, decoded from its `#fN = :vN` assignments. */
   itemWrites(): ItemWrite[] {
     return this.dynamo
       .commandCalls(UpdateCommand)
-      .map((call) => decodeUpdate(call.args[0].input as UpdateCommandInput));
+      .map((call) => call.args[0].input as UpdateCommandInput)
+      .filter((input) => input.TableName === TABLE)
+      .map(decodeUpdate);
   }
 
   thumbnailPuts(): PutObjectCommandInput[] {

@@ -1,8 +1,8 @@
 import { TransientError, UploadNotFound } from '../../functions/lib/errors';
 import type { ExecutionStarter } from '../../functions/lib/executions';
-import type { StoredLabel, UploadRef } from '../../functions/lib/image-item';
+import type { FaceDetail, ModerationLabel, StoredLabel, UploadRef } from '../../functions/lib/image-item';
 import type { ImageMetadata } from '../../functions/lib/image-metadata';
-import type { FinishDetails, ImageStore, LabelsOutcome, StartOutcome } from '../../functions/lib/image-store';
+import type { FinishDetails, ImageStore, StartOutcome } from '../../functions/lib/image-store';
 import type { ObjectHead, ObjectRef, ObjectStore } from '../../functions/lib/object-store';
 import type { ImageRecognition, LabelLimits } from '../../functions/lib/recognition';
 
@@ -63,11 +63,11 @@ export class RecordingStore implements ImageStore {
   async saveMetadata(upload: UploadRef, _metadata: ImageMetadata): Promise<void> {
     this.calls.push(`saveMetadata ${upload.key}`);
   }
-  async saveLabels(upload: UploadRef, _result: LabelsOutcome): Promise<void> {
-    this.calls.push(`saveLabels ${upload.key}`);
-  }
-  async finish(upload: UploadRef, status: string, _details: FinishDetails): Promise<void> {
+  /** What each finish wrote, in order. */
+  readonly finished: { status: string; details: FinishDetails }[] = [];
+  async finish(upload: UploadRef, status: string, details: FinishDetails): Promise<void> {
     this.calls.push(`finish ${upload.key} ${status}`);
+    this.finished.push({ status, details });
   }
 }
 
@@ -84,13 +84,15 @@ export class RecordingExecutions implements ExecutionStarter {
   }
 }
 
-/** Answers `labels` and `faces`, or throws what a test puts in `labelsError` / `facesError`. */
+/** Answers `labels`, `faces` and `moderation`, or throws what a test puts in the matching `...Error`. */
 export class FakeRecognition implements ImageRecognition {
   labels: StoredLabel[] = [{ name: 'Castle', confidence: 81.46, parents: ['Building'] }];
-  faces = 0;
+  faces: FaceDetail[] = [];
+  moderation: ModerationLabel[] = [];
   labelsError: Error | undefined;
   facesError: Error | undefined;
-  readonly limits: LabelLimits[] = [];
+  moderationError: Error | undefined;
+  readonly limits: (LabelLimits | number)[] = [];
 
   constructor(readonly calls: Calls = []) {}
 
@@ -101,10 +103,17 @@ export class FakeRecognition implements ImageRecognition {
     return this.labels;
   }
 
-  async countFaces({ key }: ObjectRef): Promise<number> {
-    this.calls.push(`countFaces ${key}`);
+  async detectFaces({ key }: ObjectRef): Promise<FaceDetail[]> {
+    this.calls.push(`detectFaces ${key}`);
     if (this.facesError) throw this.facesError;
     return this.faces;
+  }
+
+  async detectModerationLabels({ key }: ObjectRef, minConfidence: number): Promise<ModerationLabel[]> {
+    this.calls.push(`detectModerationLabels ${key}`);
+    this.limits.push(minConfidence);
+    if (this.moderationError) throw this.moderationError;
+    return this.moderation;
   }
 }
 

@@ -11,6 +11,7 @@ import {
   type CfnResource,
   type FunctionSpec,
 } from '../../local/template';
+import { loadStackModel } from '../../local/stack-model';
 import { BUILD_TIMEOUT_MS, builtFunction } from '../support/built-functions';
 
 /**
@@ -124,6 +125,19 @@ function policyStatements(): {
 
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
 
+/** The routes of docs/api.md and the function behind each (the names /work/wt/FRONT-DOOR.md gives). */
+const API_ROUTES: Record<string, string> = {
+  'GET /albums': 'ListAlbums',
+  'POST /albums': 'CreateAlbum',
+  'PATCH /albums/{albumId}': 'RenameAlbum',
+  'DELETE /albums/{albumId}': 'DeleteAlbum',
+  'GET /photos': 'ListPhotos',
+  'GET /photos/{imageId}': 'GetPhoto',
+  'GET /photos/{imageId}/execution': 'GetPhotoExecution',
+  'DELETE /photos/{imageId}': 'DeletePhoto',
+  'POST /uploads': 'CreateUpload',
+};
+
 describe('template.yaml', () => {
   describe('Globals', () => {
     it('runs every function on nodejs22.x, arm64, with active tracing, CodeUri . and source maps', () => {
@@ -145,17 +159,21 @@ describe('template.yaml', () => {
   });
 
   describe('functions', () => {
-    it('has the nine functions of the workflow', () => {
+    it('has the functions of the workflow (ConvertImage included), one per API route and the delete cascade', () => {
       expect(functions.map((f) => f.logicalId)).to.have.members([
         'S3Trigger',
         'ExtractImageMetadata',
         'RecordUnsupported',
         'StoreImageMetadata',
+        'ConvertImage',
         'DetectLabels',
-        'StoreLabels',
         'GenerateThumbnail',
+        'DetectFaces',
+        'DetectModerationLabels',
         'CompleteProcessing',
         'RecordFailure',
+        ...Object.values(API_ROUTES),
+        'DeleteCascade',
       ]);
     });
 
@@ -199,7 +217,10 @@ describe('template.yaml', () => {
     const placeholders = new Set(
       allStrings(asl).flatMap((s) => [...s.matchAll(/\$\{([^}]+)\}/g)].map((m) => m[1] as string)),
     );
-    const taskStates = allStates(asl).filter(([, state]) => state.Type === 'Task');
+    const SNS_PUBLISH = 'arn:aws:states:::sns:publish';
+    const allTasks = allStates(asl).filter(([, state]) => state.Type === 'Task');
+    /** The Lambda tasks; NotifyResult publishes through the SNS integration, checked on its own. */
+    const taskStates = allTasks.filter(([, state]) => state.Resource !== SNS_PUBLISH);
 
     it('is a Standard workflow defined by a file with substitutions, traced and logged with retention', () => {
       expect(smProps.Type).to.equal('STANDARD');
@@ -244,7 +265,87 @@ describe('template.yaml', () => {
         .filter((p): p is { LambdaInvokePolicy: { FunctionName: unknown } } => !!(p as Json)?.LambdaInvokePolicy)
         .map((p) => refTarget(p.LambdaInvokePolicy.FunctionName));
       expect([...new Set(invoked)].sort()).to.deep.equal([...allowed].sort());
-      expect(functions.map((f) => f.logicalId).filter((id) => !invoked.includes(id))).to.deep.equal(['S3Trigger']);
+      // Every other function is started by an event of its own (an EventBridge rule or an API route); ConvertImage,
+      // wired by issue 15's phase 2, is invoked by the state machine like the other steps.
+      const others = functions.filter((f) => !invoked.includes(f.logicalId));
+      expect(others.map((f) => f.logicalId)).to.include('S3Trigger');
+      expect(invoked).to.include('ConvertImage');
+      for (const fn of others) expect(Object.keys(fn.events), fn.logicalId).to.have.length.greaterThan(0);
+      for (const id of invoked)
+        expect(Object.keys(functions.find((f) => f.logicalId === id)?.events ?? {}), id).to.deep.equal([]);
+    });
+
+    it('publishes with the sns:publish integration (no Lambda) to NotificationTopic, and may publish to it only', () => {
+      const publishers = allTasks.filter(([, state]) => state.Resource === SNS_PUBLISH);
+      expect(publishers.map(([name]) => name)).to.deep.equal(['NotifyResult']);
+      const placeholder = /^\$\{(\w+)\}$/.exec(String((publishers[0]?.[1].Parameters as Json).TopicArn))?.[1];
+      expect(substitutions[placeholder ?? '']).to.deep.equal({ Ref: 'NotificationTopic' });
+      const statements = asList(smProps.Policies).flatMap((policy) => asList((policy as Json).Statement) as Json[]);
+      const sns = statements.filter((statement) => asList(statement.Action).some((a) => String(a).startsWith('sns:')));
+      expect(sns).to.deep.equal([
+        { Sid: 'PublishOutcomes', Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: 'NotificationTopic' } },
+      ]);
+    });
+  });
+
+  describe('notifications', () => {
+    it('NotificationTopic is encrypted with KMS and refuses publishing without TLS', () => {
+      expect(resource('NotificationTopic').Type).to.equal('AWS::SNS::Topic');
+      expect((resource('NotificationTopic').Properties as Json).KmsMasterKeyId).to.equal('alias/aws/sns');
+      const [, policy] = onlyOne(resourcesOfType(template, 'AWS::SNS::TopicPolicy'));
+      const props = policy.Properties as Json;
+      expect(asList(props.Topics).map(refTarget)).to.deep.equal(['NotificationTopic']);
+      expect((props.PolicyDocument as { Statement: Json[] }).Statement).to.deep.include({
+        Sid: 'DenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'sns:Publish',
+        Resource: { Ref: 'NotificationTopic' },
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      });
+    });
+
+    it('subscribes NotificationEmail by e-mail only when it is set', () => {
+      expect(template.Parameters?.NotificationEmail).to.include({ Type: 'String', Default: '' });
+      expect((template as { Conditions?: Json }).Conditions?.HasNotificationEmail).to.deep.equal({
+        'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'NotificationEmail' }, ''] }],
+      });
+      const [id, subscription] = onlyOne(resourcesOfType(template, 'AWS::SNS::Subscription'));
+      expect(id).to.equal('NotificationEmailSubscription');
+      expect((subscription as { Condition?: unknown }).Condition).to.equal('HasNotificationEmail');
+      expect(subscription.Properties).to.deep.equal({
+        TopicArn: { Ref: 'NotificationTopic' },
+        Protocol: 'email',
+        Endpoint: { Ref: 'NotificationEmail' },
+      });
+      const pattern = new RegExp(String((template.Parameters?.NotificationEmail as Json).AllowedPattern));
+      expect(['', 'owner@example.com'].every((value) => pattern.test(value))).to.equal(true);
+      expect(['owner', 'a@b@c', 'a b@c'].some((value) => pattern.test(value))).to.equal(false);
+    });
+  });
+
+  describe('recognition and conversion settings', () => {
+    const variables = (id: string) => (functions.find((f) => f.logicalId === id) as FunctionSpec).environment;
+
+    it('each recognition step reads its own switch and settings; ConvertFormats reaches ExtractImageMetadata', () => {
+      expect(variables('DetectFaces')).to.deep.include({ DETECT_FACES: { Ref: 'DetectFacesEnabled' } });
+      expect(variables('DetectModerationLabels')).to.deep.include({
+        DETECT_MODERATION: { Ref: 'DetectModeration' },
+        MODERATION_MIN_CONFIDENCE: { Ref: 'ModerationMinConfidence' },
+      });
+      expect(variables('ExtractImageMetadata')).to.deep.include({ CONVERT_FORMATS: { Ref: 'ConvertFormats' } });
+      expect(template.Parameters?.DetectModeration).to.include({ Default: 'true' });
+      expect(template.Parameters?.ModerationMinConfidence).to.include({ MinValue: 0, MaxValue: 100 });
+    });
+
+    it('ConvertFormats takes a comma-separated list of the convertible formats, or nothing', () => {
+      const parameter = template.Parameters?.ConvertFormats as Json;
+      expect(parameter.Default).to.equal('HEIC,HEIF,WEBP,AVIF');
+      const pattern = new RegExp(String(parameter.AllowedPattern));
+      for (const value of ['', 'HEIC', 'HEIC,HEIF,WEBP,AVIF', 'WEBP,AVIF'])
+        expect(pattern.test(value), value).to.equal(true);
+      for (const value of ['GIF', 'HEIC,', 'heic', 'HEIC,,AVIF', 'JPEG'])
+        expect(pattern.test(value), value).to.equal(false);
     });
   });
 
@@ -255,6 +356,8 @@ describe('template.yaml', () => {
     const OPTIONAL_UNDECLARED: Record<string, string> = {
       AWS_S3_FORCE_PATH_STYLE:
         'set only by the local stack (path-style S3 for the emulator); unset on AWS means virtual-hosted style',
+      AWS_ENDPOINT_URL:
+        "the SDK's own endpoint override, set only by the local stack; GetPhoto gives console links only without it",
     };
 
     // config.ts reads each variable in its own small function, so a minified bundle holds exactly the names
@@ -343,12 +446,35 @@ describe('template.yaml', () => {
             'logs:UpdateLogDelivery',
           ],
         },
+        { owner: 'DetectLabels', sid: 'DetectLabels', actions: ['rekognition:DetectLabels'] },
+        { owner: 'DetectFaces', sid: 'DetectFaces', actions: ['rekognition:DetectFaces'] },
         {
-          owner: 'DetectLabels',
-          sid: 'DetectLabels',
-          actions: ['rekognition:DetectFaces', 'rekognition:DetectLabels'],
+          owner: 'DetectModerationLabels',
+          sid: 'DetectModerationLabels',
+          actions: ['rekognition:DetectModerationLabels'],
         },
       ]);
+    });
+
+    it('lets each function read and write only its own folders of the bucket', () => {
+      const folders = (owner: string, action: string) =>
+        statements
+          .filter((s) => s.owner === owner && s.Effect === 'Allow' && asList(s.Action).includes(action))
+          .flatMap((s) => asList(s.Resource))
+          .map((r) => String((r as { 'Fn::Sub'?: unknown })['Fn::Sub'] ?? r).replace('${PhotoRepo.Arn}/', ''))
+          .sort();
+      const readers = ['DetectLabels', 'DetectFaces', 'DetectModerationLabels', 'GenerateThumbnail'];
+      for (const owner of readers) {
+        expect(folders(owner, 's3:GetObject'), owner).to.deep.equal(['private/*/converted/*', 'private/*/uploads/*']);
+      }
+      expect(folders('ConvertImage', 's3:GetObject')).to.deep.equal(['private/*/uploads/*']);
+      expect(folders('ConvertImage', 's3:PutObject')).to.deep.equal(['private/*/converted/*']);
+      expect(folders('GenerateThumbnail', 's3:PutObject')).to.deep.equal(['private/*/resized/*']);
+      expect(folders('ExtractImageMetadata', 's3:GetObject')).to.deep.equal(['private/*/uploads/*']);
+      // CreateUpload signs presigned uploads, which need its PutObject on uploads/; the workflow writes the rest.
+      expect(folders('CreateUpload', 's3:PutObject')).to.deep.equal(['private/*/uploads/*']);
+      const writers = statements.filter((s) => s.Effect === 'Allow' && asList(s.Action).includes('s3:PutObject'));
+      expect(writers.map((s) => s.owner).sort()).to.deep.equal(['ConvertImage', 'CreateUpload', 'GenerateThumbnail']);
     });
 
     it('never allows a wildcard action', () => {
@@ -493,6 +619,433 @@ describe('template.yaml', () => {
       expect(allow.Condition).to.deep.equal({
         ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [`S3Trigger${eventName}`, 'Arn'] } },
       });
+    });
+  });
+
+  describe('HTTP API', () => {
+    const api = resource('HttpApi').Properties as Json;
+    const auth = api.Auth as Json;
+    const routeFunctions = functions.filter((f) => Object.values(f.events).some((e) => e.Type === 'HttpApi'));
+    const routeOf = (fn: FunctionSpec) => {
+      const props = Object.values(fn.events).find((e) => e.Type === 'HttpApi')?.Properties as Json;
+      return `${String(props.Method)} ${String(props.Path)}`;
+    };
+
+    it('verifies Cognito access tokens with a JWT authorizer: issuer the user pool, audience the app client', () => {
+      expect(resource('HttpApi').Type).to.equal('AWS::Serverless::HttpApi');
+      expect(auth.DefaultAuthorizer).to.equal('CognitoAuthorizer');
+      expect(auth.Authorizers).to.deep.equal({
+        CognitoAuthorizer: {
+          IdentitySource: '$request.header.Authorization',
+          JwtConfiguration: {
+            issuer: { 'Fn::Sub': 'https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}' },
+            audience: [{ Ref: 'UserPoolClient' }],
+          },
+        },
+      });
+    });
+
+    it('has exactly the routes of docs/api.md, each on this API, each behind the authorizer, one function each', () => {
+      const documented = [
+        ...readFileSync(path.join(PROJECT_ROOT, 'docs/api.md'), 'utf8').matchAll(
+          /^\| `(GET|POST|PATCH|DELETE) ([^?`]+)[^`]*` \|/gm,
+        ),
+      ].map((m) => `${m[1]} ${m[2]}`);
+      expect(documented.sort()).to.deep.equal(Object.keys(API_ROUTES).sort());
+      expect(Object.fromEntries(routeFunctions.map((fn) => [routeOf(fn), fn.logicalId]))).to.deep.equal(API_ROUTES);
+      for (const fn of routeFunctions) {
+        const events = Object.values(fn.events);
+        expect(events, fn.logicalId).to.have.lengthOf(1);
+        const props = events[0]?.Properties as Json;
+        expect(props.ApiId, fn.logicalId).to.deep.equal({ Ref: 'HttpApi' });
+        expect(props, `${fn.logicalId} keeps the default authorizer`).not.to.have.property('Auth');
+        expect(props, `${fn.logicalId} uses payload format 2.0`).not.to.have.property('PayloadFormatVersion');
+      }
+    });
+
+    it('allows CORS from the CloudFront URL and CorsAllowedOrigin only, for every route method', () => {
+      const cors = api.CorsConfiguration as { AllowOrigins: unknown[]; AllowHeaders: string[]; AllowMethods: string[] };
+      expect(cors.AllowOrigins).to.deep.equal([
+        { 'Fn::Sub': 'https://${WebDistribution.DomainName}' },
+        { Ref: 'CorsAllowedOrigin' },
+      ]);
+      expect(cors.AllowHeaders).to.include.members(['authorization', 'content-type']);
+      const methods = new Set(Object.keys(API_ROUTES).map((route) => route.split(' ')[0]));
+      expect(cors.AllowMethods).to.have.members([...methods]);
+    });
+
+    it('logs every request as JSON to a log group with retention, and throttles by default', () => {
+      const logs = api.AccessLogSettings as { DestinationArn: unknown; Format: string };
+      const group = resource(refTarget(logs.DestinationArn) as string);
+      expect(group.Type).to.equal('AWS::Logs::LogGroup');
+      expect(group.Properties).to.have.property('RetentionInDays');
+      const format = JSON.parse(logs.Format) as Record<string, string>;
+      expect(format).to.include({
+        requestId: '$context.requestId',
+        status: '$context.status',
+        routeKey: '$context.routeKey',
+      });
+      const throttling = api.DefaultRouteSettings as { ThrottlingBurstLimit: number; ThrottlingRateLimit: number };
+      expect(throttling.ThrottlingBurstLimit).to.be.greaterThan(0);
+      expect(throttling.ThrottlingRateLimit).to.be.greaterThan(0);
+    });
+
+    describe('each route function', () => {
+      const { statements } = policyStatements();
+      const TABLES: Record<string, string> = {
+        IMAGE_METADATA_TABLE: 'ImageMetadataTable',
+        ALBUM_METADATA_TABLE: 'AlbumMetadataTable',
+      };
+      for (const fn of routeFunctions) {
+        it(`${fn.logicalId}: its policy names the tables and bucket it uses, and nothing broader`, () => {
+          const own = statements.filter((s) => s.owner === fn.logicalId);
+          expect(own.length, 'inline statements').to.be.greaterThan(0);
+          const resources = own.flatMap((s) => asList(s.Resource));
+          const named = new Set(resources.map((r) => JSON.stringify(r)));
+          for (const [variable, table] of Object.entries(TABLES)) {
+            if (!(variable in fn.environment)) continue;
+            expect(fn.environment[variable], variable).to.deep.equal({ Ref: table });
+            const names = [...named].some((r) => r.includes(`"${table}"`) || r.includes(`\${${table}.Arn}`));
+            expect(names, `${fn.logicalId} policy names ${table}`).to.equal(true);
+          }
+          for (const r of resources) {
+            const text = JSON.stringify(r);
+            expect(text, 'no wildcard resource').not.to.equal('"*"');
+            if (text.includes('PhotoRepo.Arn}/')) {
+              expect(text, 'objects only in the user folders').to.match(
+                /PhotoRepo\.Arn\}\/private\/\*\/(uploads|resized|converted)\/\*"/,
+              );
+            }
+          }
+          const actions = own.flatMap((s) => asList(s.Action).map(String));
+          expect(
+            actions.filter((a) => !/^(dynamodb|s3|states):[A-Z]/.test(a)),
+            'only the services it calls',
+          ).to.deep.equal([]);
+        });
+      }
+
+      it('sign URLs only for the folders they answer: uploads (original, presigned POST) and resized (thumbnails, covers)', () => {
+        const objectGrants = (id: string) =>
+          statements
+            .filter((s) => s.owner === id)
+            .flatMap((s) =>
+              asList(s.Action).flatMap((a) => asList(s.Resource).map((r) => `${String(a)} ${JSON.stringify(r)}`)),
+            )
+            .filter((grant) => grant.includes('PhotoRepo.Arn}/'));
+        const folder = (grant: string) => `${grant.split(' ')[0]} ${/private\/\*\/(\w+)\//.exec(grant)?.[1]}`;
+        expect(objectGrants('ListAlbums').map(folder)).to.deep.equal(['s3:GetObject resized']);
+        expect(objectGrants('ListPhotos').map(folder)).to.deep.equal(['s3:GetObject resized']);
+        expect(objectGrants('GetPhoto').map(folder)).to.have.members(['s3:GetObject uploads', 's3:GetObject resized']);
+        expect(objectGrants('CreateUpload').map(folder)).to.deep.equal(['s3:PutObject uploads']);
+        expect(objectGrants('DeletePhoto').map(folder)).to.have.members([
+          's3:DeleteObject uploads',
+          's3:DeleteObjectVersion uploads',
+        ]);
+      });
+
+      it('list bucket versions only under the prefixes they delete', () => {
+        const listing = statements.filter((s) => asList(s.Action).includes('s3:ListBucketVersions'));
+        expect(listing.map((s) => s.owner).sort()).to.deep.equal(['DeleteCascade', 'DeletePhoto']);
+        for (const s of listing) {
+          expect(s.Resource).to.deep.equal({ 'Fn::GetAtt': ['PhotoRepo', 'Arn'] });
+          const prefixes = (s as { Condition?: { StringLike?: Record<string, string[]> } }).Condition?.StringLike?.[
+            's3:prefix'
+          ];
+          expect(prefixes, s.owner).to.be.an('array').that.is.not.empty;
+          for (const prefix of prefixes ?? [])
+            expect(prefix).to.match(/^private\/\*\/(uploads|resized|converted)\/\*$/);
+        }
+      });
+
+      it("reads executions of ImageProcessing only (GetPhotoExecution), never another state machine's", () => {
+        const reads = statements.filter((s) => asList(s.Action).some((a) => String(a).startsWith('states:')));
+        expect(reads.map((s) => s.owner)).to.deep.equal(['GetPhotoExecution']);
+        expect(asList(reads[0]?.Action)).to.have.members(['states:DescribeExecution', 'states:GetExecutionHistory']);
+        expect(reads[0]?.Resource).to.deep.equal({
+          'Fn::Sub':
+            'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${ImageProcessing.Name}:*',
+        });
+      });
+
+      it('take the upload size limit from the UploadMaxBytes parameter', () => {
+        const upload = functions.find((f) => f.logicalId === 'CreateUpload') as FunctionSpec;
+        expect(upload.environment.UPLOAD_MAX_BYTES).to.deep.equal({ Ref: 'UploadMaxBytes' });
+        expect(template.Parameters?.UploadMaxBytes).to.include({ Type: 'Number', Default: 52428800 });
+      });
+    });
+  });
+
+  describe('Cognito', () => {
+    const pool = resource('UserPool').Properties as Json;
+    const client = resource('UserPoolClient').Properties as Json;
+
+    it('signs users up by e-mail, verifies it, and asks for a strong password', () => {
+      expect(pool.UsernameAttributes).to.deep.equal(['email']);
+      expect(pool.AutoVerifiedAttributes).to.deep.equal(['email']);
+      expect((pool.AdminCreateUserConfig as Json).AllowAdminCreateUserOnly).to.equal(false);
+      const password = (pool.Policies as { PasswordPolicy: Json }).PasswordPolicy;
+      expect(password.MinimumLength).to.be.at.least(12);
+      expect(password).to.include({ RequireLowercase: true, RequireUppercase: true, RequireNumbers: true });
+      expect(pool.AccountRecoverySetting).to.deep.equal({
+        RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }],
+      });
+    });
+
+    it('has a public app client: no secret, authorization code (PKCE) only, the Cognito directory, openid/email/profile', () => {
+      expect(client.UserPoolId).to.deep.equal({ Ref: 'UserPool' });
+      expect(client).to.include({
+        GenerateSecret: false,
+        AllowedOAuthFlowsUserPoolClient: true,
+        PreventUserExistenceErrors: 'ENABLED',
+      });
+      expect(client.AllowedOAuthFlows).to.deep.equal(['code']);
+      expect(client.AllowedOAuthScopes).to.have.members(['openid', 'email', 'profile']);
+      expect(client.SupportedIdentityProviders).to.deep.equal(['COGNITO']);
+      expect(client.ExplicitAuthFlows, 'no password flows: sign-in goes through the managed login').to.deep.equal([
+        'ALLOW_REFRESH_TOKEN_AUTH',
+      ]);
+    });
+
+    it('calls back and signs out to the CloudFront URL plus WebCallbackUrls (the local web app by default)', () => {
+      expect(template.Parameters?.WebCallbackUrls).to.include({
+        Type: 'CommaDelimitedList',
+        Default: 'http://localhost:4566/_app/',
+      });
+      const local = loadStackModel({
+        identity: {
+          region: 'eu-west-1',
+          accountId: '123456789012',
+          stackName: 'photos',
+          endpoint: 'http://127.0.0.1:1',
+        },
+      });
+      for (const field of ['CallbackURLs', 'LogoutURLs']) {
+        expect(local.resolve(client[field]), field).to.deep.equal([
+          'https://webdistribution.cloudfront.net/',
+          'http://localhost:4566/_app/',
+        ]);
+      }
+      expect(client.CallbackURLs).to.deep.equal(client.LogoutURLs);
+    });
+
+    it('has a managed login domain whose prefix is a parameter, defaulting to the stack name and account', () => {
+      const domain = resource('UserPoolDomain').Properties as Json;
+      expect(domain.UserPoolId).to.deep.equal({ Ref: 'UserPool' });
+      expect(domain.Domain).to.deep.equal({
+        'Fn::If': [
+          'HasAuthDomainPrefix',
+          { Ref: 'AuthDomainPrefix' },
+          { 'Fn::Sub': '${AWS::StackName}-${AWS::AccountId}' },
+        ],
+      });
+      expect((template as unknown as { Conditions: Json }).Conditions.HasAuthDomainPrefix).to.deep.equal({
+        'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AuthDomainPrefix' }, ''] }],
+      });
+      expect(template.Parameters?.AuthDomainPrefix).to.include({ Type: 'String', Default: '' });
+    });
+  });
+
+  describe('AlbumMetadataTable', () => {
+    const table = resource('AlbumMetadataTable').Properties as Json;
+
+    it('is on-demand with point-in-time recovery and encryption, keyed by user and album', () => {
+      expect(table.BillingMode).to.equal('PAY_PER_REQUEST');
+      expect(table.PointInTimeRecoverySpecification).to.deep.equal({ PointInTimeRecoveryEnabled: true });
+      expect(table.SSESpecification).to.deep.include({ SSEEnabled: true });
+      expect(table.KeySchema).to.deep.equal([
+        { AttributeName: 'userId', KeyType: 'HASH' },
+        { AttributeName: 'albumId', KeyType: 'RANGE' },
+      ]);
+    });
+
+    it('lets the ImageMetadata table expire the tombstones of deleted photos', () => {
+      expect((resource('ImageMetadataTable').Properties as Json).TimeToLiveSpecification).to.deep.equal({
+        AttributeName: 'expiresAt',
+        Enabled: true,
+      });
+    });
+  });
+
+  describe('delete rule', () => {
+    const cascade = functions.find((f) => f.logicalId === 'DeleteCascade') as FunctionSpec;
+    const [eventName, event] = onlyOne(Object.entries(cascade.events));
+    const props = (event.Properties ?? {}) as Json;
+
+    it('is an EventBridge rule on Object Deleted in PhotoRepo with the key wildcard private/*/uploads/*', () => {
+      expect(event.Type).to.equal('EventBridgeRule');
+      const pattern = props.Pattern as Json;
+      expect(pattern).to.deep.equal({
+        source: ['aws.s3'],
+        'detail-type': ['Object Deleted'],
+        detail: { bucket: { name: [{ Ref: 'PhotoRepo' }] }, object: { key: [{ wildcard: 'private/*/uploads/*' }] } },
+      });
+    });
+
+    it('retries, and dead-letters (rule and function) to a queue that accepts messages from this rule only', () => {
+      expect(props.RetryPolicy).to.have.all.keys('MaximumRetryAttempts', 'MaximumEventAgeInSeconds');
+      const queueId = refTarget((props.DeadLetterConfig as Json).Arn) as string;
+      expect(refTarget((cascade.properties.DeadLetterQueue as Json).TargetArn)).to.equal(queueId);
+      const [, queuePolicy] = onlyOne(
+        resourcesOfType(template, 'AWS::SQS::QueuePolicy').filter(([, r]) =>
+          asList((r.Properties as Json).Queues).some((q) => refTarget(q) === queueId),
+        ),
+      );
+      const allow = ((queuePolicy.Properties as Json).PolicyDocument as { Statement: Json[] }).Statement.find(
+        (s) => s.Effect === 'Allow',
+      ) as Json;
+      expect(allow.Condition).to.deep.equal({
+        ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [`DeleteCascade${eventName}`, 'Arn'] } },
+      });
+    });
+  });
+
+  describe('hosting', () => {
+    const bucket = resource('WebBucket').Properties as Json;
+    const config = (resource('WebDistribution').Properties as { DistributionConfig: Json }).DistributionConfig;
+    const headers = (resource('WebResponseHeadersPolicy').Properties as { ResponseHeadersPolicyConfig: Json })
+      .ResponseHeadersPolicyConfig.SecurityHeadersConfig as Record<string, Json>;
+
+    it('keeps the web app in a private, encrypted bucket that only this distribution may read, over TLS', () => {
+      expect(bucket.PublicAccessBlockConfiguration).to.deep.equal({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      expect(bucket).to.have.property('BucketEncryption');
+      const [, policy] = onlyOne(
+        resourcesOfType(template, 'AWS::S3::BucketPolicy').filter(
+          ([, r]) => refTarget((r.Properties as Json).Bucket) === 'WebBucket',
+        ),
+      );
+      const statements = ((policy.Properties as Json).PolicyDocument as { Statement: Json[] }).Statement;
+      const allow = statements.filter((s) => s.Effect === 'Allow');
+      expect(allow).to.deep.equal([
+        {
+          Sid: 'ReadByTheDistributionOnly',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudfront.amazonaws.com' },
+          Action: 's3:GetObject',
+          Resource: { 'Fn::Sub': '${WebBucket.Arn}/*' },
+          Condition: {
+            StringEquals: {
+              'aws:SourceArn': {
+                'Fn::Sub': 'arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${WebDistribution}',
+              },
+            },
+          },
+        },
+      ]);
+      expect(
+        statements.some((s) => s.Effect === 'Deny' && JSON.stringify(s.Condition).includes('aws:SecureTransport')),
+      ).to.equal(true);
+    });
+
+    it('serves it through CloudFront with origin access control, HTTPS only, index.html at the root and for app routes', () => {
+      const [origin] = config.Origins as Json[];
+      expect(origin?.DomainName).to.deep.equal({ 'Fn::GetAtt': ['WebBucket', 'RegionalDomainName'] });
+      expect(origin?.OriginAccessControlId).to.deep.equal({ 'Fn::GetAtt': ['WebOriginAccessControl', 'Id'] });
+      expect(origin?.S3OriginConfig, 'no legacy origin access identity').to.deep.equal({ OriginAccessIdentity: '' });
+      expect(
+        (resource('WebOriginAccessControl').Properties as { OriginAccessControlConfig: Json })
+          .OriginAccessControlConfig,
+      ).to.include({
+        OriginAccessControlOriginType: 's3',
+        SigningBehavior: 'always',
+        SigningProtocol: 'sigv4',
+      });
+      expect(config.DefaultRootObject).to.equal('index.html');
+      const behaviour = config.DefaultCacheBehavior as Json;
+      expect(behaviour.ViewerProtocolPolicy).to.equal('redirect-to-https');
+      expect(behaviour.AllowedMethods).to.deep.equal(['GET', 'HEAD']);
+      expect(behaviour.ResponseHeadersPolicyId).to.deep.equal({ Ref: 'WebResponseHeadersPolicy' });
+      expect(
+        (config.CustomErrorResponses as Json[]).map((r) => [r.ErrorCode, r.ResponseCode, r.ResponsePagePath]),
+      ).to.deep.equal([
+        [403, 200, '/index.html'],
+        [404, 200, '/index.html'],
+      ]);
+    });
+
+    it('sends CSP (frame-ancestors none, self-only scripts), HSTS, nosniff and DENY framing on every answer', () => {
+      const csp = String(
+        (headers.ContentSecurityPolicy as { ContentSecurityPolicy: { 'Fn::Sub': string } }).ContentSecurityPolicy[
+          'Fn::Sub'
+        ],
+      );
+      const directives = Object.fromEntries(
+        csp
+          .split(';')
+          .map((d) => d.trim().split(/\s+/))
+          .map(([name, ...values]) => [name, values]),
+      ) as Record<string, string[]>;
+      expect(directives['frame-ancestors']).to.deep.equal(["'none'"]);
+      expect(directives['default-src']).to.deep.equal(["'self'"]);
+      expect(directives['script-src']).to.deep.equal(["'self'"]);
+      expect(directives['object-src']).to.deep.equal(["'none'"]);
+      expect(directives['connect-src']).to.include.members([
+        "'self'",
+        'https://*.execute-api.${AWS::Region}.amazonaws.com',
+        'https://${UserPoolDomain}.auth.${AWS::Region}.amazoncognito.com',
+        'https://cognito-idp.${AWS::Region}.amazonaws.com',
+      ]);
+      expect(headers.ContentSecurityPolicy?.Override).to.equal(true);
+      expect(headers.StrictTransportSecurity).to.include({ Override: true, IncludeSubdomains: true });
+      expect(Number(headers.StrictTransportSecurity?.AccessControlMaxAgeSec)).to.be.at.least(31536000);
+      expect(headers.ContentTypeOptions).to.deep.equal({ Override: true });
+      expect(headers.FrameOptions).to.deep.equal({ Override: true, FrameOption: 'DENY' });
+    });
+
+    it('lets the web app upload from its CloudFront origin (and CorsAllowedOrigin) to the photo bucket', () => {
+      const [rule] = ((resource('PhotoRepo').Properties as Json).CorsConfiguration as { CorsRules: Json[] }).CorsRules;
+      expect(rule?.AllowedOrigins).to.deep.equal([
+        { 'Fn::Sub': 'https://${WebDistribution.DomainName}' },
+        { Ref: 'CorsAllowedOrigin' },
+      ]);
+      expect(rule?.AllowedMethods).to.include('POST');
+    });
+  });
+
+  describe('outputs', () => {
+    it('names what npm run deploy:web and the local DescribeStacks read (FRONT-DOOR.md), with their values', () => {
+      const values = Object.fromEntries(
+        Object.entries(template.Outputs ?? {}).map(([name, output]) => [name, output.Value]),
+      );
+      expect(values).to.deep.include({
+        HttpApiUrl: { 'Fn::Sub': 'https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}' },
+        WebAppUrl: { 'Fn::Sub': 'https://${WebDistribution.DomainName}/' },
+        UserPoolId: { Ref: 'UserPool' },
+        UserPoolClientId: { Ref: 'UserPoolClient' },
+        AuthUrl: { 'Fn::Sub': 'https://${UserPoolDomain}.auth.${AWS::Region}.amazoncognito.com' },
+        AuthIssuer: { 'Fn::Sub': 'https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}' },
+        WebBucketName: { Ref: 'WebBucket' },
+        WebDistributionId: { Ref: 'WebDistribution' },
+        PhotoRepoBucketName: { Ref: 'PhotoRepo' },
+        ImageMetadataTableName: { Ref: 'ImageMetadataTable' },
+        AlbumMetadataTableName: { Ref: 'AlbumMetadataTable' },
+        ImageProcessingStateMachineArn: { Ref: 'ImageProcessing' },
+      });
+      expect((template.Outputs?.AuthIssuer as Json).Value, 'the tokens issuer is the authorizer issuer').to.deep.equal(
+        ((auth: Json) =>
+          ((auth.Authorizers as Json).CognitoAuthorizer as { JwtConfiguration: Json }).JwtConfiguration.issuer)(
+          (resource('HttpApi').Properties as Json).Auth as Json,
+        ),
+      );
+    });
+
+    it('resolve offline too (the local stack builds itself from this template)', () => {
+      const local = loadStackModel({
+        identity: {
+          region: 'us-east-1',
+          accountId: '000000000000',
+          stackName: 'local',
+          endpoint: 'http://127.0.0.1:1',
+        },
+      });
+      for (const name of Object.keys(template.Outputs ?? {})) {
+        expect(local.outputs[name]?.value, name).to.be.a('string').and.not.equal('');
+      }
     });
   });
 

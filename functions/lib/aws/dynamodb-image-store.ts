@@ -3,18 +3,20 @@ import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } fr
 import { UploadSuperseded } from '../errors';
 import { albumKeyOf, type ImageItem, type UploadRef } from '../image-item';
 import type { ImageMetadata } from '../image-metadata';
-import type { FinishDetails, ImageStore, LabelsOutcome, StartOutcome } from '../image-store';
+import type { FinishDetails, ImageStore, StartOutcome } from '../image-store';
 import { sequencerOrder } from '../sequencer';
 import { callAws } from './transient';
+import { startInAlbum } from './dynamodb-upload-in-album';
 
 /**
- * ImageStore on one DynamoDB table. Single-item conditional writes only (no transactions: the offline
- * emulator has none). The ownership rule: an item belongs to the upload whose sequencer it holds.
+ * ImageStore on one DynamoDB table. The ownership rule: an item belongs to the upload whose sequencer it holds.
+ * Given the AlbumMetadata table, an upload into an album also counts the album's photos (dynamodb-upload-in-album.ts).
  */
 export class DynamoImageStore implements ImageStore {
   constructor(
     private readonly documents: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly albumTableName?: string,
   ) {}
 
   async startProcessing(upload: UploadRef, executionArn: string, now: Date): Promise<StartOutcome> {
@@ -26,6 +28,9 @@ export class DynamoImageStore implements ImageStore {
       updatedAt: now.toISOString(),
       ...(upload.sizeBytes === undefined ? {} : { sizeBytes: upload.sizeBytes }),
     };
+    if (this.albumTableName && item.albumId !== undefined) {
+      return startInAlbum(this.documents, this.tableName, this.albumTableName, { ...item, albumId: item.albumId }, now);
+    }
     try {
       await callAws('Recording the upload', () =>
         this.documents.send(
@@ -49,26 +54,14 @@ export class DynamoImageStore implements ImageStore {
     await this.update(upload, now, metadataFields(metadata), 'Storing the metadata');
   }
 
-  async saveLabels(upload: UploadRef, result: LabelsOutcome, now: Date): Promise<void> {
-    const fields: Record<string, unknown> =
-      'refused' in result
-        ? { labels: [], labelsError: result.refused }
-        : { labels: result.labels, ...(result.faceCount ? { faces: { count: result.faceCount } } : {}) };
-    await this.update(upload, now, fields, 'Storing the labels');
-  }
-
   async finish(
     upload: UploadRef,
     status: 'SUCCEEDED' | 'UNSUPPORTED' | 'FAILED',
     details: FinishDetails,
     now: Date,
   ): Promise<void> {
-    const fields: Record<string, unknown> = {
-      status,
-      ...(details.metadata ? metadataFields(details.metadata) : {}),
-      ...(details.thumbnail ? { thumbnail: details.thumbnail } : {}),
-      ...(details.error ? { error: details.error } : {}),
-    };
+    const { metadata, ...found } = details;
+    const fields: Record<string, unknown> = { status, ...(metadata ? metadataFields(metadata) : {}), ...found };
     await this.update(upload, now, fields, `Recording status ${status}`);
   }
 

@@ -1,4 +1,5 @@
 import { CorruptImage, ImageTooLarge } from '../errors';
+import type { ConvertibleFormat } from '../image-metadata';
 import { encodeJpegRows } from '../thumbnail/jpeg-encoder';
 import { thumbnailSize } from '../thumbnail/size';
 import type { DecodedImage } from './decoded';
@@ -9,11 +10,7 @@ import { decodeAvif, decodeWebp } from './squoosh-decoders';
 
 /** The convert core of the ConvertImage step: pure (bytes in, JPEG out), no AWS SDK, no environment. */
 
-export const CONVERTIBLE_FORMATS = ['HEIC', 'HEIF', 'AVIF', 'WEBP'] as const;
-export type ConvertibleFormat = (typeof CONVERTIBLE_FORMATS)[number];
-
-export const isConvertibleFormat = (format: string): format is ConvertibleFormat =>
-  (CONVERTIBLE_FORMATS as readonly string[]).includes(format);
+export { CONVERTIBLE_FORMATS, isConvertibleFormat, type ConvertibleFormat } from '../image-metadata';
 
 /**
  * Longest side of a rendition. Rekognition's DetectLabels and DetectModerationLabels take up to 10,000 px a side and

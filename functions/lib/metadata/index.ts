@@ -2,4 +2,4 @@
 export { detectImageFormat } from './format';
 export { parseImageMetadata, readImageMetadata } from './extract';
 export type { ReadRange } from './read';
-export { extractUploadMetadata } from './upload';
+export { extractStepMetadata, extractUploadMetadata, type ExtractSettings } from './upload';

@@ -1,33 +1,39 @@
+import { analysedImage } from '../analysed-image';
 import type { Lazy } from '../config';
 import { CorruptImage, NotSupportedImageType, UploadTooLarge } from '../errors';
 import type { ThumbnailRef, UploadRef } from '../image-item';
-import { isSupportedFormat, type ImageMetadata } from '../image-metadata';
+import { isSupportedFormat } from '../image-metadata';
 import type { ObjectStore } from '../object-store';
 import { thumbnailKeyFor } from '../upload-key';
+import type { StepMetadata } from '../workflow';
 import { createThumbnail } from './index';
 
 export type ThumbnailSettings = Lazy<{ maxBytes: number; maxSize: number; maxPixels: number }>;
 
-/** The GenerateThumbnail step: fits the photo in maxSize, oriented, without metadata, under resized/. */
+/**
+ * The GenerateThumbnail step: fits the photo in maxSize, oriented, without metadata, under resized/. A converted
+ * upload's thumbnail is made from its JPEG rendition and keeps the upload's name, as any other.
+ */
 export async function writeUploadThumbnail(
   objects: ObjectStore,
   upload: UploadRef,
-  metadata: ImageMetadata,
+  metadata: StepMetadata,
   settings: ThumbnailSettings,
 ): Promise<ThumbnailRef> {
-  if (!isSupportedFormat(metadata.format)) throw new NotSupportedImageType(metadata.format);
-  if (!metadata.width || !metadata.height) throw new CorruptImage(`No dimensions known for ${upload.key}`);
+  const source = analysedImage(upload, metadata);
+  if (!isSupportedFormat(source.format)) throw new NotSupportedImageType(source.format);
+  if (!source.width || !source.height) throw new CorruptImage(`No dimensions known for ${source.key}`);
   // The whole object is read into memory: a huge file with modest dimensions must not exhaust the function.
   const maxBytes = settings.maxBytes();
-  if (metadata.sizeBytes > maxBytes) throw new UploadTooLarge(upload.key, metadata.sizeBytes, maxBytes);
-  const bytes = await objects.read(upload);
+  if (source.sizeBytes > maxBytes) throw new UploadTooLarge(source.key, source.sizeBytes, maxBytes);
+  const bytes = await objects.read(source);
   const thumbnail = await createThumbnail(
     {
       bytes,
-      format: metadata.format,
-      width: metadata.width,
-      height: metadata.height,
-      ...(metadata.orientation ? { orientation: metadata.orientation } : {}),
+      format: source.format,
+      width: source.width,
+      height: source.height,
+      ...(source.orientation ? { orientation: source.orientation } : {}),
     },
     { maxSize: settings.maxSize(), maxPixels: settings.maxPixels() },
   );

@@ -3,12 +3,14 @@ import type { AddressInfo } from 'node:net';
 import {
   DetectFacesCommand,
   DetectLabelsCommand,
+  DetectModerationLabelsCommand,
   ImageTooLargeException,
   InvalidImageFormatException,
   InvalidParameterException,
   InvalidS3ObjectException,
   RekognitionClient,
   RekognitionServiceException,
+  ResourceNotFoundException,
 } from '@aws-sdk/client-rekognition';
 import { expect } from 'chai';
 import { fixture, paddedJpeg } from './photos';
@@ -159,6 +161,30 @@ describe('local Rekognition through a real RekognitionClient (endpoint only)', f
       );
       expect(invalid).to.be.instanceOf(RekognitionServiceException);
       expect(invalid.name).to.equal('ValidationException');
+    });
+  });
+
+  describe('DetectModerationLabels', () => {
+    it('answers the SDK shape (labels, model version, content types) and raises its ResourceNotFoundException', async () => {
+      const response = await client.send(
+        new DetectModerationLabelsCommand({
+          Image: { Bytes: await fixture('skimage_astronaut.png') },
+          MinConfidence: 0,
+        }),
+      );
+      expect(response.ModerationLabels?.map((label) => label.TaxonomyLevel)).to.include.members([1, 2]);
+      expect(response.ModerationLabels?.every((label) => typeof label.ParentName === 'string')).to.equal(true);
+      expect(response.ModerationModelVersion).to.match(/^local-nsfwjs-/);
+      expect(response.ContentTypes?.[0]?.Name).to.equal('Illustrated');
+      const error = await rejectionOf(
+        client.send(
+          new DetectModerationLabelsCommand({
+            Image: { Bytes: await fixture('skimage_astronaut.png') },
+            ProjectVersion: 'arn:aws:rekognition:us-east-1:000000000000:project/p/version/v/1',
+          }),
+        ),
+      );
+      expect(error).to.be.instanceOf(ResourceNotFoundException);
     });
   });
 });

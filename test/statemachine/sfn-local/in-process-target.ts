@@ -116,6 +116,15 @@ async function runCase(
 /** The engine's events as AWS history events: Task attempts as TaskScheduled/Started/Failed/Succeeded, ids chained. */
 export function toHistory(log: EngineEvent[], definition: AslDefinition): HistoryEvent[] {
   const types = new Map(allStates(definition).map(({ name, state }) => [name, state.Type]));
+  // `arn:aws:states:::sns:publish` is resourceType sns, resource publish in AWS's history, as lambda:invoke is lambda.
+  const resources = new Map(
+    allStates(definition).map(({ name, state }) => {
+      const [, type = 'lambda', resource = 'invoke'] =
+        /^arn:aws:states:::(\w+):([\w.]+)/.exec(state.Resource ?? '') ?? [];
+      return [name, { resourceType: type, resource }];
+    }),
+  );
+  const resourceOf = (name: string) => resources.get(name) ?? { resourceType: 'lambda', resource: 'invoke' };
   const history: HistoryEvent[] = [];
   const lastOfState = new Map<string, number>();
   const failedLast = new Set<string>();
@@ -140,15 +149,14 @@ export function toHistory(log: EngineEvent[], definition: AslDefinition): Histor
       name,
       {
         taskScheduledEventDetails: {
-          resourceType: 'lambda',
-          resource: 'invoke',
+          ...resourceOf(name),
           region: 'us-east-1',
           parameters: json(parameters),
         },
       },
       timestamp,
     );
-    push('TaskStarted', name, { taskStartedEventDetails: { resourceType: 'lambda', resource: 'invoke' } }, timestamp);
+    push('TaskStarted', name, { taskStartedEventDetails: resourceOf(name) }, timestamp);
   };
 
   for (const event of log) {
@@ -189,7 +197,7 @@ export function toHistory(log: EngineEvent[], definition: AslDefinition): Histor
           push(
             'TaskFailed',
             name,
-            { taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', ...details } },
+            { taskFailedEventDetails: { ...resourceOf(name as string), ...details } },
             event.timestamp,
           );
         if (kind === 'Parallel') push('ParallelStateFailed', name, {}, event.timestamp);
@@ -203,8 +211,7 @@ export function toHistory(log: EngineEvent[], definition: AslDefinition): Histor
             name,
             {
               taskSucceededEventDetails: {
-                resourceType: 'lambda',
-                resource: 'invoke',
+                ...resourceOf(name as string),
                 output: json(event.state?.output),
               },
             },

@@ -2,22 +2,25 @@ import '../../../local/stepfunctions/lambda-integration';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { handler as completeProcessing } from '../../../functions/complete-processing';
+import { handler as convertImage } from '../../../functions/convert-image';
+import { handler as detectFaces } from '../../../functions/detect-faces';
 import { handler as detectLabels } from '../../../functions/detect-labels';
+import { handler as detectModerationLabels } from '../../../functions/detect-moderation-labels';
 import { handler as extractImageMetadata } from '../../../functions/extract-image-metadata';
 import { handler as generateThumbnail } from '../../../functions/generate-thumbnail';
 import { handler as recordFailure } from '../../../functions/record-failure';
 import { handler as recordUnsupported } from '../../../functions/record-unsupported';
 import { handler as s3Trigger } from '../../../functions/s3-trigger';
 import { handler as storeImageMetadata } from '../../../functions/store-image-metadata';
-import { handler as storeLabels } from '../../../functions/store-labels';
 import type { UploadRef } from '../../../functions/lib/image-item';
 import { lambdaTaskHandlers } from '../../../local/stepfunctions/lambda-integration';
 import { observe, type ObservedCase } from '../sfn-local/expectations';
 import { toHistory } from '../sfn-local/in-process-target';
 import { AwsMocks, STATE_MACHINE_ARN } from '../../support/aws-mocks';
 import { allStates, imageProcessingDefinition, type ImageProcessingDefinition } from '../../support/asl-definition';
+import { FakeSnsPublish } from './sns-publish';
 
-export { awsError, eventFixture, fixtureImage, uploadFor } from '../../support/aws-mocks';
+export { awsError, eventFixture, fixtureImage, transactionCancelled, uploadFor } from '../../support/aws-mocks';
 
 /**
  * The real ImageProcessing ASL on aws-local-stepfunctions with every Task bound to the real handler in functions/,
@@ -27,8 +30,10 @@ export const HANDLERS: Record<string, (event: unknown) => Promise<unknown>> = {
   ExtractImageMetadata: extractImageMetadata,
   RecordUnsupported: recordUnsupported,
   StoreImageMetadata: storeImageMetadata,
+  ConvertImage: convertImage,
   DetectLabels: detectLabels,
-  StoreLabels: storeLabels,
+  DetectFaces: detectFaces,
+  DetectModerationLabels: detectModerationLabels,
   GenerateThumbnail: generateThumbnail,
   CompleteProcessing: completeProcessing,
   RecordFailure: recordFailure,
@@ -42,6 +47,8 @@ export interface WorkflowRun extends ObservedCase {
 
 export class Workflow extends AwsMocks {
   readonly definition: ImageProcessingDefinition = imageProcessingDefinition();
+  /** What the sns:publish Task states (NotifyResult) published. */
+  readonly sns = new FakeSnsPublish();
   private readonly machine: StateMachine;
   private counter = 0;
 
@@ -50,6 +57,11 @@ export class Workflow extends AwsMocks {
     this.machine = new StateMachine(this.definition.definition as unknown as StateMachineDefinition, {
       validationOptions: { checkArn: false },
     });
+  }
+
+  override reset(): void {
+    super.reset();
+    this.sns?.reset();
   }
 
   /** Puts `bytes` at the upload's key and runs one execution on { upload }, as S3Trigger starts it. */
@@ -62,12 +74,18 @@ export class Workflow extends AwsMocks {
     this.counter += 1;
     const executionArn = `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:test-${this.counter}`;
     const { functionOfArn, definition } = this.definition;
-    const handlers = lambdaTaskHandlers(definition, async (functionName, payload) => {
-      const logicalId = functionOfArn[functionName];
-      const handler = logicalId ? HANDLERS[logicalId] : undefined;
-      if (!handler) throw new Error(`No function behind ${functionName}`);
-      return handler(payload);
-    });
+    const handlers: Record<string, (input: unknown) => Promise<unknown>> = lambdaTaskHandlers(
+      definition,
+      async (functionName, payload) => {
+        const logicalId = functionOfArn[functionName];
+        const handler = logicalId ? HANDLERS[logicalId] : undefined;
+        if (!handler) throw new Error(`No function behind ${functionName}`);
+        return handler(payload);
+      },
+    );
+    for (const { name, state } of allStates(definition)) {
+      if (state.Type === 'Task' && state.Resource === 'arn:aws:states:::sns:publish') handlers[name] = this.sns.publish;
+    }
     const noWaits = Object.fromEntries(
       allStates(definition)
         .filter(({ state }) => state.Retry)

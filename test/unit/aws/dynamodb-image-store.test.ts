@@ -135,20 +135,40 @@ describe('DynamoImageStore', () => {
     });
 
     it('sets uploadedAt only if missing when the write does not carry one (an execution started by hand)', async () => {
-      await store.saveLabels(upload, { labels: [] }, now);
+      await store.finish(upload, 'FAILED', { error: { name: 'CorruptImage', message: 'm' } }, now);
       const [input] = updates();
       expect(input?.UpdateExpression).to.match(/#uploadedAt = if_not_exists\(#uploadedAt, :eventTime\)/);
       expect(input?.ExpressionAttributeNames?.['#uploadedAt']).to.equal('uploadedAt');
       expect(input?.ExpressionAttributeValues?.[':eventTime']).to.equal(upload.eventTime);
     });
 
-    it('writes labels, faces, refusals and final statuses', async () => {
-      await store.saveLabels(upload, { labels: [{ name: 'Dog', confidence: 99, parents: [] }], faceCount: 2 }, now);
-      await store.saveLabels(upload, { refused: { name: 'InvalidImageFormatException', message: 'bad' } }, now);
+    it('writes every final status with what it carries, in one conditional update each', async () => {
+      const faces = {
+        count: 1,
+        detected: true,
+        details: [{ boundingBox: { width: 0.1, height: 0.2, left: 0.3, top: 0.4 }, confidence: 99 }],
+      };
+      const thumbnail = { key: 'k', width: 1, height: 1, format: 'PNG' as const, sizeBytes: 9 };
       await store.finish(
         upload,
         'SUCCEEDED',
-        { thumbnail: { key: 'k', width: 1, height: 1, format: 'PNG', sizeBytes: 9 } },
+        {
+          labels: [{ name: 'Dog', confidence: 99, parents: [] }],
+          faces,
+          moderation: { labels: [], flagged: false },
+          thumbnail,
+        },
+        now,
+      );
+      await store.finish(
+        upload,
+        'SUCCEEDED',
+        {
+          labels: [],
+          labelsError: { name: 'InvalidImageFormatException', message: 'bad' },
+          facesError: { name: 'AccessDeniedException', message: 'no', state: 'DetectFaces' },
+          thumbnail,
+        },
         now,
       );
       await store.finish(
@@ -159,22 +179,26 @@ describe('DynamoImageStore', () => {
       );
       const fields = updates().map((input) => decodeUpdate(input as NonNullable<typeof input>).fields);
       expect(fields[0]).to.deep.include({
+        status: 'SUCCEEDED',
         labels: [{ name: 'Dog', confidence: 99, parents: [] }],
-        faces: { count: 2 },
+        faces,
+        moderation: { labels: [], flagged: false },
+        thumbnail,
       });
       expect(fields[1]).to.deep.include({
         labels: [],
         labelsError: { name: 'InvalidImageFormatException', message: 'bad' },
+        facesError: { name: 'AccessDeniedException', message: 'no', state: 'DetectFaces' },
       });
+      expect(fields[1], 'what a step did not give is not written').to.not.have.any.keys('faces', 'moderation');
       expect(fields[2]).to.deep.include({
-        status: 'SUCCEEDED',
-        thumbnail: { key: 'k', width: 1, height: 1, format: 'PNG', sizeBytes: 9 },
-      });
-      expect(fields[3]).to.deep.include({
         status: 'UNSUPPORTED',
         format: 'GIF',
         error: { name: 'NotSupportedImageType', message: 'm' },
       });
+      for (const input of updates()) {
+        expect(input?.ConditionExpression).to.equal('attribute_not_exists(imageId) OR #order = :order');
+      }
     });
 
     it('leaves the album out for an upload without one', async () => {

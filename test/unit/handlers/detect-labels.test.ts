@@ -70,6 +70,16 @@ describe('DetectLabels handler', () => {
     expect(aws.rekognition.calls()).to.deep.equal([]);
   });
 
+  it("reads a converted upload's JPEG rendition, and judges Rekognition's limits by the rendition, not the original", async () => {
+    const converted = eventFixture<{ metadata: { rendition: { key: string } } & Record<string, unknown> }>(
+      'generate-thumbnail-converted.json',
+    );
+    await handler({ ...converted, metadata: { ...converted.metadata, sizeBytes: 40 * 1024 * 1024, width: 12_000 } });
+    expect(aws.rekognition.commandCalls(DetectLabelsCommand)[0]?.args[0].input.Image).to.deep.equal({
+      S3Object: { Bucket: 'photorepo', Name: converted.metadata.rendition.key },
+    });
+  });
+
   it('throws TransientError when Rekognition throttles, and rethrows AccessDeniedException unchanged', async () => {
     aws.rekognition.on(DetectLabelsCommand).rejects(awsError('ProvisionedThroughputExceededException', 400));
     await expectRejection(handler(event), TransientError, /DetectLabels failed transiently/);

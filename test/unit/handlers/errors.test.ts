@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { handler as completeProcessing } from '../../../functions/complete-processing';
 import { handler as detectLabels } from '../../../functions/detect-labels';
 import { handler as extractImageMetadata } from '../../../functions/extract-image-metadata';
 import { handler as generateThumbnail } from '../../../functions/generate-thumbnail';
 import { handler as storeImageMetadata } from '../../../functions/store-image-metadata';
-import { handler as storeLabels } from '../../../functions/store-labels';
 import * as errors from '../../../functions/lib/errors';
 import { PERMANENT_ERROR_NAMES } from '../../../functions/lib/errors';
 import { parseUploadKey } from '../../../functions/lib/upload-key';
@@ -44,10 +44,10 @@ describe('every workflow error is raised by some path', () => {
     },
     InvalidConfiguration: () =>
       withEnv({ LABELS_MAX_COUNT: '-1' }, () => detectLabels(eventFixture('detect-labels.json'))),
-    InvalidEvent: () => storeLabels({ upload: {} }),
+    InvalidEvent: () => completeProcessing({ upload: {} }),
     TransientError: () => {
       aws.dynamo.on(UpdateCommand).rejects(awsError('ThrottlingException'));
-      return storeLabels(eventFixture('store-labels.json'));
+      return completeProcessing(eventFixture('complete-processing.json'));
     },
   };
 

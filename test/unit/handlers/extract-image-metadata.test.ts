@@ -1,9 +1,15 @@
 import { expect } from 'chai';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { handler } from '../../../functions/extract-image-metadata';
-import { CorruptImage, InvalidEvent, TransientError, UploadNotFound } from '../../../functions/lib/errors';
+import {
+  CorruptImage,
+  InvalidConfiguration,
+  InvalidEvent,
+  TransientError,
+  UploadNotFound,
+} from '../../../functions/lib/errors';
 import { AwsMocks, awsError, eventFixture, fixtureImage } from '../../support/aws-mocks';
-import { expectRejection } from '../../support/helpers';
+import { expectRejection, withEnv } from '../../support/helpers';
 
 describe('ExtractImageMetadata handler', () => {
   let aws: AwsMocks;
@@ -35,6 +41,7 @@ describe('ExtractImageMetadata handler', () => {
       sizeBytes: 161713,
       uploadedAt: '2026-11-22T10:15:31.000Z',
       bytesRead: 65536,
+      convertible: false,
     });
     expect(aws.s3.commandCalls(HeadObjectCommand).map((call) => call.args[0].input)).to.deep.equal([
       { Bucket: 'photorepo', Key: event.upload.key },
@@ -63,7 +70,37 @@ describe('ExtractImageMetadata handler', () => {
       sizeBytes: 0,
       uploadedAt: '2026-11-22T10:15:30.000Z',
       bytesRead: 0,
+      convertible: false,
     });
+  });
+
+  it('flags the formats CONVERT_FORMATS names as convertible, by default HEIC, HEIF, WEBP and AVIF, and none when empty', async () => {
+    const heic = fixtureImage('oiio_iphone7_small.heic');
+    aws.objects.set(event.upload.key, heic);
+    expect(await handler(event)).to.include({ format: 'HEIC', convertible: true });
+    expect(await withEnv({ CONVERT_FORMATS: 'WEBP, avif' }, () => handler(event))).to.include({
+      format: 'HEIC',
+      convertible: false,
+    });
+    expect(await withEnv({ CONVERT_FORMATS: '' }, () => handler(event))).to.include({ convertible: false });
+    aws.objects.set(event.upload.key, fixtureImage('generated_nikon-p6000_gps.webp'));
+    expect(await withEnv({ CONVERT_FORMATS: 'WEBP, avif' }, () => handler(event))).to.include({
+      format: 'WEBP',
+      convertible: true,
+    });
+    aws.objects.set(event.upload.key, fixtureImage('generated_chelsea-cat.gif'));
+    expect(await handler(event), 'a format no decoder reads').to.include({ format: 'GIF', convertible: false });
+  });
+
+  it('refuses a CONVERT_FORMATS naming a format ConvertImage cannot read, with InvalidConfiguration', async () => {
+    aws.objects.set(event.upload.key, fixtureImage('nikon-p6000_landscape_gps.jpg'));
+    await withEnv({ CONVERT_FORMATS: 'HEIC,GIF' }, () =>
+      expectRejection(
+        handler(event),
+        InvalidConfiguration,
+        /CONVERT_FORMATS may list only HEIC, HEIF, WEBP, AVIF; got GIF/,
+      ),
+    );
   });
 
   it('throws UploadNotFound when the object is gone', async () => {

@@ -5,10 +5,13 @@ import { handler as completeProcessing } from '../../../functions/complete-proce
 import { handler as recordFailure } from '../../../functions/record-failure';
 import { handler as recordUnsupported } from '../../../functions/record-unsupported';
 import { InvalidEvent, UploadSuperseded } from '../../../functions/lib/errors';
-import { AwsMocks, eventFixture } from '../../support/aws-mocks';
+import { ALBUM_TABLE, AwsMocks, eventFixture } from '../../support/aws-mocks';
 import { expectRejection } from '../../support/helpers';
 
-/** The three steps that give the item its final status: CompleteProcessing, RecordUnsupported, RecordFailure. */
+/**
+ * The three steps that give the item its final status (CompleteProcessing, RecordUnsupported, RecordFailure): one
+ * conditional write each, and the outcome with the notification NotifyResult publishes.
+ */
 describe('final status handlers', () => {
   let aws: AwsMocks;
   before(() => {
@@ -18,20 +21,124 @@ describe('final status handlers', () => {
   after(() => aws.restore());
 
   const onlyWrite = () => {
-    expect(aws.dynamo.commandCalls(UpdateCommand)).to.have.lengthOf(1);
+    expect(aws.itemWrites()).to.have.lengthOf(1);
     return aws.itemWrites()[0]?.fields ?? {};
   };
+  const albumUpdates = () =>
+    aws.dynamo
+      .commandCalls(UpdateCommand)
+      .map((call) => call.args[0].input)
+      .filter((input) => input.TableName === ALBUM_TABLE);
+  const attributes = (notification: unknown) =>
+    Object.fromEntries(
+      Object.entries((notification as { attributes: Record<string, { StringValue: string }> }).attributes).map(
+        ([name, value]) => [name, value.StringValue],
+      ),
+    );
 
   describe('CompleteProcessing', () => {
-    const event = eventFixture<{ thumbnail: unknown }>('complete-processing.json');
+    type Processed = Record<string, Record<string, unknown>>;
+    const event = eventFixture<{
+      processed: Processed;
+      metadata: Record<string, unknown>;
+      upload: { imageId: string; userId: string; albumId: string; eventTime: string };
+    }>('complete-processing.json');
 
-    it('marks the item SUCCEEDED with its thumbnail', async () => {
-      expect(await completeProcessing(event)).to.deep.equal({ status: 'SUCCEEDED' });
-      expect(onlyWrite()).to.deep.include({ status: 'SUCCEEDED', thumbnail: event.thumbnail });
+    it('marks the item SUCCEEDED with labels, faces, moderation and thumbnail in one write, and answers the notification', async () => {
+      const outcome = await completeProcessing(event);
+      const { labels, faces, moderation, thumbnail } = event.processed;
+      expect(onlyWrite()).to.deep.include({
+        status: 'SUCCEEDED',
+        labels: labels?.labels,
+        faces: faces?.faces,
+        moderation: moderation?.moderation,
+        thumbnail,
+      });
+      expect(outcome.status).to.equal('SUCCEEDED');
+      expect(outcome.notification.subject).to.equal('Photo processed: nikon-p6000_landscape_gps.jpg');
+      expect(outcome.notification.message).to.include('Face Detected (2 faces)').and.include('Outdoors 98.2 %');
+      expect(attributes(outcome.notification)).to.deep.include({
+        status: 'SUCCEEDED',
+        albumId: 'holidays',
+        faceDetected: 'true',
+        flagged: 'false',
+      });
     });
 
-    it('throws InvalidEvent without a thumbnail, and UploadSuperseded when a newer upload owns the item', async () => {
-      await expectRejection(completeProcessing({ ...event, thumbnail: null }), InvalidEvent, /"thumbnail"/);
+    it('then offers the photo as its album cover: its thumbnail, never over a newer cover, never creating an album', async () => {
+      await completeProcessing(event);
+      const [cover, ...more] = albumUpdates();
+      expect(more).to.deep.equal([]);
+      expect(cover).to.deep.include({
+        Key: { userId: event.upload.userId, albumId: event.upload.albumId },
+        UpdateExpression: 'SET cover = :cover',
+      });
+      expect(cover?.ConditionExpression).to.equal(
+        'attribute_exists(albumId) AND (attribute_not_exists(cover) OR cover.uploadedAt <= :uploadedAt)',
+      );
+      expect(cover?.ExpressionAttributeValues?.[':cover']).to.deep.equal({
+        imageId: event.upload.imageId,
+        thumbnailKey: event.processed.thumbnail?.key,
+        uploadedAt: new Date(event.upload.eventTime).toISOString(),
+      });
+    });
+
+    it('offers no cover for a photo outside any album, and ignores an album that shows a newer photo', async () => {
+      const { albumId: _albumId, ...upload } = event.upload;
+      await completeProcessing({ ...event, upload });
+      expect(albumUpdates()).to.deep.equal([]);
+      aws.dynamo
+        .on(UpdateCommand, { TableName: ALBUM_TABLE })
+        .rejects(new ConditionalCheckFailedException({ message: 'newer cover', $metadata: {} }));
+      expect((await completeProcessing(event)).status).to.equal('SUCCEEDED');
+    });
+
+    it('records each recognition failure as its own error field, beside what the other steps found', async () => {
+      const processed = {
+        ...event.processed,
+        faces: { refused: { name: 'InvalidImageFormatException', message: 'Request has invalid image format' } },
+        moderation: {
+          failed: {
+            Error: 'AccessDeniedException',
+            Cause: '{"errorType":"AccessDeniedException","errorMessage":"no"}',
+          },
+        },
+      };
+      const outcome = await completeProcessing({ ...event, processed });
+      const fields = onlyWrite();
+      expect(fields).to.deep.include({
+        status: 'SUCCEEDED',
+        labels: event.processed.labels?.labels,
+        facesError: { name: 'InvalidImageFormatException', message: 'Request has invalid image format' },
+        moderationError: { name: 'AccessDeniedException', message: 'no', state: 'DetectModerationLabels' },
+      });
+      expect(fields).to.not.have.any.keys('faces', 'moderation');
+      expect(attributes(outcome.notification)).to.deep.include({ faceDetected: 'unknown', flagged: 'unknown' });
+    });
+
+    it('leaves out what a step that was off did not check, and records the rendition of a converted upload', async () => {
+      const rendition = {
+        key: 'private/u/converted/a/IMG.HEIC.jpg',
+        sizeBytes: 1,
+        format: 'JPEG',
+        width: 2,
+        height: 3,
+      };
+      const processed = { ...event.processed, faces: { skipped: 'disabled' }, moderation: { skipped: 'disabled' } };
+      await completeProcessing({ ...event, metadata: { ...event.metadata, rendition }, processed });
+      const fields = onlyWrite();
+      expect(fields).to.not.have.any.keys('faces', 'facesError', 'moderation', 'moderationError');
+      expect(fields.rendition).to.deep.equal(rendition);
+    });
+
+    it('throws InvalidEvent without a branch result, and UploadSuperseded when a newer upload owns the item', async () => {
+      await expectRejection(completeProcessing({ ...event, processed: null }), InvalidEvent, /"processed"/);
+      const { faces: _faces, ...withoutFaces } = event.processed;
+      await expectRejection(
+        completeProcessing({ ...event, processed: withoutFaces }),
+        InvalidEvent,
+        /"processed.faces"/,
+      );
       aws.dynamo.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'no', $metadata: {} }));
       await expectRejection(completeProcessing(event), UploadSuperseded);
     });
@@ -40,8 +147,9 @@ describe('final status handlers', () => {
   describe('RecordUnsupported', () => {
     const event = eventFixture<{ metadata: Record<string, unknown> }>('record-unsupported.json');
 
-    it('marks the item UNSUPPORTED with the detected format and the metadata that was read', async () => {
-      expect(await recordUnsupported(event)).to.deep.equal({ status: 'UNSUPPORTED', format: 'GIF' });
+    it('marks the item UNSUPPORTED with the detected format and the metadata that was read, and answers the notification', async () => {
+      const outcome = await recordUnsupported(event);
+      expect(outcome).to.include({ status: 'UNSUPPORTED', format: 'GIF' });
       expect(onlyWrite()).to.deep.include({
         status: 'UNSUPPORTED',
         format: 'GIF',
@@ -54,11 +162,37 @@ describe('final status handlers', () => {
           state: 'ImageTypeCheck',
         },
       });
+      expect(outcome.notification.subject).to.equal('Photo not supported: chelsea-cat.gif');
+      expect(outcome.notification.message).to.include(
+        'Outcome: UNSUPPORTED in ImageTypeCheck: NotSupportedImageType: Image format GIF is not supported',
+      );
+      expect(attributes(outcome.notification)).to.deep.include({
+        status: 'UNSUPPORTED',
+        faceDetected: 'unknown',
+        flagged: 'unknown',
+      });
+    });
+
+    it("records ConvertImage's refusal of an animated WebP, with state ConvertImage (events/record-unsupported-converted.json)", async () => {
+      const outcome = await recordUnsupported(eventFixture('record-unsupported-converted.json'));
+      expect(outcome).to.include({ status: 'UNSUPPORTED', format: 'WEBP' });
+      const fields = onlyWrite();
+      expect(fields).to.deep.include({
+        status: 'UNSUPPORTED',
+        format: 'WEBP',
+        error: {
+          name: 'NotSupportedImageType',
+          message: 'Image format WEBP (animated) is not supported; only JPEG and PNG are processed',
+          state: 'ConvertImage',
+        },
+      });
+      expect(fields).to.not.have.any.keys('unsupported', 'convertible');
+      expect(outcome.notification.message).to.include('Outcome: UNSUPPORTED in ConvertImage: NotSupportedImageType');
     });
 
     it('records UNKNOWN when no metadata came with the input', async () => {
       const { metadata: _metadata, ...withoutMetadata } = event;
-      expect(await recordUnsupported(withoutMetadata)).to.deep.equal({ status: 'UNSUPPORTED', format: 'UNKNOWN' });
+      expect(await recordUnsupported(withoutMetadata)).to.include({ status: 'UNSUPPORTED', format: 'UNKNOWN' });
     });
   });
 
@@ -71,15 +205,22 @@ describe('final status handlers', () => {
         message: 'JPEG data ends before the first scan',
         state: 'GenerateThumbnail',
       };
-      expect(await recordFailure(event)).to.deep.equal({ status: 'FAILED', error });
+      const outcome = await recordFailure(event);
+      expect(outcome).to.deep.include({ status: 'FAILED', error });
       expect(onlyWrite()).to.deep.include({ status: 'FAILED', error });
+      expect(outcome.notification.subject).to.equal('Photo processing failed: nikon-p6000_landscape_gps.jpg');
+      expect(outcome.notification.message).to.include(
+        'Outcome: FAILED in GenerateThumbnail: CorruptImage: JPEG data ends before the first scan',
+      );
+      expect(attributes(outcome.notification).status).to.equal('FAILED');
     });
 
     it('keeps a plain-text cause (States.* errors) as the message', async () => {
       const failure = { ProcessImage: { Error: 'States.Timeout', Cause: 'Task timed out after 120 seconds' } };
-      expect(await recordFailure({ ...event, failure })).to.deep.equal({
-        status: 'FAILED',
-        error: { name: 'States.Timeout', message: 'Task timed out after 120 seconds', state: 'ProcessImage' },
+      expect((await recordFailure({ ...event, failure })).error).to.deep.equal({
+        name: 'States.Timeout',
+        message: 'Task timed out after 120 seconds',
+        state: 'ProcessImage',
       });
     });
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { handler } from '../../../functions/generate-thumbnail';
 import {
   CorruptImage,
@@ -36,6 +36,21 @@ describe('GenerateThumbnail handler', () => {
       height: 188,
       format: 'JPEG',
       sizeBytes: (put?.Body as Uint8Array).byteLength,
+    });
+  });
+
+  it("makes a converted upload's thumbnail from its JPEG rendition (events/generate-thumbnail-converted.json)", async () => {
+    const converted = eventFixture<{ upload: { key: string }; metadata: { rendition: { key: string } } }>(
+      'generate-thumbnail-converted.json',
+    );
+    aws.objects.set(converted.metadata.rendition.key, fixtureImage('nikon-p6000_landscape_gps.jpg'));
+    const thumbnail = await handler(converted);
+    const reads = aws.s3.commandCalls(GetObjectCommand).map((call) => call.args[0].input.Key);
+    expect(reads).to.deep.equal([converted.metadata.rendition.key]);
+    expect(thumbnail).to.include({
+      key: converted.upload.key.replace('/uploads/', '/resized/'),
+      format: 'JPEG',
+      width: 250,
     });
   });
 

@@ -1,13 +1,28 @@
 import { expect } from 'chai';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { ExecutionAlreadyExists, StartExecutionCommand, type StartExecutionCommandInput } from '@aws-sdk/client-sfn';
-import { GetCommand, PutCommand, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  type PutCommandInput,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { handler } from '../../../functions/s3-trigger';
 import { InvalidConfiguration, InvalidEvent, TransientError } from '../../../functions/lib/errors';
 import { executionArnFor, executionNameFor } from '../../../functions/lib/execution-name';
 import { sequencerOrder } from '../../../functions/lib/sequencer';
 import { imageIdFor } from '../../../functions/lib/upload-key';
-import { AwsMocks, awsError, eventFixture, STATE_MACHINE_ARN, TABLE, USER_ID } from '../../support/aws-mocks';
+import {
+  ALBUM_TABLE,
+  AwsMocks,
+  awsError,
+  eventFixture,
+  STATE_MACHINE_ARN,
+  TABLE,
+  transactionCancelled,
+  USER_ID,
+} from '../../support/aws-mocks';
 import { expectRejection } from '../../support/helpers';
 
 /** S3Trigger with the events/ fixtures `sam local invoke S3Trigger -e` uses. */
@@ -22,6 +37,11 @@ describe('S3Trigger handler', () => {
   const startCalls = (): StartExecutionCommandInput[] =>
     aws.sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input);
   const putCalls = (): PutCommandInput[] => aws.dynamo.commandCalls(PutCommand).map((call) => call.args[0].input);
+  const transactions = (): TransactWriteCommandInput[] =>
+    aws.dynamo.commandCalls(TransactWriteCommand).map((call) => call.args[0].input);
+  /** An upload into an album whose item exists already: the new-photo transaction is refused on the item. */
+  const itemExists = () =>
+    aws.dynamo.on(TransactWriteCommand).rejects(transactionCancelled('ConditionalCheckFailed', 'None'));
   const VALID_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 
   it('EventBridge "Object Created": records the upload as PROCESSING, then starts one execution named from bucket + key + sequencer', async () => {
@@ -43,11 +63,25 @@ describe('S3Trigger handler', () => {
       sizeBytes: 161713,
       etag: 'b1946ac92492d2347c6235b4d2611184',
     };
-    const [put, ...morePuts] = putCalls();
-    expect(morePuts).to.deep.equal([]);
+    // A new photo in an album: its item and the album's +1 in one transaction (the album is made if missing).
+    expect(putCalls()).to.deep.equal([]);
+    const [transaction, ...moreTransactions] = transactions();
+    expect(moreTransactions).to.deep.equal([]);
+    const [itemAction, albumAction, ...moreActions] = transaction?.TransactItems ?? [];
+    expect(moreActions).to.deep.equal([]);
+    const put = itemAction?.Put;
     expect(put?.TableName).to.equal(TABLE);
-    expect(put?.ConditionExpression).to.equal('attribute_not_exists(imageId) OR sequencerOrder < :order');
+    expect(put?.ConditionExpression).to.equal(
+      'attribute_not_exists(imageId) OR (attribute_not_exists(userId) AND sequencerOrder < :order)',
+    );
     expect(put?.ExpressionAttributeValues).to.deep.equal({ ':order': sequencerOrder('0065A1B2C3D4E5F601') });
+    expect(albumAction?.Update).to.deep.include({
+      TableName: ALBUM_TABLE,
+      Key: { userId: USER_ID, albumId: 'holidays' },
+      UpdateExpression:
+        'SET #name = if_not_exists(#name, :name), createdAt = if_not_exists(createdAt, :createdAt) ADD photoCount :delta',
+    });
+    expect(albumAction?.Update?.ExpressionAttributeValues).to.deep.include({ ':name': 'holidays', ':delta': 1 });
     expect(put?.Item).to.deep.include({
       imageId: upload.imageId,
       bucket: 'photorepo',
@@ -74,7 +108,7 @@ describe('S3Trigger handler', () => {
     expect(start?.name)
       .to.match(VALID_NAME)
       .and.match(/^nikon-p6000_landscape_gps-jpg-[0-9a-f]{40}$/);
-    const putCall = aws.dynamo.commandCalls(PutCommand)[0];
+    const putCall = aws.dynamo.commandCalls(TransactWriteCommand)[0];
     const startCall = aws.sfn.commandCalls(StartExecutionCommand)[0];
     expect(
       putCall && startCall && putCall.calledBefore(startCall),
@@ -154,7 +188,24 @@ describe('S3Trigger handler', () => {
     ]);
   });
 
+  it('a re-upload of a photo in an album replaces its item without counting it again', async () => {
+    itemExists();
+    const [outcome] = await handler(eventFixture('eventbridge-object-created.json'));
+    expect(outcome).to.include({ outcome: 'started' });
+    const [put, ...more] = putCalls();
+    expect(more).to.deep.equal([]);
+    expect(put?.ConditionExpression).to.equal('attribute_exists(userId) AND sequencerOrder < :order');
+    expect(aws.sfn.commandCalls(StartExecutionCommand)).to.have.lengthOf(1);
+  });
+
+  it('an upload outside any album writes its item alone, with no album to count', async () => {
+    await handler(eventFixture('s3-notification-put.json'));
+    expect(transactions()).to.deep.equal([]);
+    expect(putCalls()[0]?.ConditionExpression).to.equal('attribute_not_exists(imageId) OR sequencerOrder < :order');
+  });
+
   it('duplicate delivery: the item already holds this sequencer and StartExecution answers ExecutionAlreadyExists, which counts as success', async () => {
+    itemExists();
     aws.dynamo.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
     aws.dynamo.on(GetCommand).resolves({ Item: { sequencerOrder: sequencerOrder('0065A1B2C3D4E5F601') } });
     aws.sfn
@@ -167,6 +218,7 @@ describe('S3Trigger handler', () => {
   });
 
   it('out-of-order delivery: a newer upload already owns the item, so the event is stale and nothing starts', async () => {
+    itemExists();
     aws.dynamo.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'newer', $metadata: {} }));
     aws.dynamo.on(GetCommand).resolves({ Item: { sequencerOrder: sequencerOrder('0065A1B2C3D4E5F7') } });
     const [outcome] = await handler(eventFixture('eventbridge-object-created.json'));
@@ -182,9 +234,16 @@ describe('S3Trigger handler', () => {
       /StartExecution failed transiently: ThrottlingException/,
     );
     aws.reset();
-    aws.dynamo.on(PutCommand).rejects(awsError('ProvisionedThroughputExceededException', 400));
+    aws.dynamo.on(TransactWriteCommand).rejects(awsError('ProvisionedThroughputExceededException', 400));
     await expectRejection(
       handler(eventFixture('eventbridge-object-created.json')),
+      TransientError,
+      /Recording a new photo of the album failed transiently/,
+    );
+    aws.reset();
+    aws.dynamo.on(PutCommand).rejects(awsError('ProvisionedThroughputExceededException', 400));
+    await expectRejection(
+      handler(eventFixture('s3-notification-put.json')),
       TransientError,
       /Recording the upload failed transiently/,
     );

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { failureRecord } from '../../../functions/lib/failure';
+import { failureRecord, unsupportedRecord } from '../../../functions/lib/failure';
 
 describe('failureRecord', () => {
   it('takes the state from the Catch ResultPath key and the message from the Lambda runtime JSON', () => {
@@ -34,6 +34,32 @@ describe('failureRecord', () => {
       name: 'UnknownError',
       message: '',
       state: 'StoreLabels',
+    });
+  });
+});
+
+describe('unsupportedRecord', () => {
+  it('names the format ImageTypeCheck did not let through, or UNKNOWN without metadata', () => {
+    expect(unsupportedRecord({ format: 'GIF' })).to.deep.equal({
+      name: 'NotSupportedImageType',
+      message: 'Image format GIF is not supported; only JPEG and PNG are processed',
+      state: 'ImageTypeCheck',
+    });
+    expect(unsupportedRecord(undefined).message).to.match(/^Image format UNKNOWN is not supported/);
+  });
+
+  it("records ConvertImage's refusal, which its Catch put under the metadata, with the message from the runtime JSON", () => {
+    const cause = JSON.stringify({
+      errorType: 'NotSupportedImageType',
+      errorMessage: 'Image format WEBP (animated) is not supported; only JPEG and PNG are processed',
+      trace: [],
+    });
+    expect(
+      unsupportedRecord({ format: 'WEBP', unsupported: { Error: 'NotSupportedImageType', Cause: cause } }),
+    ).to.deep.equal({
+      name: 'NotSupportedImageType',
+      message: 'Image format WEBP (animated) is not supported; only JPEG and PNG are processed',
+      state: 'ConvertImage',
     });
   });
 });

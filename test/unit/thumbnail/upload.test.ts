@@ -40,6 +40,27 @@ describe('writeUploadThumbnail', () => {
     expect(objects.calls).to.deep.equal([`read ${upload.key}`, `write ${thumbnailKey}`]);
   });
 
+  it("makes a converted upload's thumbnail from its JPEG rendition, under the upload's own name", async () => {
+    const renditionKey = upload.key.replace('/uploads/', '/converted/') + '.jpg';
+    objects.put(renditionKey, photo);
+    const heic = { ...metadata, format: 'HEIC' as const, orientation: 6, sizeBytes: 10 * 1024 * 1024 * 1024 };
+    const rendition = {
+      key: renditionKey,
+      sizeBytes: photo.byteLength,
+      format: 'JPEG' as const,
+      width: 640,
+      height: 480,
+    };
+    const written = await writeUploadThumbnail(objects, upload, { ...heic, rendition }, settings());
+    const thumbnailKey = upload.key.replace('/uploads/', '/resized/');
+    expect(written, 'the rendition is upright: the HEIC orientation is not applied again').to.include({
+      key: thumbnailKey,
+      width: 100,
+      height: 75,
+    });
+    expect(objects.calls).to.deep.equal([`read ${renditionKey}`, `write ${thumbnailKey}`]);
+  });
+
   it('refuses, reading nothing, another format, missing dimensions, or more bytes than maxBytes', async () => {
     await expectRejection(
       writeUploadThumbnail(objects, upload, { ...metadata, format: 'GIF' }, settings()),

@@ -1,8 +1,8 @@
 /**
  * How much of a function's MemorySize its decoders may use, from template.yaml (the one source of truth): Lambda
  * kills the sandbox when the whole process's RSS reaches MemorySize, and a bench child holds only the core. The
- * margin covers what it leaves out (docs/thumbnails.md, "Memory at the limits", has the measurements): the Lambda
- * runtime and the handler bundle with its AWS SDK (~40 MB more than a bare `node`), the SDK's second copy of the
+ * margin covers what it leaves out (docs/benchmarks.md, "Memory at the limits", has the measurements): the Lambda
+ * runtime and the handler bundle with its AWS SDK (+27 MB over a bare `node` here), the SDK's second copy of the
  * object while it joins the response body (up to THUMBNAIL_MAX_BYTES, 50 MB), garbage a warm container has not
  * collected yet, and what differs between this x86 Node 20 and Lambda's arm64 Node 22.
  */

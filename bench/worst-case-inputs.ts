@@ -181,7 +181,7 @@ export function conversionInputs(maxPixels: number): WorstCaseInput[] {
 }
 
 /** APP15 segments right after SOI: every JPEG decoder skips application segments it does not know. */
-function padJpeg(jpeg: Buffer, maxBytes: number): Buffer {
+export function padJpeg(jpeg: Buffer, maxBytes: number): Buffer {
   const segments: Buffer[] = [];
   let missing = maxBytes - PADDING_SLACK - jpeg.length;
   while (missing > 4) {
@@ -196,7 +196,7 @@ function padJpeg(jpeg: Buffer, maxBytes: number): Buffer {
 }
 
 /** One private ancillary chunk before IEND (lower-case first letter: decoders skip it). */
-function padPng(png: Buffer, maxBytes: number): Buffer {
+export function padPng(png: Buffer, maxBytes: number): Buffer {
   const length = maxBytes - PADDING_SLACK - png.length - 12;
   if (length <= 0) return png;
   const chunk = Buffer.alloc(12 + length);
@@ -208,7 +208,7 @@ function padPng(png: Buffer, maxBytes: number): Buffer {
 }
 
 /** A top-level `free` box at the end (ISO BMFF readers skip it). */
-function padIsoBmff(file: Buffer, maxBytes: number): Buffer {
+export function padIsoBmff(file: Buffer, maxBytes: number): Buffer {
   const length = maxBytes - PADDING_SLACK - file.length;
   if (length <= 8) return file;
   const box = Buffer.alloc(length);
@@ -218,7 +218,7 @@ function padIsoBmff(file: Buffer, maxBytes: number): Buffer {
 }
 
 /** An unknown chunk after the image data, inside the RIFF (WebP readers skip chunks they do not know). */
-function padWebp(file: Buffer, maxBytes: number): Buffer {
+export function padWebp(file: Buffer, maxBytes: number): Buffer {
   const length = (maxBytes - PADDING_SLACK - file.length - 8) & ~1;
   if (length <= 0) return file;
   const chunk = Buffer.alloc(8 + length);

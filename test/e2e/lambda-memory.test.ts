@@ -4,6 +4,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT, TEMPLATE_PATH } from '../../local/template';
 import { startTestStack, tempDir, type TestStack } from '../support/test-stack';
+import { sigv4Headers } from './support/signed';
 
 /**
  * MemorySize is held on the sandbox's resident memory, as on Lambda: a copy of template.yaml with a 128 MB function
@@ -70,6 +71,7 @@ describe('local Lambda holds MemorySize on resident memory', function () {
   const invoke = async (payload: unknown) => {
     const answer = await fetch(`${t.stack.endpoint}/2015-03-31/functions/HungryFunction/invocations`, {
       method: 'POST',
+      headers: sigv4Headers('lambda'),
       body: JSON.stringify(payload),
     });
     return { functionError: answer.headers.get('x-amz-function-error'), body: (await answer.json()) as any };

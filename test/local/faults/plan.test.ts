@@ -6,6 +6,7 @@ import { imageOf, PALETTE, seeImage } from '../../../local/faults/images';
 import { injectionOf } from '../../../local/faults/injection';
 import { planFaults } from '../../../local/faults/plan';
 import { streamOf } from '../../../local/faults/random';
+import { uploadPathFunctions } from '../../../local/faults/run';
 
 const FUNCTIONS = ['S3Trigger', 'ExtractImageMetadata', 'GenerateThumbnail', 'DeleteCascade'];
 
@@ -45,6 +46,14 @@ describe('the faults run plan', () => {
     const faults = plan.objects.flatMap((object) => object.lambdaFaults);
     expect(faults.length).to.be.within(10, 80);
     expect(faults.every((fault) => FUNCTIONS.includes(fault.functionName))).to.equal(true);
+  });
+
+  it('crashes only functions an upload or a delete invokes, as template.yaml wires them', () => {
+    const functions = uploadPathFunctions();
+    expect(functions).to.include.members(['S3Trigger', 'DeleteCascade', 'ExtractImageMetadata', 'GenerateThumbnail']);
+    expect(functions).to.include('RecordFailure');
+    expect(functions).to.not.include.members(['ListAlbums', 'CreateUpload', 'GetPhoto']);
+    expect(functions).to.deep.equal([...functions].sort());
   });
 
   it('draws named streams that do not depend on one another', () => {

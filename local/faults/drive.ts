@@ -2,7 +2,10 @@ import type { FaultPlan, PlannedObject, PlannedVersion } from './plan';
 
 /**
  * Plays the plan's uploads against the stack, `concurrency` objects at a time, each object's steps in order with
- * their pauses (a re-upload 0-1.5 s after the first, a delete during processing, ...). Before the object the plan
+ * their pauses (a re-upload 0-1.5 s after the first, a delete during processing, ...), then waits (`finished`,
+ * bounded) until the stack is done with the object before taking the next: the stack then holds about `concurrency`
+ * objects at once, so a delete 0-2.5 s after an upload lands while its execution runs, not while its event still
+ * waits in a backlog. Before the object the plan
  * names, it lets the run's requests in flight finish, holds new ones, and restarts the stack (a kill and a start on
  * the same data folder), then goes on. Past `deadline` (ms since the epoch) it starts no further object: the run
  * stops by itself, and says how many objects it skipped.
@@ -11,6 +14,8 @@ export interface DriveActions {
   put(object: PlannedObject, version: PlannedVersion): Promise<void>;
   remove(object: PlannedObject): Promise<void>;
   restart(): Promise<void>;
+  /** Resolves when the stack is done with the object (or has taken too long); never rejects. */
+  finished?(object: PlannedObject): Promise<void>;
 }
 
 export interface DriveResult {
@@ -50,6 +55,7 @@ export async function drive(
         });
       }
       await playObject(object, actions, gate, result);
+      await actions.finished?.(object);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));

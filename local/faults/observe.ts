@@ -5,11 +5,12 @@ import {
   ListExecutionsCommand,
   type ExecutionListItem,
 } from '@aws-sdk/client-sfn';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
+import { imageIdFor } from '../../functions/lib/upload-key';
 import type { HarnessClients } from './clients';
 import { seeImage, type SeenImage } from './images';
-import type { FaultPlan } from './plan';
+import type { FaultPlan, PlannedObject } from './plan';
 
 /**
  * What the stack holds once the run is over, read with the run's own clients: the planned objects as they are now,
@@ -85,6 +86,32 @@ function fingerprint(list: ExecutionListItem[], items: Item[]): string {
   for (const execution of list) hash.update(`${execution.executionArn} ${execution.status}\n`);
   for (const item of items) hash.update(`${String(item.imageId)} ${String(item.status)} ${String(item.updatedAt)}\n`);
   return hash.digest('hex');
+}
+
+/**
+ * Waits until the stack is done with the object as its last step left it: its item ended (neither missing nor
+ * PROCESSING) after a put, or gone (no status) after a delete; or until `timeoutMs`. Answers whether it was done.
+ */
+export async function objectFinished(
+  clients: HarnessClients,
+  object: PlannedObject,
+  timeoutMs: number,
+): Promise<boolean> {
+  const deleted = object.steps.at(-1)?.action === 'delete';
+  const deadline = Date.now() + timeoutMs;
+  const get = new GetCommand({
+    TableName: clients.outputs.imageTable,
+    Key: { imageId: imageIdFor(object.key) },
+    ConsistentRead: true,
+  });
+  for (;;) {
+    // While the stack restarts nothing answers: ask again until the deadline.
+    const answer = await clients.documents.send(get).catch(() => undefined);
+    const status = answer?.Item?.status as string | undefined;
+    if (answer && (deleted ? status === undefined : status !== undefined && status !== 'PROCESSING')) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 /**

@@ -8,7 +8,7 @@ import { loadStackModel } from '../stack-model';
 import { harnessClients, type HarnessClients } from './clients';
 import { drive, type DriveResult } from './drive';
 import { imageOf } from './images';
-import { observe, runningExecutions, settle } from './observe';
+import { objectFinished, observe, runningExecutions, settle } from './observe';
 import { planFaults, type FaultPlan } from './plan';
 import { reconcile, type Reconciliation } from './reconcile';
 import { StackChild } from './stack-child';
@@ -85,6 +85,8 @@ export function uploadPathFunctions(): string[] {
 
 /** How long the restart waits for an execution to be running, so that the kill cuts some off. */
 const RUNNING_WAIT_MS = 20_000;
+/** How long a worker of the run waits for the stack to be done with its object before it takes the next one. */
+const OBJECT_WAIT_MS = 60_000;
 
 export async function runFaults(options: FaultRunOptions): Promise<FaultRunReport> {
   const started = Date.now();
@@ -128,6 +130,10 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
           await new Promise((resolve) => setTimeout(resolve, plan.restart.downMs));
           child = await StackChild.start({ ...childOptions, port: child.port, phase: 1 });
           note('restart: the stack is back');
+        },
+        finished: async (object) => {
+          const waitMs = Math.max(1, Math.min(OBJECT_WAIT_MS, deadline - Date.now()));
+          await objectFinished(clients, object, waitMs);
         },
       },
       deadline,

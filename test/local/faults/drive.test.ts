@@ -12,7 +12,7 @@ function quickPlan(uploads: number) {
 }
 
 describe('the faults run driver', () => {
-  it('plays every step once, restarting once with nothing of its own in flight', async () => {
+  it('plays every step once, then waits for the stack to finish the object, restarting once with nothing of its own in flight', async () => {
     const plan = quickPlan(40);
     const log: string[] = [];
     let inFlight = 0;
@@ -31,6 +31,9 @@ describe('the faults run driver', () => {
         expect(inFlight, 'requests in flight at the restart').to.equal(0);
         log.push('restart');
       },
+      finished: async (object) => {
+        log.push(`finished ${object.index}`);
+      },
     });
     const steps = plan.objects.flatMap((object) => object.steps);
     expect(result).to.deep.include({ puts: 40, deletes: steps.filter((s) => s.action === 'delete').length });
@@ -39,9 +42,12 @@ describe('the faults run driver', () => {
     expect(log.filter((line) => line === 'restart')).to.have.length(1);
     for (const object of plan.objects.filter((candidate) => candidate.steps.length > 1)) {
       const mine = log.filter((line) => line.split(' ')[1] === String(object.index));
-      const expected = object.steps.map((step) =>
-        step.action === 'put' ? `put ${object.index} ${step.version}` : `delete ${object.index}`,
-      );
+      const expected = [
+        ...object.steps.map((step) =>
+          step.action === 'put' ? `put ${object.index} ${step.version}` : `delete ${object.index}`,
+        ),
+        `finished ${object.index}`,
+      ];
       expect(mine, `object ${object.index} in order`).to.deep.equal(expected);
     }
   });

@@ -46,7 +46,7 @@ function InboxList() {
       <h2 id="inbox-heading" className="visually-hidden">
         Your notifications
       </h2>
-      <div className="actions">
+      <div className="actions inbox-actions">
         <p role="status" className="poll-status">
           {state.status === 'loading'
             ? 'Loading notifications…'

@@ -120,6 +120,17 @@ describe('web pages in Chromium (API answered in the browser)', function () {
     await main.getByRole('button', { name: 'Show photo' }).first().click();
     expect(await main.locator('img').getAttribute('class')).to.equal(null);
     expect(await main.locator('.face-box').count()).to.equal(2);
+    // Each box sits over the face's part of the photo: its bounding box relative to the image as displayed.
+    const image = await main.locator('img').boundingBox();
+    const box = await main.locator('.face-box').first().boundingBox();
+    if (!image || !box) throw new Error('the photo or its face box is not displayed');
+    const relative = (value: number, whole: number) => Math.round((value / whole) * 100);
+    expect([
+      relative(box.x - image.x, image.width),
+      relative(box.y - image.y, image.height),
+      relative(box.width, image.width),
+      relative(box.height, image.height),
+    ]).to.deep.equal([40, 10, 20, 25]);
     expect(await page.locator('ol.faces li').allInnerTexts()).to.deep.equal([
       'Face 1, 35–45 years, calm, 99.9% sure',
       'Face 2, smiling, 87.5% sure',

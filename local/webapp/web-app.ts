@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { clientOptions } from '../../functions/lib/aws/client-options';
-import type { ImageItem } from '../../functions/lib/image-item';
+import { albumKeyOf, type ImageItem } from '../../functions/lib/image-item';
 import { InvalidUploadKey } from '../../functions/lib/errors';
 import { parseUploadKey, uploadKeyOf } from '../../functions/lib/upload-key';
 import { parseJsonBody, readBody, sendJson } from '../http/respond';
@@ -112,7 +112,7 @@ export function createWebApp(options: WebAppOptions): WebApp {
     return queryItems({
       IndexName: 'ByAlbum',
       KeyConditionExpression: 'albumKey = :album',
-      ExpressionAttributeValues: { ':album': `${user}#${album}` },
+      ExpressionAttributeValues: { ':album': albumKeyOf(user, album) },
     });
   }
 

@@ -97,6 +97,7 @@ function conversionProblems(definition: AslDefinition): string[] {
   expectEqual('ConvertImage.Next', convert.Next, 'ProcessImage');
   const rendition: Record<keyof RenditionRef, string> = {
     key: '$.Payload.key',
+    versionId: '$.Payload.versionId',
     sizeBytes: '$.Payload.sizeBytes',
     format: '$.Payload.format',
     width: '$.Payload.width',

@@ -490,7 +490,7 @@ describe('built bundles', function () {
         key: photoKey,
         userId: sub,
         albumId: 'holidays',
-        albumKey: `${sub}#holidays`,
+        albumKey: `${sub}/holidays`,
         fileName: 'nikon-p6000_landscape_gps.jpg',
         status: 'SUCCEEDED',
         executionArn: `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:nikon-p6000`,

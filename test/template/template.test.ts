@@ -477,6 +477,34 @@ describe('template.yaml', () => {
       expect(writers.map((s) => s.owner).sort()).to.deep.equal(['ConvertImage', 'CreateUpload', 'GenerateThumbnail']);
     });
 
+    it('lets each upload reader read the pinned version and list its own folders, so a deleted upload is a 404', () => {
+      const readers = [
+        'ExtractImageMetadata',
+        'ConvertImage',
+        'DetectLabels',
+        'DetectFaces',
+        'DetectModerationLabels',
+        'GenerateThumbnail',
+      ];
+      const granting = (owner: string, action: string) =>
+        statements.filter((s) => s.owner === owner && s.Effect === 'Allow' && asList(s.Action).includes(action));
+      for (const owner of readers) {
+        const read = granting(owner, 's3:GetObject');
+        expect(granting(owner, 's3:GetObjectVersion'), owner).to.deep.equal(read);
+        const listing = granting(owner, 's3:ListBucket');
+        expect(listing, owner).to.have.lengthOf(1);
+        expect(listing[0]?.Resource, owner).to.deep.equal({ 'Fn::GetAtt': ['PhotoRepo', 'Arn'] });
+        const prefixes = (listing[0] as { Condition?: { StringLike?: Record<string, string[]> } }).Condition
+          ?.StringLike?.['s3:prefix'];
+        const folders = read
+          .flatMap((s) => asList(s.Resource))
+          .map((r) => String((r as { 'Fn::Sub'?: unknown })['Fn::Sub']).replace('${PhotoRepo.Arn}/', ''));
+        expect(prefixes, owner).to.have.members(folders);
+      }
+      const listers = statements.filter((s) => s.Effect === 'Allow' && asList(s.Action).includes('s3:ListBucket'));
+      expect(listers.map((s) => s.owner)).to.have.members(readers);
+    });
+
     it('never allows a wildcard action', () => {
       const broad = statements
         .filter((s) => s.Effect === 'Allow')

@@ -464,9 +464,14 @@ describe('template.yaml', () => {
           .sort();
       const readers = ['DetectLabels', 'DetectFaces', 'DetectModerationLabels', 'GenerateThumbnail'];
       for (const owner of readers) {
-        expect(folders(owner, 's3:GetObject'), owner).to.deep.equal(['private/*/converted/*', 'private/*/uploads/*']);
+        const heads = owner === 'GenerateThumbnail' ? ['private/*/resized/*'] : [];
+        expect(folders(owner, 's3:GetObject'), owner).to.have.members([
+          'private/*/converted/*',
+          'private/*/uploads/*',
+          ...heads,
+        ]);
       }
-      expect(folders('ConvertImage', 's3:GetObject')).to.deep.equal(['private/*/uploads/*']);
+      expect(folders('ConvertImage', 's3:GetObject')).to.deep.equal(['private/*/converted/*', 'private/*/uploads/*']);
       expect(folders('ConvertImage', 's3:PutObject')).to.deep.equal(['private/*/converted/*']);
       expect(folders('GenerateThumbnail', 's3:PutObject')).to.deep.equal(['private/*/resized/*']);
       expect(folders('ExtractImageMetadata', 's3:GetObject')).to.deep.equal(['private/*/uploads/*']);
@@ -487,18 +492,24 @@ describe('template.yaml', () => {
       ];
       const granting = (owner: string, action: string) =>
         statements.filter((s) => s.owner === owner && s.Effect === 'Allow' && asList(s.Action).includes(action));
+      const folders = (granted: PolicyStatement[]) =>
+        granted
+          .flatMap((s) => asList(s.Resource))
+          .map((r) => String((r as { 'Fn::Sub'?: unknown })['Fn::Sub']).replace('${PhotoRepo.Arn}/', ''));
       for (const owner of readers) {
-        const read = granting(owner, 's3:GetObject');
-        expect(granting(owner, 's3:GetObjectVersion'), owner).to.deep.equal(read);
+        const read = folders(granting(owner, 's3:GetObject'));
+        // Version reads only of uploads and renditions; the thumbnail and rendition heads read the current object.
+        expect(folders(granting(owner, 's3:GetObjectVersion')), owner).to.have.members(
+          read.filter(
+            (folder) => !folder.includes('/resized/') && !(owner === 'ConvertImage' && folder.includes('/converted/')),
+          ),
+        );
         const listing = granting(owner, 's3:ListBucket');
         expect(listing, owner).to.have.lengthOf(1);
         expect(listing[0]?.Resource, owner).to.deep.equal({ 'Fn::GetAtt': ['PhotoRepo', 'Arn'] });
         const prefixes = (listing[0] as { Condition?: { StringLike?: Record<string, string[]> } }).Condition
           ?.StringLike?.['s3:prefix'];
-        const folders = read
-          .flatMap((s) => asList(s.Resource))
-          .map((r) => String((r as { 'Fn::Sub'?: unknown })['Fn::Sub']).replace('${PhotoRepo.Arn}/', ''));
-        expect(prefixes, owner).to.have.members(folders);
+        expect(prefixes, `${owner}: a missing object it reads is 404, not 403`).to.have.members(read);
       }
       const listers = statements.filter((s) => s.Effect === 'Allow' && asList(s.Action).includes('s3:ListBucket'));
       expect(listers.map((s) => s.owner)).to.have.members(readers);

@@ -38,6 +38,7 @@ function resolveVariable(value: unknown): string {
   const ref = (value as { Ref?: string }).Ref;
   if (ref && template.Parameters?.[ref]) return String(template.Parameters[ref].Default);
   if (ref && template.Resources[ref]?.Type === 'AWS::Serverless::StateMachine') return STATE_MACHINE_ARN;
+  if (ref === 'AWS::StackName') return 'image-recognition-backend';
   if (ref === 'ImageMetadataTable') return TABLE_NAME;
   if (ref === 'AlbumMetadataTable') return ALBUM_TABLE_NAME;
   if (ref && template.Resources[ref]?.Type === 'AWS::S3::Bucket') return BUCKET_NAME;

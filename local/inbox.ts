@@ -21,6 +21,11 @@ export interface InboxMessage {
   text: string;
   /** What the sender adds for tools (SNS: topicArn, subscriptionArn, messageId); strings only. */
   meta?: Record<string, string>;
+  /**
+   * SNS: the message attributes, name to value (a String's or Number's text, a String.Array's JSON, a Binary's
+   * base64), which an e-mail from SNS does not show but the local inbox keeps so tools can tell whose photo it is.
+   */
+  attributes?: Record<string, string>;
 }
 
 export const INBOX_DIR = 'inbox';

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { handleCloudFormation } from './cloudformation/cloudformation-api';
+import { INBOX_PREFIX } from './frontdoor/inbox-api';
 import { API_PREFIX, AUTH_PREFIX } from './frontdoor/local-urls';
 import { routeIn, unknownService, type Handler, type Mount, type Route } from './gateway';
 import { serveJson } from './http/json-protocol';
@@ -88,6 +89,12 @@ export const MOUNTS: Mount<StackContext>[] = [
     handler: frontDoor,
     corsOrigins: ({ services }) => services.frontDoor.corsOrigins(),
   },
+  {
+    route: 'inbox',
+    path: INBOX_PREFIX,
+    handler: frontDoor,
+    corsOrigins: ({ services }) => services.frontDoor.corsOrigins(),
+  },
   { route: 'webapp', path: WEB_APP_PREFIX, handler: ({ model, log }) => createWebApp({ model, log }).handle },
 ];
 
@@ -116,7 +123,7 @@ function cloudFormationApi({ model, startedAt }: StackContext): Handler {
     );
 }
 
-/** The user pool's provider and the HTTP API (local/frontdoor/). */
+/** The user pool's provider, the HTTP API and the inbox of notifications (local/frontdoor/). */
 function frontDoor({ services }: StackContext): Handler {
   return (req, res) => services.frontDoor.handle(req, res);
 }

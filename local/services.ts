@@ -71,6 +71,7 @@ export async function startServices(
       port: Number(new URL(model.identity.endpoint).port),
       dataDir,
       invoke: (name, event) => lambda.invoke(name, event),
+      emailSubscriptions: () => sns.subscriptions().filter((item) => item.protocol.startsWith('email')).length,
       log: (source, line) => log.line(source, line),
     });
     return {

@@ -1,4 +1,4 @@
-import { SUPPORTED_FORMATS } from './image-metadata';
+import { CONVERTIBLE_FORMATS, SUPPORTED_FORMATS } from './image-metadata';
 
 /**
  * Every error the workflow can end with. Each class's `name` is the exact string the ASL matches in
@@ -12,12 +12,23 @@ abstract class WorkflowError extends Error {
   }
 }
 
-/** The object is not a supported format (detected from its bytes, never from its name). */
+/**
+ * The object is not a supported format (detected from its bytes, never from its name). The message names what the
+ * workflow takes: the formats it processes and those it converts to JPEG first; which of those a stack converts is
+ * its ConvertFormats setting, which the steps that raise this error do not all read, so the message says so.
+ */
 export class NotSupportedImageType extends WorkflowError {
   override readonly name = 'NotSupportedImageType';
   constructor(readonly format: string) {
-    super(`Image format ${format} is not supported; only ${SUPPORTED_FORMATS.join(' and ')} are processed`);
+    super(
+      `Image format ${format} is not supported; ${listed(SUPPORTED_FORMATS)} are processed, and ` +
+        `${listed(CONVERTIBLE_FORMATS)} are converted to JPEG first when ConvertFormats lists them`,
+    );
   }
+}
+
+function listed(items: readonly string[]): string {
+  return items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items.at(-1)}` : (items[0] ?? '');
 }
 
 /** The S3 key does not follow `private/{userId}/uploads/[{albumId}/]{fileName}`. */

@@ -56,6 +56,22 @@ export function integerOption(args: ParsedArgs, name: string, fallback: number, 
   return value;
 }
 
+/**
+ * `--parameter-overrides "Name=value Other=value"`, as `sam deploy` takes it: template parameters by name (the stack
+ * model refuses a name the template does not declare). A value may not hold a space.
+ */
+export function parameterOverrides(args: ParsedArgs): Record<string, string> {
+  const raw = stringOption(args, 'parameter-overrides');
+  if (raw === undefined) return {};
+  const overrides: Record<string, string> = {};
+  for (const pair of raw.split(/\s+/).filter(Boolean)) {
+    const match = /^([A-Za-z0-9]+)=(.*)$/s.exec(pair);
+    if (!match) throw new UsageError(`--parameter-overrides takes Name=value pairs separated by spaces, not "${pair}"`);
+    overrides[match[1] as string] = match[2] as string;
+  }
+  return overrides;
+}
+
 /** The SDK's Node 20 deprecation notice is noise for a local tool run by npm. */
 export function quietNodeVersionWarning(): void {
   const emitWarning = process.emitWarning.bind(process);

@@ -1,5 +1,12 @@
 import path from 'node:path';
-import { integerOption, parseArgs, quietNodeVersionWarning, stringOption, UsageError } from './args';
+import {
+  integerOption,
+  parameterOverrides,
+  parseArgs,
+  quietNodeVersionWarning,
+  stringOption,
+  UsageError,
+} from './args';
 import { exposureWarning } from '../security/hosts';
 import { OldS3Layout } from '../s3/store-layout';
 import { DataFolderInUse, DEFAULT_PORT, PortInUse, startLocalStack } from '../stack';
@@ -7,27 +14,31 @@ import { TemplateError } from '../stack-model';
 import { inboxFile } from '../inbox';
 
 /**
- * npm start -- [--port N] [--host ADDRESS] [--allow-host NAME[,NAME]] [--data-dir DIR]: the local stack in the
- * foreground; Ctrl-C stops it.
+ * npm start -- [--port N] [--host ADDRESS] [--allow-host NAME[,NAME]] [--data-dir DIR]
+ * [--parameter-overrides "Name=value ..."]: the local stack in the foreground; Ctrl-C stops it.
  */
+const OPTIONS = {
+  values: ['port', 'host', 'allow-host', 'data-dir', 'template', 'parameter-overrides'],
+  flags: ['help'],
+};
+const USAGE =
+  'Usage: npm start -- [--port 4566] [--host 127.0.0.1] [--allow-host NAME[,NAME]] [--data-dir .local-data/<port>] [--template template.yaml] [--parameter-overrides "Name=value ..."]\n';
+
 async function main(argv: string[]): Promise<void> {
-  const args = parseArgs(argv, { values: ['port', 'host', 'allow-host', 'data-dir', 'template'], flags: ['help'] });
-  if (args.options.help) {
-    process.stdout.write(
-      'Usage: npm start -- [--port 4566] [--host 127.0.0.1] [--allow-host NAME[,NAME]] [--data-dir .local-data/<port>] [--template template.yaml]\n',
-    );
-    return;
-  }
+  const args = parseArgs(argv, OPTIONS);
+  if (args.options.help) return void process.stdout.write(USAGE);
   const host = stringOption(args, 'host') ?? '127.0.0.1';
   const port = integerOption(args, 'port', Number(process.env.LOCAL_STACK_PORT ?? DEFAULT_PORT));
   const dataDir = stringOption(args, 'data-dir');
   const templatePath = stringOption(args, 'template');
+  const overrides = parameterOverrides(args);
   const stack = await startLocalStack({
     port,
     host,
     allowedHosts: (stringOption(args, 'allow-host') ?? '').split(',').filter(Boolean),
     ...(dataDir ? { dataDir } : {}),
     ...(templatePath ? { templatePath } : {}),
+    ...(Object.keys(overrides).length > 0 ? { parameterOverrides: overrides } : {}),
     warm: true,
   });
   const { model } = stack;

@@ -1,18 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createLocalJWKSet, type JWTVerifyGetKey } from 'jose';
 import { createHttpApi } from '../apigateway/http-api';
-import { httpApiOf } from '../apigateway/http-api-model';
+import { httpApiOf, type HttpApiModel } from '../apigateway/http-api-model';
 import { startAuthService, type AuthService } from '../auth/auth-service';
 import { userPoolOf } from '../auth/user-pool-model';
 import { sendJson } from '../http/respond';
 import type { InvokeOutcome } from '../lambda/outcome';
 import type { StackModel } from '../stack-model';
 import { loadTemplate } from '../template';
+import { createInboxApi, INBOX_MESSAGES_PATH, INBOX_PREFIX } from './inbox-api';
 import { API_PREFIX, AUTH_PREFIX, localUrls, type LocalUrls } from './local-urls';
 
 /**
- * The stack's front door, from template.yaml: the user pool's OpenID Connect provider at /_auth and the HTTP API at
- * /_api, whose JWT authorizer checks tokens against that provider's keys. local/mounts.ts sends both paths here.
+ * The stack's front door, from template.yaml: the user pool's OpenID Connect provider at /_auth, the HTTP API at
+ * /_api, whose JWT authorizer checks tokens against that provider's keys, and, behind that same authorizer, each
+ * user's notifications from the local inbox at /_inbox (./inbox-api.ts). local/mounts.ts sends the three paths here.
  */
 export interface FrontDoor {
   urls: LocalUrls;
@@ -29,6 +31,8 @@ export interface FrontDoorOptions {
   port: number;
   dataDir: string;
   invoke(functionName: string, event: unknown): Promise<InvokeOutcome>;
+  /** How many e-mail subscriptions the stack's topics have (what fills the inbox). */
+  emailSubscriptions?(): number;
   log(source: string, line: string): void;
 }
 
@@ -67,6 +71,7 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
         log: (line) => options.log('api', line),
       })
     : undefined;
+  const inbox = auth ? inboxApiOf(api, keys, options) : undefined;
   const under = (req: IncomingMessage, prefix: string) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     return path === prefix || path.startsWith(`${prefix}/`);
@@ -75,9 +80,12 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
     urls,
     ...(auth ? { auth } : {}),
     handle(req, res) {
-      const service = under(req, AUTH_PREFIX) ? auth : httpApi;
+      const [service, what] = under(req, AUTH_PREFIX)
+        ? [auth, 'user pool (AWS::Cognito::UserPool)']
+        : under(req, INBOX_PREFIX)
+          ? [inbox, 'user pool and HTTP API with a JWT authorizer, which the inbox needs']
+          : [httpApi, 'HTTP API (HttpApi events)'];
       if (!service) {
-        const what = under(req, AUTH_PREFIX) ? 'user pool (AWS::Cognito::UserPool)' : 'HTTP API (HttpApi events)';
         sendJson(res, 404, { message: `The template has no ${what}` });
         return;
       }
@@ -98,6 +106,21 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
           }
         : {}),
       ...(api ? { api: { url: urls.api, routes: api.routes.map((route) => route.routeKey) } } : {}),
+      ...(inbox ? { inbox: { url: `${urls.origin}${INBOX_MESSAGES_PATH}` } } : {}),
     }),
   };
+}
+
+/** The inbox takes the tokens /_api takes (the authorizer of the API's routes), with the API's CORS configuration. */
+function inboxApiOf(api: HttpApiModel | undefined, keys: JWTVerifyGetKey, options: FrontDoorOptions) {
+  const authorizer = api?.routes.find((route) => route.authorizer)?.authorizer;
+  if (!authorizer) return undefined;
+  return createInboxApi({
+    dataDir: options.dataDir,
+    authorizer,
+    keys,
+    ...(api.cors ? { cors: api.cors } : {}),
+    emailSubscriptions: options.emailSubscriptions ?? (() => 0),
+    log: (line) => options.log('inbox', line),
+  });
 }

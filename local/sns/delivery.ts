@@ -69,12 +69,20 @@ function messageFor(message: PublishedMessage, protocol: string): string {
   return structured[protocol] ?? structured.default ?? '';
 }
 
+/** Each attribute's value as text: a String's, Number's or String.Array's StringValue, a Binary's base64. */
+function attributeValues(attributes: Record<string, MessageAttribute>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(attributes).map(([name, value]) => [name, value.StringValue ?? value.BinaryValue ?? '']),
+  );
+}
+
 /** SNS's notification envelope (no Signature: the local stack has no AWS signing key). */
 export function envelope(message: PublishedMessage, subscription: Subscription, endpoint: string): object {
+  const values = attributeValues(message.messageAttributes);
   const attributes = Object.fromEntries(
     Object.entries(message.messageAttributes).map(([name, value]) => [
       name,
-      { Type: value.DataType, Value: value.StringValue ?? value.BinaryValue ?? '' },
+      { Type: value.DataType, Value: values[name] ?? '' },
     ]),
   );
   return {
@@ -107,6 +115,9 @@ export async function deliver(message: PublishedMessage, subscription: Subscript
       subject: message.subject ?? 'AWS Notification Message',
       text: subscription.protocol === 'email' ? messageFor(message, 'email') : body,
       meta: { topicArn: message.topicArn, subscriptionArn: subscription.arn, messageId: message.messageId },
+      ...(Object.keys(message.messageAttributes).length > 0
+        ? { attributes: attributeValues(message.messageAttributes) }
+        : {}),
     });
     return;
   }

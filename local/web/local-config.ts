@@ -1,12 +1,14 @@
 import type { WebConfig } from '../../web/src/config';
 import type { AppOrigins } from '../../web/build/security-headers';
 import { uploadMaxBytesOf, webConfigFromOutputs, type ConfigOutput } from '../../web/build/web-config';
+import { INBOX_MESSAGES_PATH } from '../frontdoor/inbox-api';
 import type { StackModel } from '../stack-model';
 
 /**
  * The web app's config.json on the local stack, made by the same function as on AWS from the local outputs. The
  * outputs carry the local URLs (/_api, /_auth, /_app/ on this stack's port); where an output still names something
- * else (a template resolved without the local API and provider), the URL is the one that path serves here.
+ * else (a template resolved without the local API and provider), the URL is the one that path serves here. Only
+ * here does config.json name an inbox: the user's notifications at /_inbox/messages (local/frontdoor/inbox-api.ts).
  */
 const LOCAL_PATHS: Record<Exclude<ConfigOutput, 'UserPoolClientId'>, string> = {
   HttpApiUrl: '/_api',
@@ -48,6 +50,7 @@ export function localWebConfig(model: StackModel, port: number): WebConfig {
     region: model.identity.region,
     onAws: false,
     ...(maxBytes === undefined ? {} : { uploadMaxBytes: maxBytes }),
+    inboxUrl: `${localOrigin(port)}${INBOX_MESSAGES_PATH}`,
   });
 }
 

@@ -19,10 +19,13 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { imageIdFor } from '../../functions/lib/upload-key';
+import { codeFlowTokens } from '../../local/auth/code-flow-client';
+import { latestCode } from '../../local/auth/inbox';
 import { readInbox } from '../../local/inbox';
 import { loadStackModel } from '../../local/stack-model';
 import { PROJECT_ROOT, TEMPLATE_PATH } from '../../local/template';
 import { IMAGES, rejection, startTestStack, tempDir, type TestStack } from '../support/test-stack';
+import { request } from './support/raw-http';
 import { runCli } from './support/spawn';
 
 /** A loopback HTTP endpoint that keeps what SNS posts to it. */
@@ -152,6 +155,10 @@ describe('local SNS and notifications', function () {
       );
       expect(mail).to.include({ source: 'sns', subject: 'Photo SUCCEEDED', text: 'beach.jpg is done & ready <3' });
       expect(mail?.meta?.topicArn).to.equal(topicArn);
+      expect(mail?.attributes, 'the inbox keeps the attributes an e-mail does not show').to.deep.equal({
+        status: 'SUCCEEDED',
+        faceDetected: 'true',
+      });
 
       const post = hook.posts.find((item) => item.headers['x-amz-sns-message-id'] === published.MessageId);
       expect(post?.headers).to.include({
@@ -376,6 +383,64 @@ describe('local SNS and notifications', function () {
       const texts = readInbox(t.dataDir, NOTIFY_EMAIL).map((mail) => mail.text);
       expect(texts).to.include('real publish');
       expect(texts).to.not.include.members(['mocked publish', 'throttled publish']);
+    });
+  });
+
+  describe("the web app's inbox at /_inbox/messages", () => {
+    it("answers each user, by their real token's sub, only their photos' notifications; 401 without; other sites refused", async () => {
+      const origin = `http://localhost:${t.stack.port}`;
+      const health = (await (await fetch(`${t.stack.endpoint}/_local/health`)).json()) as {
+        auth: { issuer: string; clients: { clientId: string; redirectUris: string[] }[] };
+        inbox: { url: string };
+      };
+      expect(health.inbox.url).to.equal(`${origin}/_inbox/messages`);
+      const client = health.auth.clients[0] as { clientId: string; redirectUris: string[] };
+      const tokensOf = (email: string) =>
+        codeFlowTokens({
+          issuer: health.auth.issuer,
+          clientId: client.clientId,
+          redirectUri: client.redirectUris[0] as string,
+          email,
+          password: 'Local-password-1',
+          readCode: (address) => latestCode(t.dataDir, address),
+        });
+      const [alice, bob] = [await tokensOf('alice@example.com'), await tokensOf('bob@example.com')];
+      const subOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1] as string, 'base64url').toString()).sub;
+      for (const [jwt, file] of [
+        [alice.access_token, 'alice.jpg'],
+        [bob.access_token, 'bob.jpg'],
+      ] as const)
+        await sns.send(
+          new PublishCommand({
+            TopicArn: topicArn,
+            Subject: `Photo processed: ${file}`,
+            Message: `File: ${file}`,
+            MessageAttributes: { userId: { DataType: 'String', StringValue: subOf(jwt) } },
+          }),
+        );
+      await t.stack.idle();
+      const inbox = (jwt?: string, headers: Record<string, string> = {}) =>
+        fetch(health.inbox.url, { headers: { ...headers, ...(jwt ? { authorization: `Bearer ${jwt}` } : {}) } });
+      for (const [tokens, file] of [
+        [alice, 'alice.jpg'],
+        [bob, 'bob.jpg'],
+      ] as const) {
+        // From the web app's own origin (the same as the inbox's, so no CORS), which the stack's guard lets through.
+        const answer = await inbox(tokens.access_token, { origin });
+        expect(answer.status).to.equal(200);
+        const body = (await answer.json()) as { notifications: { subject: string }[]; emailSubscriptions: number };
+        expect(body.notifications.map((item) => item.subject)).to.deep.equal([`Photo processed: ${file}`]);
+        expect(body.emailSubscriptions).to.be.at.least(1);
+      }
+      expect((await inbox()).status).to.equal(401);
+      expect((await inbox(`${alice.access_token}x`)).status).to.equal(401);
+      const crossSite = await inbox(alice.access_token, { origin: 'http://evil.example' });
+      expect(crossSite.status).to.equal(403);
+      const rebound = await request(t.stack.port, {
+        path: '/_inbox/messages',
+        headers: { authorization: `Bearer ${alice.access_token}`, host: `evil.example:${t.stack.port}` },
+      });
+      expect(rebound.status).to.equal(403);
     });
   });
 

@@ -25,6 +25,10 @@ import {
 import { WRITTEN_VERSION_ID } from '../support/aws-mocks';
 import { withEnv } from '../support/helpers';
 
+/** What NotSupportedImageType's message says the workflow takes. */
+const PROCESSED_AND_CONVERTED =
+  'JPEG and PNG are processed, and HEIC, HEIF, WEBP and AVIF are converted to JPEG first when ConvertFormats lists them';
+
 /**
  * The real ASL on aws-local-stepfunctions, every Task bound to its real handler, AWS mocked at the SDK: one named
  * test per path, asserting the final status, the states entered (from the engine's event log) and the item writes.
@@ -235,7 +239,7 @@ describe('ImageProcessing executed with the real handlers (aws-local-stepfunctio
         height: 300,
         error: {
           name: 'NotSupportedImageType',
-          message: 'Image format HEIC is not supported; only JPEG and PNG are processed',
+          message: 'Image format HEIC is not supported; ' + PROCESSED_AND_CONVERTED,
           state: 'ImageTypeCheck',
         },
       });
@@ -255,7 +259,7 @@ describe('ImageProcessing executed with the real handlers (aws-local-stepfunctio
         format: 'WEBP',
         error: {
           name: 'NotSupportedImageType',
-          message: 'Image format WEBP (animated) is not supported; only JPEG and PNG are processed',
+          message: 'Image format WEBP (animated) is not supported; ' + PROCESSED_AND_CONVERTED,
           state: 'ConvertImage',
         },
       });
@@ -281,7 +285,7 @@ describe('ImageProcessing executed with the real handlers (aws-local-stepfunctio
       height: 300,
       error: {
         name: 'NotSupportedImageType',
-        message: 'Image format GIF is not supported; only JPEG and PNG are processed',
+        message: 'Image format GIF is not supported; ' + PROCESSED_AND_CONVERTED,
         state: 'ImageTypeCheck',
       },
     });

@@ -8,8 +8,8 @@ import { EMAIL, signUpInApp } from './support/sign-up';
 /**
  * The whole flow in Chromium against a real local stack: sign up and sign in through the local OpenID Connect
  * provider, create an album, upload a JPEG, a PNG and a GIF, watch two succeed with thumbnails and labels and one
- * end UNSUPPORTED with its reason, open a photo with its timeline, delete it. UPDATE_SCREENSHOTS=1 rewrites
- * docs/screenshots/.
+ * end UNSUPPORTED with its reason, read one notification per photo in the local inbox, open a photo with its
+ * timeline, delete it. UPDATE_SCREENSHOTS=1 rewrites docs/screenshots/.
  */
 // The local recognition finds people in both the JPEG and the PNG (docs/recognition.md); GIF is not processed.
 const UPLOADS = ['canon-ixus-2001_wedding-couple.jpg', 'skimage_astronaut.png', 'generated_chelsea-cat.gif'];
@@ -22,7 +22,8 @@ describe('web app in Chromium against the local stack', function () {
 
   before(async function () {
     chromium = await launchChromium(this);
-    test = await startTestStack();
+    // An e-mail subscription on the notification topic: the local inbox the Notifications page reads.
+    test = await startTestStack({ parameterOverrides: { NotificationEmail: 'owner@example.com' } });
     base = `http://localhost:${test.stack.port}`;
     const discovery = await fetch(`${base}/_auth/.well-known/openid-configuration`);
     if (discovery.status !== 200) {
@@ -37,7 +38,7 @@ describe('web app in Chromium against the local stack', function () {
     await test?.stop();
   });
 
-  it('signs up, creates an album, uploads three photos, shows one with its timeline and deletes it', async () => {
+  it('signs up, creates an album, uploads three photos, reads their notifications, shows one with its timeline and deletes it', async () => {
     const page = await chromium.context.newPage();
     await page.goto(`${base}/_app/`);
     await signUpInApp(page, test.dataDir, () => shoot(page, 'sign-up'));
@@ -61,6 +62,33 @@ describe('web app in Chromium against the local stack', function () {
     expect(await gif.locator('.photo-error').innerText()).to.match(/\w+/);
     await page.locator('.poll-status', { hasText: '3 photos' }).waitFor();
     await shoot(page, 'album');
+
+    // The local inbox holds one notification per photo, each with its outcome and a link to it.
+    await test.stack.idle();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Notifications' }).click();
+    await page.getByRole('heading', { name: 'Notifications', level: 1 }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `${UPLOADS.length} notifications` })
+      .waitFor();
+    const notifications = page.locator('.notification');
+    const subjects = await notifications.locator('h3').allInnerTexts();
+    expect([...subjects].sort()).to.deep.equal([
+      'Photo not supported: generated_chelsea-cat.gif',
+      'Photo processed: canon-ixus-2001_wedding-couple.jpg',
+      'Photo processed: skimage_astronaut.png',
+    ]);
+    for (const file of UPLOADS) {
+      const item = notifications.filter({ hasText: file });
+      const badge = await item.locator('.badge').first().innerText();
+      expect(badge, file).to.equal(file.endsWith('.gif') ? 'Unsupported' : 'Done');
+      expect(await item.getByRole('link', { name: `Open ${file}` }).getAttribute('href')).to.match(/^#\/photos\/.+/);
+    }
+    await notifications.first().locator('summary').click();
+    expect(await notifications.first().locator('pre').innerText()).to.match(/^File: .+\nAlbum: .+\nOutcome: /);
+    await shoot(page, 'notifications');
+    await page.goBack();
+    await page.getByRole('heading', { name: 'Holidays', level: 1 }).waitFor();
 
     await card('canon-ixus-2001_wedding-couple.jpg').getByRole('link').click();
     await page.getByRole('heading', { name: 'canon-ixus-2001_wedding-couple.jpg', level: 1 }).waitFor();

@@ -44,6 +44,9 @@ describe('web config.json', () => {
     expect(config.auth).to.not.have.property('signOutUrl');
     expect(config.executionConsole).to.equal(false);
     expect(config.auth.redirectUri).to.equal('http://localhost:4566/_app/');
+    expect(config, 'only the local writer names an inbox').to.not.have.property('inboxUrl');
+    const withInbox = { inboxUrl: 'http://localhost:4566/_inbox/messages' };
+    expect(webConfigFromOutputs(local, { region: 'us-east-1', onAws: false, ...withInbox })).to.deep.include(withInbox);
   });
 
   it('names every missing output', () => {
@@ -66,6 +69,7 @@ describe('web config.json', () => {
       auth: { authority: 'not a url', clientId: 'c', redirectUri: 'https://x/', postLogoutRedirectUri: 'https://x/' },
       executionConsole: 'yes',
       uploadMaxBytes: -1,
+      inboxUrl: 'http://inbox.example.com/_inbox/messages',
     };
     let error: unknown;
     try {
@@ -82,6 +86,7 @@ describe('web config.json', () => {
       'auth.scope is missing',
       'executionConsole must be true or false',
       'uploadMaxBytes must be a whole number',
+      'inboxUrl must be https (http only for localhost)',
     ])
       expect(message).to.include(problem);
   });

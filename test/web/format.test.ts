@@ -82,10 +82,12 @@ describe('web routes', () => {
     expect(parseRoute('#/albums/a%20b')).to.deep.equal({ page: 'photos', albumId: 'a b' });
     expect(parseRoute('#/photos/x%2Fy')).to.deep.equal({ page: 'photo', imageId: 'x/y' });
     expect(parseRoute('#/photos/%E0%A4%A')).to.deep.equal({ page: 'not-found', hash: '#/photos/%E0%A4%A' });
+    expect(parseRoute('#/notifications')).to.deep.equal({ page: 'notifications' });
     expect(parseRoute('#/elsewhere')).to.include({ page: 'not-found' });
     for (const route of [
       { page: 'photos', albumId: 'a/b c' },
       { page: 'photo', imageId: 'é+%' },
+      { page: 'notifications' },
     ] as const)
       expect(parseRoute(hrefOf(route))).to.deep.equal(route);
   });

@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { silentLog } from '../../local/log';
 import { loadStackModel } from '../../local/stack-model';
 import { createWebApp } from '../../local/web/web-app';
-import type { Execution, Photo } from '../../web/src/api/types';
+import type { Execution, InboxNotification, Photo } from '../../web/src/api/types';
 import { IMAGES } from '../support/test-stack';
 import { launchChromium, type Chromium } from './support/chromium';
 import { installFakeBackend, type FakeBackend } from './support/fake-backend';
@@ -104,16 +104,33 @@ describe('web pages in Chromium (API answered in the browser)', function () {
 
   it('shows a flagged photo blurred until asked, with face boxes, metadata, map link and timeline', async () => {
     const { page, backend } = await signedIn();
+    backend.albums.push({ albumId: 'a', name: 'Tuscany', createdAt: '', photoCount: 1 });
     backend.photos.push(flaggedPhoto(base));
     backend.executions.set('image-9', execution());
     await page.goto(`${base}/_app/#/photos/image-9`);
     await page.getByRole('heading', { name: 'skimage_astronaut.png', level: 1 }).waitFor();
+    // The breadcrumb names the album the photo is in.
+    await page.locator('.breadcrumbs').getByRole('link', { name: 'Tuscany' }).waitFor();
+    expect(await page.locator('.breadcrumbs').getByRole('link', { name: 'Tuscany' }).getAttribute('href')).to.equal(
+      '#/albums/a',
+    );
     const main = page.locator('.photo-main');
     expect(await main.locator('img').getAttribute('class')).to.equal('blurred');
     expect(await main.locator('.face-box').count()).to.equal(0);
     await main.getByRole('button', { name: 'Show photo' }).first().click();
     expect(await main.locator('img').getAttribute('class')).to.equal(null);
     expect(await main.locator('.face-box').count()).to.equal(2);
+    // Each box sits over the face's part of the photo: its bounding box relative to the image as displayed.
+    const image = await main.locator('img').boundingBox();
+    const box = await main.locator('.face-box').first().boundingBox();
+    if (!image || !box) throw new Error('the photo or its face box is not displayed');
+    const relative = (value: number, whole: number) => Math.round((value / whole) * 100);
+    expect([
+      relative(box.x - image.x, image.width),
+      relative(box.y - image.y, image.height),
+      relative(box.width, image.width),
+      relative(box.height, image.height),
+    ]).to.deep.equal([40, 10, 20, 25]);
     expect(await page.locator('ol.faces li').allInnerTexts()).to.deep.equal([
       'Face 1, 35–45 years, calm, 99.9% sure',
       'Face 2, smiling, 87.5% sure',
@@ -131,6 +148,103 @@ describe('web pages in Chromium (API answered in the browser)', function () {
     ]);
     expect(await page.getByRole('link', { name: /Step Functions console/ }).count()).to.equal(0);
     expect(chromium.problems).to.deep.equal([]);
+  });
+
+  it("blurs a flagged photo's thumbnail in the album's grid until the user chooses to see it", async () => {
+    const { page, backend } = await signedIn();
+    backend.albums.push({ albumId: 'a', name: 'Tuscany', createdAt: '', photoCount: 2 });
+    backend.photos.push(flaggedPhoto(base), {
+      ...flaggedPhoto(base),
+      imageId: 'image-10',
+      fileName: 'safe.png',
+      moderation: { flagged: false, labels: [] },
+    });
+    await page.goto(`${base}/_app/#/albums/a`);
+    await page.getByRole('heading', { name: 'Tuscany', level: 1 }).waitFor();
+    const flagged = page.locator('.photo-card', { hasText: 'skimage_astronaut.png' });
+    const safe = page.locator('.photo-card', { hasText: 'safe.png' });
+    await flagged.locator('img').waitFor();
+    expect(await flagged.locator('img').getAttribute('class')).to.equal('blurred');
+    expect(await flagged.locator('img').getAttribute('alt')).to.equal(
+      'Thumbnail of skimage_astronaut.png (hidden: flagged by moderation)',
+    );
+    expect(await flagged.locator('.reveal p').innerText()).to.equal('Flagged: Suggestive');
+    expect(await safe.locator('img').getAttribute('class')).to.equal(null);
+    expect(await safe.getByRole('button', { name: 'Show photo' }).count()).to.equal(0);
+    // From the keyboard: the button takes the focus and Enter shows the photo.
+    await flagged.getByRole('button', { name: 'Show photo' }).focus();
+    await page.keyboard.press('Enter');
+    expect(await flagged.locator('img').getAttribute('class')).to.equal(null);
+    expect(await flagged.locator('img').getAttribute('alt')).to.equal('Thumbnail of skimage_astronaut.png');
+    expect(chromium.problems).to.deep.equal([]);
+  });
+
+  it('lists the notifications newest first, each with its outcome, time and photo, from the keyboard', async () => {
+    const { page, backend } = await signedIn();
+    backend.photos.push(flaggedPhoto(base));
+    backend.executions.set('image-9', execution());
+    backend.inbox.notifications = [
+      notification('m2', '2026-03-01T10:05:00.000Z', 'FAILED', 'broken.jpg', 'image-11'),
+      notification('m1', '2026-03-01T10:00:02.000Z', 'SUCCEEDED', 'skimage_astronaut.png', 'image-9', 'true'),
+      notification('m0', '2026-03-01T09:00:00.000Z', 'UNSUPPORTED', 'cat.gif', 'image-8'),
+    ];
+    // The header's link, from the keyboard.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Notifications' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Notifications', level: 1 }).waitFor();
+    expect(await page.evaluate('document.activeElement.tagName')).to.equal('H1');
+    await page.getByRole('status').filter({ hasText: '3 notifications' }).waitFor();
+    const items = page.locator('.notification');
+    expect(await items.locator('h3').allInnerTexts()).to.deep.equal([
+      'Photo processing failed: broken.jpg',
+      'Photo processed: skimage_astronaut.png',
+      'Photo not supported: cat.gif',
+    ]);
+    expect(await items.locator('.badge:not(.badge-flagged)').allInnerTexts()).to.deep.equal([
+      'Failed',
+      'Done',
+      'Unsupported',
+    ]);
+    const second = items.nth(1);
+    expect(await second.locator('time').getAttribute('datetime')).to.equal('2026-03-01T10:00:02.000Z');
+    expect(await second.locator('.notification-facts').innerText()).to.include('Flagged');
+    expect(await second.getByRole('article', { name: 'Photo processed: skimage_astronaut.png' }).count()).to.equal(1);
+    // The message opens from the keyboard; the link goes to the photo.
+    await second.locator('summary').focus();
+    await page.keyboard.press('Enter');
+    expect(await second.locator('pre').innerText()).to.equal('File: skimage_astronaut.png\nOutcome: SUCCEEDED');
+    await second.getByRole('link', { name: 'Open skimage_astronaut.png' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'skimage_astronaut.png', level: 1 }).waitFor();
+    expect(chromium.problems).to.deep.equal([]);
+  });
+
+  it('says in words when the inbox fails, when nothing can reach it, and on AWS that notifications go by e-mail', async () => {
+    const { page, backend } = await signedIn();
+    backend.inboxStatus = 500;
+    await page.goto(`${base}/_app/#/notifications`);
+    const alert = page.getByRole('alert');
+    expect(await alert.locator('p').innerText()).to.equal('The API failed (HTTP 500): try again in a moment.');
+    backend.inboxStatus = undefined;
+    backend.inbox = { notifications: [], emailSubscriptions: 0 };
+    await alert.getByRole('button', { name: 'Try again' }).click();
+    await page.getByText(/No address is subscribed by e-mail/).waitFor();
+    expect(await page.locator('main').innerText()).to.include('--parameter-overrides NotificationEmail=');
+    backend.inbox = { notifications: [], emailSubscriptions: 1 };
+    await page.getByRole('button', { name: 'Check again' }).click();
+    await page.getByText(/No notifications yet/).waitFor();
+
+    // A config.json without inboxUrl is a stack on AWS: the page explains, and asks nothing.
+    await chromium.context.route(`${base}/_app/config.json`, async (route) => {
+      const config = (await (await route.fetch()).json()) as Record<string, unknown>;
+      delete config.inboxUrl;
+      return route.fulfill({ json: config });
+    });
+    const asked = backend.requests.length;
+    await page.reload();
+    await page.getByRole('heading', { name: 'Notifications', level: 1 }).waitFor();
+    expect(await page.locator('main').innerText()).to.match(/sends its notifications by e-mail.*NotificationEmail/s);
+    expect(backend.requests.slice(asked).filter((request) => request.includes('_inbox'))).to.deep.equal([]);
   });
 
   it('deletes a photo after confirmation, and asks to sign in again after a 401', async () => {
@@ -154,7 +268,10 @@ describe('web pages in Chromium (API answered in the browser)', function () {
     backend.albums.push({ albumId: 'a', name: 'A rather long album name for a phone', createdAt: '', photoCount: 1 });
     backend.photos.push(flaggedPhoto(base));
     backend.executions.set('image-9', execution());
-    for (const hash of ['#/albums', '#/albums/a', '#/photos/image-9']) {
+    backend.inbox.notifications = [
+      notification('m1', '2026-03-01T10:00:02.000Z', 'SUCCEEDED', 'a-photo-with-a-long-file-name-1234567890.png', 'x'),
+    ];
+    for (const hash of ['#/albums', '#/albums/a', '#/photos/image-9', '#/notifications']) {
       await page.goto(`${base}/_app/${hash}`);
       await page.locator('h1').waitFor();
       await page.waitForLoadState('networkidle');
@@ -202,6 +319,28 @@ function flaggedPhoto(base: string): Photo {
     executionConsoleUrl: 'https://us-east-1.console.aws.amazon.com/states/home',
     thumbnail: { key: 'k', width: 250, height: 250, format: 'PNG', sizeBytes: 1000 },
   } as Photo;
+}
+
+function notification(
+  messageId: string,
+  time: string,
+  status: string,
+  fileName: string,
+  imageId: string,
+  flagged = 'false',
+): InboxNotification {
+  const headline = {
+    SUCCEEDED: 'Photo processed',
+    UNSUPPORTED: 'Photo not supported',
+    FAILED: 'Photo processing failed',
+  };
+  return {
+    messageId,
+    time,
+    subject: `${headline[status as keyof typeof headline]}: ${fileName}`,
+    text: `File: ${fileName}\nOutcome: ${status}`,
+    attributes: { status, userId: 'user-1', imageId, fileName, faceDetected: 'unknown', flagged },
+  };
 }
 
 function execution(): Execution {

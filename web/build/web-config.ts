@@ -22,6 +22,8 @@ export interface ConfigOptions {
   onAws: boolean;
   /** The stack's UploadMaxBytes parameter, when known. */
   uploadMaxBytes?: number;
+  /** The local stack's inbox of notifications (no stack on AWS has one). */
+  inboxUrl?: string;
 }
 
 export function webConfigFromOutputs(
@@ -49,6 +51,7 @@ export function webConfigFromOutputs(
     },
     executionConsole: options.onAws,
     ...(options.uploadMaxBytes === undefined ? {} : { uploadMaxBytes: options.uploadMaxBytes }),
+    ...(options.inboxUrl === undefined ? {} : { inboxUrl: options.inboxUrl }),
   });
 }
 

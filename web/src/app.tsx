@@ -5,6 +5,7 @@ import type { Auth } from './auth/auth';
 import type { WebConfig } from './config';
 import { useRoute } from './hooks/use-route';
 import { AlbumsPage } from './pages/albums-page';
+import { NotificationsPage } from './pages/notifications-page';
 import { PhotoPage } from './pages/photo-page';
 import { PhotosPage } from './pages/photos-page';
 import { hrefOf, type Route } from './route';
@@ -14,7 +15,12 @@ export function App({ auth, config }: { auth: Auth; config: WebConfig }) {
   const state = useSyncExternalStore(auth.subscribe, auth.state);
   const services = useMemo<AppServices>(
     () => ({
-      api: createApiClient({ apiUrl: config.apiUrl, accessToken: auth.accessToken, onUnauthorized: auth.sessionEnded }),
+      api: createApiClient({
+        apiUrl: config.apiUrl,
+        ...(config.inboxUrl === undefined ? {} : { inboxUrl: config.inboxUrl }),
+        accessToken: auth.accessToken,
+        onUnauthorized: auth.sessionEnded,
+      }),
       config,
       deletedPhotos: new Set(),
     }),
@@ -39,6 +45,14 @@ export function App({ auth, config }: { auth: Auth; config: WebConfig }) {
         <a className="brand" href={hrefOf({ page: 'albums' })}>
           Photos
         </a>
+        <nav aria-label="Main">
+          <a
+            href={hrefOf({ page: 'notifications' })}
+            aria-current={route.page === 'notifications' ? 'page' : undefined}
+          >
+            Notifications
+          </a>
+        </nav>
         <span className="user">{state.name}</span>
         <button type="button" onClick={() => void auth.signOut()}>
           Sign out
@@ -69,6 +83,8 @@ function Page({ route }: { route: Route }) {
       );
     case 'photo':
       return <PhotoPage key={route.imageId} imageId={route.imageId} />;
+    case 'notifications':
+      return <NotificationsPage />;
     case 'not-found':
       return (
         <>

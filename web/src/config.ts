@@ -21,6 +21,11 @@ export interface WebConfig {
   executionConsole: boolean;
   /** The stack's UploadMaxBytes, to refuse an oversize file before anything is sent (the API refuses it too). */
   uploadMaxBytes?: number;
+  /**
+   * The local stack only: where the signed-in user's notifications are read (its inbox, /_inbox/messages). On AWS
+   * there is none: the notifications go by e-mail to the NotificationEmail subscription.
+   */
+  inboxUrl?: string;
 }
 
 export class ConfigError extends Error {
@@ -46,6 +51,7 @@ export function parseWebConfig(value: unknown): WebConfig {
       ...(auth.signOutUrl === undefined ? {} : { signOutUrl: urlAt(auth.signOutUrl, 'auth.signOutUrl', problems) }),
     },
     executionConsole: root.executionConsole === true,
+    ...(root.inboxUrl === undefined ? {} : { inboxUrl: urlAt(root.inboxUrl, 'inboxUrl', problems) }),
   };
   if (root.executionConsole !== undefined && typeof root.executionConsole !== 'boolean')
     problems.push('executionConsole must be true or false');

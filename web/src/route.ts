@@ -6,12 +6,14 @@ export type Route =
   | { page: 'albums' }
   | { page: 'photos'; albumId?: string }
   | { page: 'photo'; imageId: string }
+  | { page: 'notifications' }
   | { page: 'not-found'; hash: string };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
   if (path === '' || path === '/' || path === '/albums') return { page: 'albums' };
   if (path === '/photos') return { page: 'photos' };
+  if (path === '/notifications') return { page: 'notifications' };
   const match = /^\/(albums|photos)\/([^/]+)$/.exec(path);
   const id = match?.[2] === undefined ? undefined : decodeSegment(match[2]);
   if (match && id !== undefined && id !== '')
@@ -27,6 +29,8 @@ export function hrefOf(route: Route): string {
       return route.albumId === undefined ? '#/photos' : `#/albums/${encodeURIComponent(route.albumId)}`;
     case 'photo':
       return `#/photos/${encodeURIComponent(route.imageId)}`;
+    case 'notifications':
+      return '#/notifications';
     case 'not-found':
       return route.hash;
   }

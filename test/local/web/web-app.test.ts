@@ -67,11 +67,15 @@ describe('local stack: the web app at /_app/', function () {
     expect(page.headers.get('x-content-type-options')).to.equal('nosniff');
   });
 
-  it('serves config.json made from the local outputs: the local API, provider and callback URL', async () => {
+  it('serves config.json made from the local outputs: the local API, provider, callback URL and inbox', async () => {
     const answer = await fetch(`${base}/_app/config.json`);
     expect(answer.headers.get('cache-control')).to.equal('no-cache');
     const config = parseWebConfig(await answer.json());
-    expect(config).to.deep.include({ apiUrl: `${base}/_api`, executionConsole: false });
+    expect(config).to.deep.include({
+      apiUrl: `${base}/_api`,
+      executionConsole: false,
+      inboxUrl: `${base}/_inbox/messages`,
+    });
     expect(config.auth).to.deep.include({
       authority: `${base}/_auth`,
       redirectUri: `${base}/_app/`,

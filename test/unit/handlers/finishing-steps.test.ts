@@ -8,6 +8,10 @@ import { InvalidEvent, UploadSuperseded } from '../../../functions/lib/errors';
 import { ALBUM_TABLE, AwsMocks, eventFixture } from '../../support/aws-mocks';
 import { expectRejection } from '../../support/helpers';
 
+/** What NotSupportedImageType's message says the workflow takes. */
+const PROCESSED_AND_CONVERTED =
+  'JPEG and PNG are processed, and HEIC, HEIF, WEBP and AVIF are converted to JPEG first when ConvertFormats lists them';
+
 /**
  * The three steps that give the item its final status (CompleteProcessing, RecordUnsupported, RecordFailure): one
  * conditional write each, and the outcome with the notification NotifyResult publishes.
@@ -158,7 +162,7 @@ describe('final status handlers', () => {
         sizeBytes: 114594,
         error: {
           name: 'NotSupportedImageType',
-          message: 'Image format GIF is not supported; only JPEG and PNG are processed',
+          message: 'Image format GIF is not supported; ' + PROCESSED_AND_CONVERTED,
           state: 'ImageTypeCheck',
         },
       });
@@ -182,7 +186,7 @@ describe('final status handlers', () => {
         format: 'WEBP',
         error: {
           name: 'NotSupportedImageType',
-          message: 'Image format WEBP (animated) is not supported; only JPEG and PNG are processed',
+          message: 'Image format WEBP (animated) is not supported; ' + PROCESSED_AND_CONVERTED,
           state: 'ConvertImage',
         },
       });

@@ -1,6 +1,10 @@
 import { expect } from 'chai';
 import { failureRecord, unsupportedRecord } from '../../../functions/lib/failure';
 
+/** What NotSupportedImageType's message says the workflow takes. */
+const PROCESSED_AND_CONVERTED =
+  'JPEG and PNG are processed, and HEIC, HEIF, WEBP and AVIF are converted to JPEG first when ConvertFormats lists them';
+
 describe('failureRecord', () => {
   it('takes the state from the Catch ResultPath key and the message from the Lambda runtime JSON', () => {
     const cause = JSON.stringify({
@@ -42,7 +46,7 @@ describe('unsupportedRecord', () => {
   it('names the format ImageTypeCheck did not let through, or UNKNOWN without metadata', () => {
     expect(unsupportedRecord({ format: 'GIF' })).to.deep.equal({
       name: 'NotSupportedImageType',
-      message: 'Image format GIF is not supported; only JPEG and PNG are processed',
+      message: 'Image format GIF is not supported; ' + PROCESSED_AND_CONVERTED,
       state: 'ImageTypeCheck',
     });
     expect(unsupportedRecord(undefined).message).to.match(/^Image format UNKNOWN is not supported/);
@@ -51,14 +55,14 @@ describe('unsupportedRecord', () => {
   it("records ConvertImage's refusal, which its Catch put under the metadata, with the message from the runtime JSON", () => {
     const cause = JSON.stringify({
       errorType: 'NotSupportedImageType',
-      errorMessage: 'Image format WEBP (animated) is not supported; only JPEG and PNG are processed',
+      errorMessage: 'Image format WEBP (animated) is not supported; ' + PROCESSED_AND_CONVERTED,
       trace: [],
     });
     expect(
       unsupportedRecord({ format: 'WEBP', unsupported: { Error: 'NotSupportedImageType', Cause: cause } }),
     ).to.deep.equal({
       name: 'NotSupportedImageType',
-      message: 'Image format WEBP (animated) is not supported; only JPEG and PNG are processed',
+      message: 'Image format WEBP (animated) is not supported; ' + PROCESSED_AND_CONVERTED,
       state: 'ConvertImage',
     });
   });

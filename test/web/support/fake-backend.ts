@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Route } from 'playwright-core';
-import type { Album, Execution, Photo } from '../../../web/src/api/types';
+import type { Album, Execution, InboxNotification, Photo } from '../../../web/src/api/types';
 import { IMAGES } from '../../support/test-stack';
 
 /**
@@ -13,6 +13,10 @@ export interface FakeBackend {
   albums: Album[];
   photos: Photo[];
   executions: Map<string, Execution>;
+  /** The local inbox's answer (config.json's inboxUrl, /_inbox/messages). */
+  inbox: { notifications: InboxNotification[]; emailSubscriptions: number };
+  /** When set, the inbox answers this HTTP status with API Gateway's body. */
+  inboxStatus?: number;
   /** "METHOD /path" of every API request, in order. */
   requests: string[];
   /** Answer the next API request with 401. */
@@ -28,6 +32,7 @@ export async function installFakeBackend(context: BrowserContext, base: string):
     albums: [],
     photos: [],
     executions: new Map(),
+    inbox: { notifications: [], emailSubscriptions: 1 },
     requests: [],
     expired: false,
     expireSession() {
@@ -37,6 +42,13 @@ export async function installFakeBackend(context: BrowserContext, base: string):
   await context.route(`${base}/_auth/**`, (route) => answerAuth(route, base));
   await context.route(`${base}/_api/**`, (route) => answerApi(route, state, base));
   await context.route(`${base}/_storage/**`, (route) => answerStorage(route, state));
+  await context.route(`${base}/_inbox/**`, (route) => {
+    state.requests.push(`${route.request().method()} ${new URL(route.request().url()).pathname}`);
+    if (state.expired) return route.fulfill({ status: 401, json: { message: 'Unauthorized' } });
+    if (state.inboxStatus)
+      return route.fulfill({ status: state.inboxStatus, json: { message: 'Internal Server Error' } });
+    return route.fulfill({ json: state.inbox });
+  });
   return state;
 }
 

@@ -1,9 +1,11 @@
 import { apiErrorOf, type ApiResult } from './errors';
-import type { Album, Execution, Photo, PhotoPage, Upload, UploadRequest } from './types';
+import type { Album, Execution, Inbox, Photo, PhotoPage, Upload, UploadRequest } from './types';
 
 /** The one typed client of docs/api.md. Every call answers an ApiResult: failures are values, never throws. */
 export interface ApiClientOptions {
   apiUrl: string;
+  /** The local stack's inbox of notifications (config.json's inboxUrl); none on AWS. */
+  inboxUrl?: string;
   /** The access token of the signed-in user, or undefined when there is none. */
   accessToken(): Promise<string | undefined>;
   /** Told of every 401: the session is over and the user must sign in again. */
@@ -25,7 +27,11 @@ export function createApiClient(options: ApiClientOptions) {
   const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
   const base = options.apiUrl.replace(/\/+$/, '');
 
-  async function request<T>(method: string, path: string, guard: Guard<T>, body?: unknown): Promise<ApiResult<T>> {
+  function request<T>(method: string, path: string, guard: Guard<T>, body?: unknown): Promise<ApiResult<T>> {
+    return call(method, `${base}${path}`, guard, body);
+  }
+
+  async function call<T>(method: string, url: string, guard: Guard<T>, body?: unknown): Promise<ApiResult<T>> {
     const token = await options.accessToken();
     if (token === undefined) {
       options.onUnauthorized();
@@ -36,7 +42,7 @@ export function createApiClient(options: ApiClientOptions) {
     let response: Response;
     let text: string;
     try {
-      response = await fetchImpl(`${base}${path}`, {
+      response = await fetchImpl(url, {
         method,
         headers,
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -63,6 +69,11 @@ export function createApiClient(options: ApiClientOptions) {
     getExecution: (imageId: string) => request('GET', `/photos/${segment(imageId)}/execution`, isExecution),
     deletePhoto: (imageId: string) => request('DELETE', `/photos/${segment(imageId)}`, isDeleting),
     createUpload: (upload: UploadRequest) => request('POST', '/uploads', isUpload, upload),
+    /** The caller's notifications; without an inbox (on AWS) a 404, which the page never asks for. */
+    listNotifications: (): Promise<ApiResult<Inbox>> =>
+      options.inboxUrl === undefined
+        ? Promise.resolve({ ok: false, error: { kind: 'api', name: 'NotFound', status: 404 } })
+        : call('GET', options.inboxUrl, isInbox),
   };
 }
 
@@ -148,5 +159,22 @@ function isUpload(value: unknown): value is Upload {
     Object.values(value.fields).every((field) => typeof field === 'string') &&
     typeof value.imageId === 'string' &&
     typeof value.maxBytes === 'number'
+  );
+}
+
+function isInbox(value: unknown): value is Inbox {
+  return (
+    isRecord(value) &&
+    typeof value.emailSubscriptions === 'number' &&
+    Array.isArray(value.notifications) &&
+    value.notifications.every(
+      (item) =>
+        isRecord(item) &&
+        typeof item.messageId === 'string' &&
+        typeof item.time === 'string' &&
+        typeof item.subject === 'string' &&
+        typeof item.text === 'string' &&
+        isRecord(item.attributes),
+    )
   );
 }

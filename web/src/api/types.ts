@@ -60,3 +60,21 @@ export interface UploadRequest {
   size: number;
   albumId?: string;
 }
+
+/**
+ * What the local stack's inbox answers at config.json's `inboxUrl` (local/frontdoor/inbox-api.ts): the notifications
+ * SNS e-mailed about the caller's photos, newest first, with the message attributes of README's "Notifications".
+ */
+export interface InboxNotification {
+  messageId: string;
+  time: string;
+  subject: string;
+  text: string;
+  attributes: Record<string, string>;
+}
+
+export interface Inbox {
+  notifications: InboxNotification[];
+  /** E-mail subscriptions on the stack's topics: with none, nothing reaches the inbox. */
+  emailSubscriptions: number;
+}

@@ -11,6 +11,7 @@ import { MetadataTable } from '../components/metadata-table';
 import { ModeratedImage } from '../components/moderated-image';
 import { PageHeading } from '../components/page-heading';
 import { StatusBadge } from '../components/status-badge';
+import { useAlbumName } from '../hooks/use-album-name';
 import { usePhoto, type PhotoView } from '../hooks/use-photo';
 import { hrefOf } from '../route';
 
@@ -19,6 +20,7 @@ export function PhotoPage({ imageId }: { imageId: string }) {
   const view = usePhoto(imageId);
   const [deleted, setDeleted] = useState(false);
   const photo = view.photo;
+  const album = useAlbumName(photo?.albumId);
   const back = hrefOf({ page: 'photos', ...(photo?.albumId === undefined ? {} : { albumId: photo.albumId }) });
   if (!photo) {
     return (
@@ -43,7 +45,7 @@ export function PhotoPage({ imageId }: { imageId: string }) {
     <>
       <p className="breadcrumbs">
         <a href={hrefOf({ page: 'albums' })}>Albums</a> ›{' '}
-        <a href={back}>{photo.albumId === undefined ? 'All photos' : 'Album'}</a>
+        <a href={back}>{photo.albumId === undefined ? 'All photos' : (album.name ?? 'The album')}</a>
       </p>
       <PageHeading>{photo.fileName}</PageHeading>
       <p>

@@ -1,10 +1,8 @@
-import { useCallback } from 'react';
-import { useServices } from '../app-context';
 import { ErrorMessage } from '../components/error-message';
 import { PageHeading } from '../components/page-heading';
 import { PhotoCard } from '../components/photo-card';
 import { UploadPanel } from '../components/upload-panel';
-import { useApiResource } from '../hooks/use-api-resource';
+import { useAlbumName } from '../hooks/use-album-name';
 import { usePhotoList } from '../hooks/use-photo-list';
 import { isTerminal } from '../photo-list';
 import { hrefOf } from '../route';
@@ -45,15 +43,9 @@ export function PhotosPage({ albumId }: { albumId?: string }) {
   );
 }
 
-/** The album's name for people (there is no single-album route: it comes from the list). */
+/** The album's name as the page's heading ("Album" while the name loads). */
 function AlbumHeading({ albumId }: { albumId: string }) {
-  const { api } = useServices();
-  const load = useCallback(async () => {
-    const answer = await api.listAlbums();
-    return answer.ok ? { ok: true as const, value: answer.value.albums.find((a) => a.albumId === albumId) } : answer;
-  }, [api, albumId]);
-  const { state } = useApiResource(load);
-  if (state.status === 'error') return <ErrorMessage error={state.error} />;
-  const name = state.status === 'ok' ? (state.value?.name ?? albumId) : '';
-  return <PageHeading>{name || 'Album'}</PageHeading>;
+  const { name, error } = useAlbumName(albumId);
+  if (error) return <ErrorMessage error={error} />;
+  return <PageHeading>{name ?? 'Album'}</PageHeading>;
 }

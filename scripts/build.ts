@@ -7,8 +7,11 @@ import { PROJECT_ROOT } from '../local/template';
  * as `sam build` would (local/build/, shared with `npm run invoke`) and reports each bundle's size against a budget.
  */
 
-/** Lambda has no hard limit this small; one minified MB keeps cold starts short and shows a stray import. */
-export const BUNDLE_BUDGET_BYTES = 1024 * 1024;
+/**
+ * Lambda has no hard limit this small; 1.25 minified MB keeps cold starts short and shows a stray import. It was one
+ * MB before X-Ray tracing (functions/lib/aws/tracer.ts), whose SDK adds 123 KB to every bundle (npm run build).
+ */
+export const BUNDLE_BUDGET_BYTES = 1280 * 1024;
 /**
  * ConvertImage alone carries WebAssembly decoders (libheif with libde265, libavif with libaom, libwebp), inlined as
  * brotli and base64: about 870 KB on top of what every function holds. Its own budget keeps the others at 1 MB.

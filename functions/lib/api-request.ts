@@ -70,8 +70,8 @@ export function queryOf(request: ApiRequest, allowed: readonly string[]): Readon
 }
 
 /**
- * A user id becomes a key segment and the left part of `albumKey` (`{userId}#{albumId}`): it must not hold `/` or
- * `#`, control characters, or be `.`/`..`. Cognito's `sub` is a UUID.
+ * A user id becomes a key segment and the left part of `albumKey` (`{userId}/{albumId}`): it must not hold `/` (nor
+ * `#`, refused since `#` was the separator), control characters, or be `.`/`..`. Cognito's `sub` is a UUID.
  */
 function isUserFolder(sub: string): boolean {
   return sub.length > 0 && sub.length <= 128 && sub !== '.' && sub !== '..' && !/[/#\p{Cc}]/u.test(sub);

@@ -17,6 +17,7 @@ export interface UploadRef {
   eventTime: string;
   sizeBytes?: number;
   etag?: string;
+  /** The version the S3 event names (a versioned bucket): every step reads the upload at this version. */
   versionId?: string;
 }
 
@@ -73,6 +74,8 @@ export interface ThumbnailRef {
   height: number;
   format: SupportedFormat;
   sizeBytes: number;
+  /** The S3 version GenerateThumbnail wrote (absent before issue 14, or where S3 gave none). */
+  versionId?: string;
 }
 
 /** The JPEG rendition ConvertImage writes for a format Rekognition cannot read; the item keeps the original format. */
@@ -82,6 +85,11 @@ export interface RenditionRef {
   height: number;
   format: 'JPEG';
   sizeBytes: number;
+  /**
+   * The S3 version ConvertImage wrote ("null" where S3 gave none), which the recognition steps and GenerateThumbnail
+   * read, so a newer upload's rendition never stands in for this one's. Absent in items from before issue 14.
+   */
+  versionId?: string;
 }
 
 export interface ErrorRecord {
@@ -98,7 +106,7 @@ export interface ImageItem {
   key: string;
   userId: string;
   albumId?: string;
-  /** `${userId}#${albumId}`: partition key of the album index. */
+  /** `${userId}/${albumId}`: partition key of the album index (see albumKeyOf). */
   albumKey?: string;
   fileName: string;
   status: ImageStatus;
@@ -129,8 +137,16 @@ export interface ImageItem {
   error?: ErrorRecord;
 }
 
+/**
+ * The album index's partition key. Both parts are segments of an S3 key (`private/{userId}/uploads/{albumId}/...`),
+ * which the key grammar splits on `/`, so neither can hold a `/` and no two (user, album) pairs share a key. The
+ * separator was `#` before issue 14: a key segment may hold `#` (`a#b` + `c` and `a` + `b#c` collided). Pre-release,
+ * nothing was migrated: items written with `#` are not found by the new key.
+ */
+export const ALBUM_KEY_SEPARATOR = '/';
+
 export function albumKeyOf(userId: string, albumId: string | undefined): string | undefined {
-  return albumId === undefined ? undefined : `${userId}#${albumId}`;
+  return albumId === undefined ? undefined : `${userId}${ALBUM_KEY_SEPARATOR}${albumId}`;
 }
 
 /**

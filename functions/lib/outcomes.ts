@@ -1,5 +1,6 @@
 import { failureRecord, unsupportedRecord } from './failure';
 import type { ImageStore } from './image-store';
+import { countOutcome } from './metrics';
 import { notificationFor, type FinalStatus, type Notification } from './notification';
 import { resultFields } from './processing-result';
 import type { CompleteProcessingInput, MetadataStepInput, RecordFailureInput } from './step-events';
@@ -23,6 +24,7 @@ export async function recordSucceeded(
   const results = resultFields(processed);
   const rendition = metadata?.rendition;
   await store.finish(upload, 'SUCCEEDED', { ...results, ...(rendition ? { rendition } : {}) }, now);
+  countOutcome('SUCCEEDED');
   return { status: 'SUCCEEDED', notification: notificationFor({ upload, status: 'SUCCEEDED', results }) };
 }
 
@@ -34,6 +36,7 @@ export async function recordUnsupported(
 ): Promise<RecordedOutcome & { format: string }> {
   const error = unsupportedRecord(metadata);
   await store.finish(upload, 'UNSUPPORTED', { ...(metadata ? { metadata } : {}), error }, now);
+  countOutcome('UNSUPPORTED');
   const notification = notificationFor({ upload, status: 'UNSUPPORTED', error });
   return { status: 'UNSUPPORTED', format: metadata?.format ?? 'UNKNOWN', notification };
 }
@@ -46,5 +49,6 @@ export async function recordFailure(
 ): Promise<RecordedOutcome & { error: ReturnType<typeof failureRecord> }> {
   const error = failureRecord(failure);
   await store.finish(upload, 'FAILED', { error }, now);
+  countOutcome('FAILED');
   return { status: 'FAILED', error, notification: notificationFor({ upload, status: 'FAILED', error }) };
 }

@@ -11,6 +11,8 @@ export interface ObjectChange {
   key: string;
   size?: number;
   etag?: string;
+  /** The version the write created (local/s3/object-versions.ts), carried as `version-id` as S3 does. */
+  versionId?: string;
   /** PutObject, CopyObject, PostObject, CompleteMultipartUpload, DeleteObject. */
   reason: string;
   sourceIp?: string;
@@ -77,6 +79,7 @@ export function objectEvent(
         key: encodeEventKey(change.key),
         ...(created && change.size !== undefined ? { size: change.size } : {}),
         ...(created && change.etag ? { etag: change.etag } : {}),
+        ...(created && change.versionId ? { 'version-id': change.versionId } : {}),
         sequencer,
       },
       'request-id': randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase(),

@@ -29,6 +29,8 @@ export function environmentOf(
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
     AWS_LAMBDA_LOG_STREAM_NAME: 'local',
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    // What sam local sets: an emulator, no X-Ray daemon and no trace to join, so Powertools Tracer stays off.
+    AWS_SAM_LOCAL: 'true',
     _HANDLER: fn.spec.handler,
     ...extraEnvironment,
     ...fn.environment,

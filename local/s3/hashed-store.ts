@@ -8,6 +8,7 @@ import S3Error from 's3rver/lib/models/error';
 import S3Object from 's3rver/lib/models/object';
 import { KeyIndex, type ListPage, type ListQuery } from './key-index';
 import { MultipartUploads } from './multipart-uploads';
+import { commitOptionsOf, newVersionId, NULL_VERSION, writeRefusal, type WriteCondition } from './object-versions';
 import { bucketConfigs, objectConfigs } from './store-configs';
 import {
   checkKey,
@@ -15,6 +16,7 @@ import {
   isBucketName,
   KeyedQueue,
   readJsonIfAny,
+  storedMetadata,
   tempName,
   writeContent,
   writeJsonAtomic,
@@ -41,6 +43,14 @@ export interface ObjectRecord {
   size: number;
   lastModified: string;
   metadata: Record<string, string>;
+  /** A new one per write (object-versions.ts); absent in records older than version ids: the version "null". */
+  versionId?: string;
+}
+
+/** How a write commits: with the version id it was given, and on the condition it carries. */
+export interface CommitOptions {
+  versionId?: string;
+  condition?: WriteCondition;
 }
 
 export interface ListedObject {
@@ -48,6 +58,7 @@ export interface ListedObject {
   size: number;
   etag: string;
   lastModified: Date;
+  versionId: string;
 }
 
 const DATA_FILE = /^[0-9a-f]{64}\.[0-9a-f-]{36}$/;
@@ -56,6 +67,7 @@ export class HashedStore {
   private readonly indexes = new Map<string, KeyIndex>();
   private readonly commits = new KeyedQueue();
   private readonly uploads = new MultipartUploads(this);
+  private readonly latestVersions = new Map<string, string>();
   readonly tempDir: string;
 
   constructor(readonly root: string) {
@@ -112,27 +124,61 @@ export class HashedStore {
 
   async putObject(object: S3Object): Promise<{ size: number; md5: string }> {
     const key = checkKey(object.key);
+    const options = commitOptionsOf(object.content);
     const temp = tempName(this.tempDir);
     const { size, md5 } = await writeContent(object.content ?? Buffer.alloc(0), temp);
-    await this.commit(object.bucket, key, temp, { size, md5, metadata: storedMetadata(object.metadata) });
+    await this.commit(object.bucket, key, temp, { size, md5, metadata: storedMetadata(object.metadata) }, options);
     return { size, md5 };
   }
 
-  /** Makes a complete file in tempDir the object's bytes: the record is replaced, the old data file removed. */
-  commit(bucket: string, key: string, temp: string, fields: Omit<ObjectRecord, 'key' | 'file' | 'lastModified'>) {
+  /**
+   * Makes a complete file in tempDir the object's bytes: the record is replaced, the old data file removed. The
+   * condition is checked against the object as it is when the write's turn comes, so it holds or the write fails.
+   */
+  commit(
+    bucket: string,
+    key: string,
+    temp: string,
+    fields: Omit<ObjectRecord, 'key' | 'file' | 'lastModified' | 'versionId'>,
+    options: CommitOptions = {},
+  ) {
     const where = this.paths(bucket, key);
     return this.commits.run(where.record, async () => {
+      const previous = await readJsonIfAny<ObjectRecord>(where.record);
+      const refusal = writeRefusal(options.condition, key, previous?.md5);
+      if (refusal) {
+        await rm(temp, { force: true });
+        throw refusal;
+      }
       await mkdir(where.dir, { recursive: true });
       const file = `${where.hash}.${randomUUID()}`;
       await rename(temp, path.join(where.dir, file));
-      const previous = await readJsonIfAny<ObjectRecord>(where.record);
-      const record: ObjectRecord = { key, file, ...fields, lastModified: new Date().toISOString() };
+      const versionId = options.versionId ?? newVersionId();
+      const record: ObjectRecord = { key, file, ...fields, lastModified: new Date().toISOString(), versionId };
       await writeJsonAtomic(where.record, this.tempDir, record);
       if (previous && previous.file !== file && DATA_FILE.test(previous.file))
         await rm(path.join(where.dir, previous.file), { force: true });
       this.indexOf(bucket).add(key);
+      // Read by the "Object Created" event s3rver emits right after this write resolves (latestVersion).
+      this.latestVersions.set(`${bucket}/${key}`, versionId);
       return record;
     });
+  }
+
+  /**
+   * The version id of the last write of a key in this process. s3rver emits a write's event in the same run of
+   * promise callbacks that resolves the write, before any other write of the key (which has file I/O to do first)
+   * can commit, so the event reads its own write's id.
+   */
+  latestVersion(bucket: string, key: string): string | undefined {
+    return this.latestVersions.get(`${bucket}/${key}`);
+  }
+
+  /** The current version id of an object as its record says, or undefined when there is no object. */
+  async currentVersion(bucket: string, key: string): Promise<string | undefined> {
+    if (!isBucketName(bucket)) return undefined;
+    const record = await readJsonIfAny<ObjectRecord>(this.paths(bucket, key).record);
+    return record ? (record.versionId ?? NULL_VERSION) : undefined;
   }
 
   async getObject(bucket: string, key: string, options?: { start?: number; end?: number }): Promise<S3Object | null> {
@@ -150,6 +196,8 @@ export class HashedStore {
     const content = handle.createReadStream(ranged ? range : {});
     const object = new S3Object(bucket, key, content, metadata);
     if (ranged) object.range = range;
+    // S3Object keeps only known headers: the version id is added after, for s3rver to answer with the bytes.
+    object.metadata['x-amz-version-id'] = record.versionId ?? NULL_VERSION;
     return object;
   }
 
@@ -215,6 +263,7 @@ export class HashedStore {
         size: record.size,
         etag: JSON.stringify(record.md5),
         lastModified: new Date(record.lastModified),
+        versionId: record.versionId ?? NULL_VERSION,
       }));
   }
 
@@ -316,17 +365,6 @@ export class HashedStore {
       for (const file of files) if (DATA_FILE.test(file) && !named.has(file)) await rm(path.join(dir, file));
     }
   }
-}
-
-/** What S3 stores of a request's headers: the standard content headers and x-amz-meta-*. */
-export function storedMetadata(headers: Record<string, unknown>): Record<string, string> {
-  const kept: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    const lower = name.toLowerCase();
-    if (value === undefined) continue;
-    if (S3Object.ALLOWED_METADATA.includes(lower) || lower.startsWith('x-amz-meta-')) kept[lower] = String(value);
-  }
-  return kept;
 }
 
 function metadataOf(record: ObjectRecord): Record<string, string | number> {

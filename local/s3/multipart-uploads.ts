@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import S3Error from 's3rver/lib/models/error';
 import type { HashedStore } from './hashed-store';
-import { storedMetadata } from './hashed-store';
+import { storedMetadata } from './store-files';
 import {
   checkKey,
   checkPartNumber,

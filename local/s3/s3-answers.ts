@@ -5,6 +5,12 @@ import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
 
+/** Answers to every S3 object read from the bucket: never sniffed, never a page with the stack's origin. */
+export const OBJECT_ANSWER_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': 'sandbox',
+};
+
 /** S3's answers in its REST-XML protocol: documents and `<Error>` with a code, a message and details. */
 export function xmlText(text: string): string {
   return text

@@ -7,7 +7,8 @@ import { messageOf, type StackLog } from '../log';
 import { awsChunkedDecoder, decodedHeaders, isAwsChunked, MalformedChunkedBody } from './aws-chunked';
 import type { HashedStore } from './hashed-store';
 import { isListRequest, listBucket } from './list-bucket';
-import { sendS3Error } from './s3-answers';
+import { OBJECT_ANSWER_HEADERS, sendS3Error } from './s3-answers';
+import { answerHeaders, beforeForwarding, sendNoSuchVersion } from './version-requests';
 import { S3Refusal, targetOf, type S3Target } from './s3-target';
 
 /**
@@ -28,11 +29,7 @@ export interface S3ProxyContext {
 /** S3's own limit for the XML documents of configuration requests is far below this. */
 export const MAX_CONFIGURATION_BODY = 2 * 1024 * 1024;
 
-/** Answers to every S3 object read from the bucket: never sniffed, never a page with the stack's origin. */
-export const OBJECT_ANSWER_HEADERS = {
-  'x-content-type-options': 'nosniff',
-  'content-security-policy': 'sandbox',
-};
+export { OBJECT_ANSWER_HEADERS };
 
 export function proxyS3(req: IncomingMessage, res: ServerResponse, context: S3ProxyContext): void {
   forward(req, res, context).catch((error: unknown) => {
@@ -54,6 +51,9 @@ async function forward(req: IncomingMessage, res: ServerResponse, context: S3Pro
     return listBucket(context.store, res, target.bucket, target.query);
   await resolveRange(target, context.store);
   acceptAccessKey(target);
+  const prepared = await beforeForwarding(req, res, target, context.store);
+  if (prepared.answered) return;
+  const { versioned } = prepared;
   let body: Readable | Buffer;
   if (isAwsChunked(req.headers)) {
     decodedHeaders(target.headers);
@@ -86,7 +86,12 @@ async function forward(req: IncomingMessage, res: ServerResponse, context: S3Pro
   const sent = pipeline(Buffer.isBuffer(body) ? Readable.from([body]) : body, upstream);
   const answer = await Promise.race([answered, sent.then(() => answered)]);
   sent.catch(() => undefined);
-  writeAnswer(req, res, answer, target, context);
+  const extra = answerHeaders(req, answer, target, versioned);
+  if (extra === false) {
+    answer.resume();
+    return sendNoSuchVersion(res, target, versioned.requested ?? '');
+  }
+  writeAnswer(req, res, answer, { target, context, extra });
   await pipeline(answer, res);
 }
 
@@ -94,10 +99,9 @@ function writeAnswer(
   req: IncomingMessage,
   res: ServerResponse,
   answer: http.IncomingMessage,
-  target: S3Target,
-  context: S3ProxyContext,
+  { target, context, extra }: { target: S3Target; context: S3ProxyContext; extra: string[] },
 ): void {
-  const raw = [...answer.rawHeaders];
+  const raw = [...answer.rawHeaders, ...extra];
   // s3rver answers every allowed preflight with "*"; S3 echoes the origin unless the rule allows any.
   const origin = req.headers.origin;
   if (

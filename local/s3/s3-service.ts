@@ -10,6 +10,7 @@ import { proxyS3 } from './s3-proxy';
 import { virtualHostBucket } from './s3-target';
 import { openStore } from './store-layout';
 import { versionsAndBulkDeletes } from './versions-and-bulk-deletes';
+import type { HashedStore } from './hashed-store';
 
 export { virtualHostBucket };
 
@@ -57,12 +58,7 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
     const status = (error as { status?: number }).status;
     if (status === undefined || status >= 500) options.log.line('s3', messageOf(error));
   });
-  server.on('event', (event) => {
-    for (const record of event.Records ?? []) {
-      const change = changeOf(record);
-      if (change) options.onChange(change);
-    }
-  });
+  server.on('event', (event) => reportChanges(event.Records ?? [], store, options.onChange));
   const address = await server.run();
   const wildcardOrigins = new Set(
     options.buckets
@@ -81,7 +77,13 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
     credentials: { accessKeyId: INTERNAL_KEY, secretAccessKey: INTERNAL_KEY },
   });
 
-  const extras = versionsAndBulkDeletes({ port: address.port, client, log: options.log, onChange: options.onChange });
+  const extras = versionsAndBulkDeletes({
+    port: address.port,
+    client,
+    store,
+    log: options.log,
+    onChange: options.onChange,
+  });
 
   return {
     internalEndpoint,
@@ -113,6 +115,20 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
       await server.close().catch(() => undefined);
     },
   };
+}
+
+/** s3rver's events as changes; a created object's carries the version id its write was given. */
+function reportChanges(
+  records: Parameters<typeof changeOf>[0][],
+  store: HashedStore,
+  onChange: (change: ObjectChange) => void,
+): void {
+  for (const record of records) {
+    const change = changeOf(record);
+    if (!change) continue;
+    const versionId = change.kind === 'created' ? store.latestVersion(change.bucket, change.key) : undefined;
+    onChange(versionId ? { ...change, versionId } : change);
+  }
 }
 
 function changeOf(record: {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import S3Error from 's3rver/lib/models/error';
+import S3Object from 's3rver/lib/models/object';
 
 /**
  * The file-level rules of the local S3 store: a key is a name, never a path. Files are named by the SHA-256 of the
@@ -115,4 +116,15 @@ export class KeyedQueue {
     });
     return result;
   }
+}
+
+/** What S3 stores of a request's headers: the standard content headers and x-amz-meta-*. */
+export function storedMetadata(headers: Record<string, unknown>): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (value === undefined) continue;
+    if (S3Object.ALLOWED_METADATA.includes(lower) || lower.startsWith('x-amz-meta-')) kept[lower] = String(value);
+  }
+  return kept;
 }

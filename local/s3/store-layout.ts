@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { HashedStore, storedMetadata } from './hashed-store';
+import { HashedStore } from './hashed-store';
+import { storedMetadata } from './store-files';
 import { bucketConfigs, objectConfigs } from './store-configs';
 import { checkKey, isBucketName, readJsonIfAny, tempName, writeContent, writeJsonAtomic } from './store-files';
 

@@ -1,14 +1,15 @@
-import { HeadObjectCommand, ListObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { ObjectChange } from '../events/s3-object-events';
 import { readBody } from '../http/respond';
 import { messageOf, type StackLog } from '../log';
+import type { HashedStore } from './hashed-store';
 
 /**
  * Two things s3rver lacks that deleting photos needs, answered before the request reaches it:
- * - ListObjectVersions (`GET /{bucket}?versions`). The local S3 keeps no versions: each object is its one version,
- *   `null` (the id S3 gives objects of an unversioned bucket), with no delete markers. Deleting by that version id
- *   is a plain delete in s3rver, as in S3.
+ * - ListObjectVersions (`GET /{bucket}?versions`). The local S3 keeps no old versions: each object is its one,
+ *   current version (its version id, or `null` for objects stored before version ids: ./object-versions.ts), with no
+ *   delete markers. Deleting by that version id is a plain delete in s3rver, as in S3.
  * - "Object Deleted" events for DeleteObjects (`POST /{bucket}?delete`: `aws s3 rm --recursive`, the console, batch
  *   deletes). s3rver deletes without an event; S3 sends one per removed key, so each key that existed before the
  *   request and is gone after it is reported, before the answer goes back.
@@ -21,6 +22,7 @@ export interface VersionsAndBulkDeletes {
 interface Context {
   port: number;
   client: S3Client;
+  store: HashedStore;
   log: StackLog;
   onChange(change: ObjectChange): void;
 }
@@ -34,7 +36,7 @@ export function versionsAndBulkDeletes(options: Context): VersionsAndBulkDeletes
       const onBucket = bucket !== '' && segments.length === (virtualHostBucket ? 0 : 1);
       const work =
         onBucket && req.method === 'GET' && url.searchParams.has('versions')
-          ? listVersions(options.client, res, bucket, url)
+          ? listVersions(options.store, res, bucket, url)
           : onBucket && req.method === 'POST' && url.searchParams.has('delete')
             ? deleteObjects(options, req, res, bucket, url)
             : undefined;
@@ -48,27 +50,19 @@ export function versionsAndBulkDeletes(options: Context): VersionsAndBulkDeletes
   };
 }
 
-async function listVersions(client: S3Client, res: ServerResponse, bucket: string, url: URL): Promise<void> {
+async function listVersions(store: HashedStore, res: ServerResponse, bucket: string, url: URL): Promise<void> {
   const prefix = url.searchParams.get('prefix') ?? '';
   const keyMarker = url.searchParams.get('key-marker') ?? '';
   const maxKeys = Math.min(1000, Math.max(1, Number(url.searchParams.get('max-keys') ?? 1000) || 1000));
-  // ListObjects v1: s3rver's v2 continuation tokens use a cipher that OpenSSL 3 no longer offers.
-  const listed = await client.send(
-    new ListObjectsCommand({
-      Bucket: bucket,
-      Prefix: prefix,
-      MaxKeys: maxKeys,
-      ...(keyMarker ? { Marker: keyMarker } : {}),
-    }),
-  );
-  const objects = listed.Contents ?? [];
-  const last = objects.at(-1)?.Key;
-  const truncated = listed.IsTruncated === true && last !== undefined;
+  const page = store.list(bucket, { prefix, maxKeys, ...(keyMarker ? { startAfter: keyMarker } : {}) });
+  const objects = await store.describe(bucket, page.keys);
+  const last = page.keys.at(-1);
+  const truncated = page.isTruncated && last !== undefined;
   const versions = objects.map(
     (object) =>
-      `<Version><Key>${xml(object.Key ?? '')}</Key><VersionId>null</VersionId><IsLatest>true</IsLatest>` +
-      `<LastModified>${(object.LastModified ?? new Date(0)).toISOString()}</LastModified>` +
-      `<ETag>${xml(object.ETag ?? '')}</ETag><Size>${object.Size ?? 0}</Size><StorageClass>STANDARD</StorageClass></Version>`,
+      `<Version><Key>${xml(object.key)}</Key><VersionId>${xml(object.versionId)}</VersionId><IsLatest>true</IsLatest>` +
+      `<LastModified>${object.lastModified.toISOString()}</LastModified>` +
+      `<ETag>${xml(object.etag)}</ETag><Size>${object.size}</Size><StorageClass>STANDARD</StorageClass></Version>`,
   );
   send(
     res,

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { execFileSync, fork } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -37,6 +38,7 @@ function resolveVariable(value: unknown): string {
   const ref = (value as { Ref?: string }).Ref;
   if (ref && template.Parameters?.[ref]) return String(template.Parameters[ref].Default);
   if (ref && template.Resources[ref]?.Type === 'AWS::Serverless::StateMachine') return STATE_MACHINE_ARN;
+  if (ref === 'AWS::StackName') return 'image-recognition-backend';
   if (ref === 'ImageMetadataTable') return TABLE_NAME;
   if (ref === 'AlbumMetadataTable') return ALBUM_TABLE_NAME;
   if (ref && template.Resources[ref]?.Type === 'AWS::S3::Bucket') return BUCKET_NAME;
@@ -71,7 +73,11 @@ const LAMBDA_NODE = process.env.LAMBDA_NODE || process.execPath;
 let endpoint = '';
 const aws = new FakeAws();
 
-async function invoke(logicalId: string, payload: unknown): Promise<Invocation> {
+async function invoke(
+  logicalId: string,
+  payload: unknown,
+  lambdaEnvironment: Record<string, string> = {},
+): Promise<Invocation> {
   const fn = spec(logicalId);
   const build = await builtFunction(logicalId);
   const env: Record<string, string> = {
@@ -88,6 +94,7 @@ async function invoke(logicalId: string, payload: unknown): Promise<Invocation> 
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_LAMBDA_FUNCTION_NAME: logicalId,
     ...Object.fromEntries(Object.entries(fn.environment).map(([name, value]) => [name, resolveVariable(value)])),
+    ...lambdaEnvironment,
   };
   const child = fork(path.join(__dirname, 'invoke-bundle.cjs'), [], {
     env,
@@ -125,7 +132,10 @@ function expectOk(invocation: Invocation): any {
 
 /** Powertools' JSON lines, with the step's S3 key on each (the service name comes from Globals). */
 function expectStructuredLogs(invocation: Invocation, key: string): void {
-  const entries = invocation.logs.map((line) => JSON.parse(line) as Record<string, unknown>);
+  // Powertools Metrics' EMF lines (`_aws`) are metrics, not log entries.
+  const entries = invocation.logs
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((entry) => !('_aws' in entry));
   expect(entries.length, 'log lines').to.be.greaterThan(0);
   for (const entry of entries) {
     expect(entry).to.include({ service: 'image-processing', s3Key: key });
@@ -261,6 +271,33 @@ describe('built bundles', function () {
         const invocation = await invoke('ExtractImageMetadata', event('extract-image-metadata.json'));
         expect(invocation.error?.name).to.equal('UploadNotFound');
       });
+
+      it('with tracing on, as on Lambda, still answers and sends a subsegment per S3 call to the X-Ray daemon', async () => {
+        const daemon = createSocket('udp4');
+        const segments: Record<string, any>[] = [];
+        daemon.on('message', (message) => segments.push(JSON.parse(message.toString('utf8').split('\n')[1] ?? '{}')));
+        await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve));
+        try {
+          const input = event('extract-image-metadata.json');
+          aws.putObject(input.upload.bucket, input.upload.key, photo('nikon-p6000_landscape_gps.jpg'), 'image/jpeg');
+          const invocation = await invoke('ExtractImageMetadata', input, {
+            AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+            LAMBDA_TASK_ROOT: path.dirname((await builtFunction('ExtractImageMetadata')).handlerFile),
+            AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemon.address().port}`,
+            _X_AMZN_TRACE_ID: 'Root=1-674b0c2a-3f1e2d4c5b6a798812345678;Parent=53995c3f42cd8ad8;Sampled=1',
+          });
+          expect(expectOk(invocation)).to.include({ format: 'JPEG' });
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          const s3Calls = segments.filter((segment) => segment.namespace === 'aws' && segment.name === 'S3');
+          const made = aws.calls.filter((call) => call.service === 's3').map((call) => call.operation);
+          expect(made).to.include.members(['HeadObject', 'GetObject']);
+          expect(s3Calls.map((segment) => segment.aws?.operation)).to.have.members(made);
+          expect(s3Calls.every((segment) => segment.aws?.version_id === input.upload.versionId)).to.equal(true);
+          expect(s3Calls.every((segment) => segment.trace_id === '1-674b0c2a-3f1e2d4c5b6a798812345678')).to.equal(true);
+        } finally {
+          daemon.close();
+        }
+      });
     });
 
     describe('StoreImageMetadata', () => {
@@ -318,7 +355,7 @@ describe('built bundles', function () {
         const result = expectOk(await invoke('DetectLabels', input));
         const [request] = aws.callsTo('rekognition', 'DetectLabels');
         expect(request?.input).to.deep.equal({
-          Image: { S3Object: { Bucket: input.upload.bucket, Name: input.upload.key } },
+          Image: { S3Object: { Bucket: input.upload.bucket, Name: input.upload.key, Version: input.upload.versionId } },
           MaxLabels: Number(template.Parameters?.LabelsMaxCount?.Default),
           MinConfidence: Number(template.Parameters?.LabelsMinConfidence?.Default),
         });
@@ -348,7 +385,7 @@ describe('built bundles', function () {
         const result = expectOk(invocation);
         const [request] = aws.callsTo('rekognition', 'DetectFaces');
         expect(request?.input).to.deep.equal({
-          Image: { S3Object: { Bucket: input.upload.bucket, Name: input.upload.key } },
+          Image: { S3Object: { Bucket: input.upload.bucket, Name: input.upload.key, Version: input.upload.versionId } },
           Attributes: ['AGE_RANGE', 'EMOTIONS', 'SMILE', 'EYES_OPEN'],
         });
         expect(result.faces).to.include({ count: 2, detected: true });
@@ -371,7 +408,7 @@ describe('built bundles', function () {
         const result = expectOk(await invoke('DetectModerationLabels', input));
         const [request] = aws.callsTo('rekognition', 'DetectModerationLabels');
         expect(request?.input).to.deep.equal({
-          Image: { S3Object: { Bucket: input.upload.bucket, Name: input.upload.key } },
+          Image: { S3Object: { Bucket: input.upload.bucket, Name: input.upload.key, Version: input.upload.versionId } },
           MinConfidence: Number(template.Parameters?.ModerationMinConfidence?.Default),
         });
         expect(result.moderation).to.deep.equal({
@@ -415,6 +452,8 @@ describe('built bundles', function () {
           width: 512,
           height: 300,
           sizeBytes: result.sizeBytes,
+          // The fake AWS answers a write without a version id, as an unversioned bucket: its version is "null".
+          versionId: 'null',
         });
         const [put] = aws.callsTo('s3', 'PutObject');
         expect(put).to.include({ bucket: input.upload.bucket, key: expectedKey });
@@ -490,7 +529,7 @@ describe('built bundles', function () {
         key: photoKey,
         userId: sub,
         albumId: 'holidays',
-        albumKey: `${sub}#holidays`,
+        albumKey: `${sub}/holidays`,
         fileName: 'nikon-p6000_landscape_gps.jpg',
         status: 'SUCCEEDED',
         executionArn: `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:nikon-p6000`,

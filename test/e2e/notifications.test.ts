@@ -71,7 +71,7 @@ describe('local SNS and notifications', function () {
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
       maxAttempts: 1,
     });
-    topicArn = t.stack.model.topics[0]?.arn ?? '';
+    topicArn = t.stack.model.topics.find((topic) => topic.logicalId === 'NotificationTopic')?.arn ?? '';
     hook = await receiver();
   });
   after(async () => {
@@ -110,7 +110,15 @@ describe('local SNS and notifications', function () {
   describe('the SNS API through a real SNSClient (endpoint only)', () => {
     it('lists the topic, its attributes and the template subscription', async () => {
       const topics = await sns.send(new ListTopicsCommand({}));
-      expect(topics.Topics).to.deep.equal([{ TopicArn: topicArn }]);
+      // The template's two topics: photo outcomes, and the alarms' OperationsTopic.
+      expect(topics.Topics?.map((topic) => topic.TopicArn)).to.have.members(
+        t.stack.model.topics.map((topic) => topic.arn),
+      );
+      expect(t.stack.model.topics.map((topic) => topic.logicalId)).to.have.members([
+        'NotificationTopic',
+        'OperationsTopic',
+      ]);
+      expect(topics.Topics).to.deep.include({ TopicArn: topicArn });
       const attributes = await sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }));
       expect(attributes.Attributes).to.include({ TopicArn: topicArn, Owner: '000000000000' });
       const subscriptions = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }));

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as errors from '../../functions/lib/errors';
 import { PERMANENT_ERROR_NAMES } from '../../functions/lib/errors';
-import { allStates, imageProcessingDefinition, type AslState } from '../support/asl-definition';
+import { allStates, imageProcessingDefinition, type AslState, type Retrier } from '../support/asl-definition';
 
 /** The ASL's shape, checked statically: what issue 3 names, and the error handling rules every path relies on. */
 type AslValidator = (
@@ -175,20 +175,49 @@ describe('ImageProcessing ASL (statemachine/image-processing.asl.json)', () => {
 
   it('retries only TransientError and Lambda service errors, never States.ALL or a permanent error', () => {
     for (const { name, state: task } of tasks) {
-      expect(task.Retry, name).to.have.lengthOf(1);
-      for (const retrier of task.Retry ?? []) {
-        expect(retrier.ErrorEquals, name).to.have.members(['TransientError', ...LAMBDA_SERVICE_ERRORS]);
-        expect(retrier.ErrorEquals, name).to.not.include.oneOf([
-          'States.ALL',
-          'States.TaskFailed',
-          ...PERMANENT_ERROR_NAMES,
-        ]);
-        expect(retrier.MaxAttempts, name).to.be.within(1, 5);
-        expect(retrier.BackoffRate, name).to.be.at.least(1);
-      }
+      expect(task.Retry, name).to.have.lengthOf(2);
+      const retried = (task.Retry ?? []).flatMap((retrier) => retrier.ErrorEquals);
+      expect(retried, name).to.have.members(['TransientError', ...LAMBDA_SERVICE_ERRORS]);
+      expect(retried, name).to.not.include.oneOf(['States.ALL', 'States.TaskFailed', ...PERMANENT_ERROR_NAMES]);
+      for (const retrier of task.Retry ?? []) expect(retrier.BackoffRate, name).to.be.at.least(1);
     }
     for (const other of states.filter(({ state: s }) => s.Type !== 'Task'))
       expect(other.state.Retry, other.name).to.equal(undefined);
+  });
+
+  it('retries throttling (TransientError, Lambda throttles) longer than a Lambda service fault, with full jitter, waits capped at 30 s', () => {
+    // The longest a throttled step can wait in all: the backoff before jitter (FULL draws each wait in [0, that]).
+    const longestWaits = (retrier: Retrier) =>
+      Array.from({ length: retrier.MaxAttempts ?? 3 }, (_, attempt) =>
+        Math.min(
+          retrier.MaxDelaySeconds ?? Infinity,
+          (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** attempt,
+        ),
+      );
+    for (const { name, state: task } of tasks) {
+      const [throttling, service] = task.Retry ?? [];
+      expect(throttling?.ErrorEquals, name).to.have.members(['TransientError', 'Lambda.TooManyRequestsException']);
+      expect(throttling, name).to.deep.include({ MaxAttempts: 8, JitterStrategy: 'FULL', MaxDelaySeconds: 30 });
+      const waits = longestWaits(throttling ?? { ErrorEquals: [] });
+      expect(
+        waits.reduce((sum, wait) => sum + wait, 0),
+        name,
+      ).to.be.within(120, 180);
+      expect(Math.max(...waits), name).to.equal(30);
+      expect(service?.MaxAttempts, name).to.equal(3);
+    }
+  });
+
+  it('ends a deleted upload (UploadNotFound recorded by RecordFailure) in its own Fail state, not ImageProcessingFailed', () => {
+    const recordFailure = state('RecordFailure');
+    expect(recordFailure.ResultSelector).to.deep.include({ 'error.$': '$.Payload.error.name' });
+    const choices = state('OutcomeCheck').Choices ?? [];
+    expect(choices.map((choice) => choice.Next)).to.deep.equal([
+      'Processed',
+      'NotSupportedImageType',
+      'UploadNotFound',
+    ]);
+    expect(state('UploadNotFound')).to.deep.include({ Type: 'Fail', Error: 'UploadNotFound' });
   });
 
   it('catches everything outside the Parallel branches into RecordFailure, under $.failure.<State>, superseded uploads first', () => {
@@ -257,8 +286,9 @@ describe('ImageProcessing ASL (statemachine/image-processing.asl.json)', () => {
     });
     expect(notify.TimeoutSeconds).to.be.a('number');
     for (const record of ['CompleteProcessing', 'RecordUnsupported', 'RecordFailure']) {
+      const error = record === 'RecordFailure' ? { 'error.$': '$.Payload.error.name' } : {};
       expect(state(record), record).to.deep.include({
-        ResultSelector: { 'status.$': '$.Payload.status', 'notification.$': '$.Payload.notification' },
+        ResultSelector: { 'status.$': '$.Payload.status', ...error, 'notification.$': '$.Payload.notification' },
         ResultPath: '$.outcome',
         Next: 'NotifyResult',
       });
@@ -286,10 +316,17 @@ describe('ImageProcessing ASL (statemachine/image-processing.asl.json)', () => {
     expect(notify.ResultPath, 'the outcome stays where OutcomeCheck reads it').to.not.match(/^\$\.outcome/);
   });
 
-  it('ends as the recorded outcome says: SUCCEEDED in Processed, UNSUPPORTED in NotSupportedImageType, FAILED in ProcessingFailed', () => {
+  it('ends as the recorded outcome says: SUCCEEDED in Processed, UNSUPPORTED in NotSupportedImageType, FAILED in ProcessingFailed or UploadNotFound', () => {
     expect(state('OutcomeCheck').Choices).to.deep.equal([
       { Variable: '$.outcome.status', StringEquals: 'SUCCEEDED', Next: 'Processed' },
       { Variable: '$.outcome.status', StringEquals: 'UNSUPPORTED', Next: 'NotSupportedImageType' },
+      {
+        And: [
+          { Variable: '$.outcome.error', IsPresent: true },
+          { Variable: '$.outcome.error', StringEquals: 'UploadNotFound' },
+        ],
+        Next: 'UploadNotFound',
+      },
     ]);
     expect(state('OutcomeCheck').Default).to.equal('ProcessingFailed');
     expect(state('ProcessingFailed')).to.include({ Type: 'Fail', Error: 'ImageProcessingFailed' });
@@ -301,7 +338,7 @@ describe('ImageProcessing ASL (statemachine/image-processing.asl.json)', () => {
           ),
         )
         .map(({ name }) => name);
-    for (const end of ['Processed', 'NotSupportedImageType', 'ProcessingFailed']) {
+    for (const end of ['Processed', 'NotSupportedImageType', 'ProcessingFailed', 'UploadNotFound']) {
       expect(comesFrom(end), `only OutcomeCheck leads to ${end}`).to.deep.equal(['OutcomeCheck']);
     }
   });

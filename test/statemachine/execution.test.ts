@@ -22,6 +22,7 @@ import {
   Workflow,
   type WorkflowRun,
 } from './support/workflow';
+import { WRITTEN_VERSION_ID } from '../support/aws-mocks';
 import { withEnv } from '../support/helpers';
 
 /** What NotSupportedImageType's message says the workflow takes. */
@@ -194,7 +195,9 @@ describe('ImageProcessing executed with the real handlers (aws-local-stepfunctio
       ]);
       const rendition = puts[0]?.Body as Uint8Array;
       const detect = workflow.rekognition.commandCalls(DetectLabelsCommand)[0]?.args[0].input;
-      expect(detect?.Image).to.deep.equal({ S3Object: { Bucket: 'photorepo', Name: renditionKey } });
+      expect(detect?.Image, 'the rendition at the version ConvertImage wrote').to.deep.equal({
+        S3Object: { Bucket: 'photorepo', Name: renditionKey, Version: WRITTEN_VERSION_ID },
+      });
       const wholeReads = workflow.s3
         .commandCalls(GetObjectCommand)
         .filter((call) => call.args[0].input.Range === undefined)
@@ -210,7 +213,14 @@ describe('ImageProcessing executed with the real handlers (aws-local-stepfunctio
       expect(metadata?.fields, 'the workflow flag is not an item field').to.not.have.property('convertible');
       expect(lastWrite()).to.deep.include({
         status: 'SUCCEEDED',
-        rendition: { key: renditionKey, sizeBytes: rendition.byteLength, format: 'JPEG', width: 512, height: 300 },
+        rendition: {
+          key: renditionKey,
+          sizeBytes: rendition.byteLength,
+          format: 'JPEG',
+          width: 512,
+          height: 300,
+          versionId: WRITTEN_VERSION_ID,
+        },
       });
       expect(lastWrite().thumbnail).to.deep.include({ key: thumbnailKey, format: 'JPEG', width: 250, height: 146 });
       expect(lastWrite(), "the item keeps the upload's format").to.not.have.property('format');
@@ -345,15 +355,15 @@ describe('ImageProcessing executed with the real handlers (aws-local-stepfunctio
     expect(statuses()).to.deep.equal(['SUCCEEDED']);
   });
 
-  it('transient failure that never clears: retried MaxAttempts (3) times, then the item FAILED with TransientError', async () => {
+  it('transient failure that never clears: retried MaxAttempts (8) times, then the item FAILED with TransientError', async () => {
     let calls = 0;
     workflow.dynamo.on(UpdateCommand).callsFake(() => {
       calls += 1;
-      if (calls <= 4) throw awsError('InternalServerError', 500);
+      if (calls <= 9) throw awsError('InternalServerError', 500);
       return {};
     });
     const run = await workflow.process(uploadFor('photo.jpg'), jpeg());
-    expect(run.retries).to.deep.equal({ StoreImageMetadata: 3 });
+    expect(run.retries).to.deep.equal({ StoreImageMetadata: 8 });
     expect(run).to.include({ status: 'FAILED', error: 'ImageProcessingFailed' });
     expectPath(run, [
       'ExtractImageMetadata',
@@ -396,8 +406,8 @@ describe('ImageProcessing executed with the real handlers (aws-local-stepfunctio
 
     it('the object is gone before processing: UploadNotFound, the item FAILED with state ExtractImageMetadata', async () => {
       const run = await workflow.process(uploadFor('deleted.jpg'), undefined);
-      expect(run).to.include({ status: 'FAILED', error: 'ImageProcessingFailed' });
-      expectPath(run, FAILED_IN_EXTRACT);
+      expect(run).to.include({ status: 'FAILED', error: 'UploadNotFound' });
+      expectPath(run, [...FAILED_IN_EXTRACT.slice(0, -1), 'UploadNotFound']);
       expect(lastWrite().error).to.include({ name: 'UploadNotFound', state: 'ExtractImageMetadata' });
     });
   });
@@ -511,7 +521,7 @@ describe('ImageProcessing executed with the real handlers (aws-local-stepfunctio
       workflow.rekognition.on(DetectModerationLabelsCommand).rejects(awsError('ThrottlingException', 400, 'slow down'));
       const run = await workflow.process(uploadFor('photo.jpg'), jpeg());
       expect(run.status).to.equal('SUCCEEDED');
-      expect(run.retries).to.deep.equal({ DetectModerationLabels: 3 });
+      expect(run.retries).to.deep.equal({ DetectModerationLabels: 8 });
       expect(lastWrite().moderationError).to.include({ name: 'TransientError', state: 'DetectModerationLabels' });
     });
 

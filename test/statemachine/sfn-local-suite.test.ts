@@ -245,7 +245,17 @@ describe('Step Functions Local test cases (statemachine/test)', function () {
       const transient = result.cases.find((c) => c.testCase === 'TransientThenSuccess');
       expect(transient?.observed?.retries).to.deep.equal({ StoreImageMetadata: 1, DetectLabels: 2 });
       const exhausted = result.cases.find((c) => c.testCase === 'TransientExhausted');
-      expect(exhausted?.observed?.retries).to.deep.equal({ CompleteProcessing: 3 });
+      expect(exhausted?.observed?.retries).to.deep.equal({ CompleteProcessing: 8 });
+      const burst = result.cases.find((c) => c.testCase === 'ThrottledBurst');
+      expect(burst?.observed, 'throttling on DynamoDB, Rekognition and Lambda is outlasted').to.deep.include({
+        status: 'SUCCEEDED',
+        retries: { StoreImageMetadata: 3, DetectLabels: 5, DetectFaces: 4, CompleteProcessing: 2 },
+      });
+      const deleted = result.cases.find((c) => c.testCase === 'UploadDeleted');
+      expect(deleted?.observed, 'a deleted upload ends as UploadNotFound').to.deep.include({
+        status: 'FAILED',
+        error: 'UploadNotFound',
+      });
       const notify = result.cases.find((c) => c.testCase === 'NotifyFails');
       expect(notify?.observed, 'a publish that fails is retried, then caught').to.deep.include({
         status: 'SUCCEEDED',

@@ -39,6 +39,8 @@ export { BUCKET, eventFixture, FIXTURE_IMAGES, fixtureImage, uploadFor, USER_ID 
 export const TABLE = 'ImageMetadataTable';
 export const ALBUM_TABLE = 'AlbumMetadataTable';
 export const STATE_MACHINE_ARN = stateMachineArn('ImageProcessing');
+/** The version id the mocked S3 answers for every PutObject (a versioned bucket, as the template's). */
+export const WRITTEN_VERSION_ID = 'written-version-0000000000000000';
 
 const ENV: Record<string, string> = {
   AWS_REGION: 'us-east-1',
@@ -111,7 +113,7 @@ export class AwsMocks {
     });
     this.s3.on(PutObjectCommand).callsFake((input: PutObjectCommandInput) => {
       this.objects.set(String(input.Key), input.Body as Uint8Array);
-      return { ETag: '"thumbnail"' };
+      return { ETag: '"thumbnail"', VersionId: WRITTEN_VERSION_ID };
     });
     this.dynamo.on(UpdateCommand).resolves({});
     this.dynamo.on(PutCommand).resolves({});

@@ -1,9 +1,16 @@
+import { createHash } from 'node:crypto';
 import { TransientError, UploadNotFound } from '../../functions/lib/errors';
 import type { ExecutionStarter } from '../../functions/lib/executions';
 import type { FaceDetail, ModerationLabel, StoredLabel, UploadRef } from '../../functions/lib/image-item';
 import type { ImageMetadata } from '../../functions/lib/image-metadata';
 import type { FinishDetails, ImageStore, StartOutcome } from '../../functions/lib/image-store';
-import type { ObjectHead, ObjectRef, ObjectStore } from '../../functions/lib/object-store';
+import {
+  WriteConflict,
+  type ObjectHead,
+  type ObjectRef,
+  type ObjectStore,
+  type WriteOptions,
+} from '../../functions/lib/object-store';
 import type { ImageRecognition, LabelLimits } from '../../functions/lib/recognition';
 
 /**
@@ -13,43 +20,83 @@ import type { ImageRecognition, LabelLimits } from '../../functions/lib/recognit
  */
 export type Calls = string[];
 
+interface StoredObject {
+  body: Uint8Array;
+  contentType?: string;
+  metadata?: Record<string, string>;
+  etag: string;
+  versionId: string;
+}
+
+/**
+ * S3 as the steps use it: versions (every write is a new version; reads name one or take the current), user metadata,
+ * ETags (a hash of the bytes, as S3's) and conditional writes (`If-Match`, `If-None-Match: *`, WriteConflict).
+ */
 export class MemoryObjects implements ObjectStore {
-  readonly objects = new Map<string, { body: Uint8Array; contentType?: string }>();
+  readonly objects = new Map<string, StoredObject>();
+  readonly versions = new Map<string, StoredObject[]>();
   lastModified: Date | undefined = new Date('2026-11-22T10:15:31Z');
+  private written = 0;
 
   constructor(readonly calls: Calls = []) {}
 
-  put(key: string, body: Uint8Array): void {
-    this.objects.set(key, { body });
+  /** Stores a new version of `key` (its id given, or v1, v2, ...) and makes it the current one. */
+  put(key: string, body: Uint8Array, metadata?: Record<string, string>, id?: string): StoredObject {
+    const versionId = id ?? `v${(this.written += 1)}`;
+    const stored: StoredObject = { body, etag: etagOf(body), versionId, ...(metadata ? { metadata } : {}) };
+    this.objects.set(key, stored);
+    this.versions.set(key, [...(this.versions.get(key) ?? []), stored]);
+    return stored;
   }
 
-  async head({ key }: ObjectRef): Promise<ObjectHead> {
-    this.calls.push(`head ${key}`);
-    const sizeBytes = this.object(key).byteLength;
+  async head(ref: ObjectRef): Promise<ObjectHead> {
+    this.calls.push(`head ${ref.key}`);
+    const found = this.object(ref);
+    const sizeBytes = found.body.byteLength;
     return this.lastModified ? { sizeBytes, lastModified: this.lastModified } : { sizeBytes };
   }
 
-  async readRange({ key }: ObjectRef, start: number, endExclusive: number): Promise<Uint8Array> {
-    this.calls.push(`readRange ${key} ${start}-${endExclusive}`);
-    return this.object(key).slice(start, endExclusive);
+  async readRange(ref: ObjectRef, start: number, endExclusive: number): Promise<Uint8Array> {
+    this.calls.push(`readRange ${ref.key} ${start}-${endExclusive}`);
+    return this.object(ref).body.slice(start, endExclusive);
   }
 
-  async read({ key }: ObjectRef): Promise<Uint8Array> {
-    this.calls.push(`read ${key}`);
-    return this.object(key);
+  async read(ref: ObjectRef): Promise<Uint8Array> {
+    this.calls.push(`read ${ref.key}${ref.versionId ? `@${ref.versionId}` : ''}`);
+    return this.object(ref).body;
   }
 
-  async write({ key }: ObjectRef, body: Uint8Array, contentType: string): Promise<void> {
-    this.calls.push(`write ${key}`);
-    this.objects.set(key, { body, contentType });
-  }
-
-  private object(key: string): Uint8Array {
+  async headIfAny({ key }: ObjectRef): Promise<ObjectHead | undefined> {
+    this.calls.push(`headIfAny ${key}`);
     const found = this.objects.get(key);
+    if (!found) return undefined;
+    const { body, etag, versionId, metadata } = found;
+    return { sizeBytes: body.byteLength, etag, versionId, ...(metadata ? { metadata } : {}) };
+  }
+
+  async write({ key }: ObjectRef, body: Uint8Array, contentType: string, options: WriteOptions = {}) {
+    this.calls.push(`write ${key}`);
+    const current = this.objects.get(key);
+    const { condition } = options;
+    if (condition && 'ifNoneMatch' in condition && current) throw new WriteConflict(`${key} exists`);
+    if (condition && 'ifMatch' in condition && current?.etag !== condition.ifMatch)
+      throw new WriteConflict(`${key} changed`);
+    const stored = this.put(key, body, options.metadata);
+    stored.contentType = contentType;
+    return { versionId: stored.versionId, etag: stored.etag };
+  }
+
+  private object({ key, versionId }: ObjectRef): StoredObject {
+    const found = versionId
+      ? this.versions.get(key)?.find((version) => version.versionId === versionId)
+      : this.objects.get(key);
     if (!found) throw new UploadNotFound(key);
-    return found.body;
+    return found;
   }
 }
+
+/** An ETag as S3 makes one for a single-part upload: the quoted MD5 of the bytes. */
+export const etagOf = (body: Uint8Array) => `"${createHash('md5').update(body).digest('hex')}"`;
 
 export class RecordingStore implements ImageStore {
   startOutcome: StartOutcome = 'started';

@@ -11,6 +11,7 @@ import {
   type CfnResource,
   type FunctionSpec,
 } from '../../local/template';
+import { METRIC } from '../../functions/lib/metrics';
 import { loadStackModel } from '../../local/stack-model';
 import { BUILD_TIMEOUT_MS, builtFunction } from '../support/built-functions';
 
@@ -292,8 +293,7 @@ describe('template.yaml', () => {
     it('NotificationTopic is encrypted with KMS and refuses publishing without TLS', () => {
       expect(resource('NotificationTopic').Type).to.equal('AWS::SNS::Topic');
       expect((resource('NotificationTopic').Properties as Json).KmsMasterKeyId).to.equal('alias/aws/sns');
-      const [, policy] = onlyOne(resourcesOfType(template, 'AWS::SNS::TopicPolicy'));
-      const props = policy.Properties as Json;
+      const props = resource('NotificationTopicPolicy').Properties as Json;
       expect(asList(props.Topics).map(refTarget)).to.deep.equal(['NotificationTopic']);
       expect((props.PolicyDocument as { Statement: Json[] }).Statement).to.deep.include({
         Sid: 'DenyInsecureTransport',
@@ -310,8 +310,7 @@ describe('template.yaml', () => {
       expect((template as { Conditions?: Json }).Conditions?.HasNotificationEmail).to.deep.equal({
         'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'NotificationEmail' }, ''] }],
       });
-      const [id, subscription] = onlyOne(resourcesOfType(template, 'AWS::SNS::Subscription'));
-      expect(id).to.equal('NotificationEmailSubscription');
+      const subscription = resource('NotificationEmailSubscription');
       expect((subscription as { Condition?: unknown }).Condition).to.equal('HasNotificationEmail');
       expect(subscription.Properties).to.deep.equal({
         TopicArn: { Ref: 'NotificationTopic' },
@@ -465,9 +464,14 @@ describe('template.yaml', () => {
           .sort();
       const readers = ['DetectLabels', 'DetectFaces', 'DetectModerationLabels', 'GenerateThumbnail'];
       for (const owner of readers) {
-        expect(folders(owner, 's3:GetObject'), owner).to.deep.equal(['private/*/converted/*', 'private/*/uploads/*']);
+        const heads = owner === 'GenerateThumbnail' ? ['private/*/resized/*'] : [];
+        expect(folders(owner, 's3:GetObject'), owner).to.have.members([
+          'private/*/converted/*',
+          'private/*/uploads/*',
+          ...heads,
+        ]);
       }
-      expect(folders('ConvertImage', 's3:GetObject')).to.deep.equal(['private/*/uploads/*']);
+      expect(folders('ConvertImage', 's3:GetObject')).to.deep.equal(['private/*/converted/*', 'private/*/uploads/*']);
       expect(folders('ConvertImage', 's3:PutObject')).to.deep.equal(['private/*/converted/*']);
       expect(folders('GenerateThumbnail', 's3:PutObject')).to.deep.equal(['private/*/resized/*']);
       expect(folders('ExtractImageMetadata', 's3:GetObject')).to.deep.equal(['private/*/uploads/*']);
@@ -475,6 +479,40 @@ describe('template.yaml', () => {
       expect(folders('CreateUpload', 's3:PutObject')).to.deep.equal(['private/*/uploads/*']);
       const writers = statements.filter((s) => s.Effect === 'Allow' && asList(s.Action).includes('s3:PutObject'));
       expect(writers.map((s) => s.owner).sort()).to.deep.equal(['ConvertImage', 'CreateUpload', 'GenerateThumbnail']);
+    });
+
+    it('lets each upload reader read the pinned version and list its own folders, so a deleted upload is a 404', () => {
+      const readers = [
+        'ExtractImageMetadata',
+        'ConvertImage',
+        'DetectLabels',
+        'DetectFaces',
+        'DetectModerationLabels',
+        'GenerateThumbnail',
+      ];
+      const granting = (owner: string, action: string) =>
+        statements.filter((s) => s.owner === owner && s.Effect === 'Allow' && asList(s.Action).includes(action));
+      const folders = (granted: PolicyStatement[]) =>
+        granted
+          .flatMap((s) => asList(s.Resource))
+          .map((r) => String((r as { 'Fn::Sub'?: unknown })['Fn::Sub']).replace('${PhotoRepo.Arn}/', ''));
+      for (const owner of readers) {
+        const read = folders(granting(owner, 's3:GetObject'));
+        // Version reads only of uploads and renditions; the thumbnail and rendition heads read the current object.
+        expect(folders(granting(owner, 's3:GetObjectVersion')), owner).to.have.members(
+          read.filter(
+            (folder) => !folder.includes('/resized/') && !(owner === 'ConvertImage' && folder.includes('/converted/')),
+          ),
+        );
+        const listing = granting(owner, 's3:ListBucket');
+        expect(listing, owner).to.have.lengthOf(1);
+        expect(listing[0]?.Resource, owner).to.deep.equal({ 'Fn::GetAtt': ['PhotoRepo', 'Arn'] });
+        const prefixes = (listing[0] as { Condition?: { StringLike?: Record<string, string[]> } }).Condition
+          ?.StringLike?.['s3:prefix'];
+        expect(prefixes, `${owner}: a missing object it reads is 404, not 403`).to.have.members(read);
+      }
+      const listers = statements.filter((s) => s.Effect === 'Allow' && asList(s.Action).includes('s3:ListBucket'));
+      expect(listers.map((s) => s.owner)).to.have.members(readers);
     });
 
     it('never allows a wildcard action', () => {
@@ -1004,6 +1042,124 @@ describe('template.yaml', () => {
         { Ref: 'CorsAllowedOrigin' },
       ]);
       expect(rule?.AllowedMethods).to.include('POST');
+    });
+  });
+
+  describe('alarms and the operations topic', () => {
+    const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm');
+    const props = (logicalId: string) => resource(logicalId).Properties as Json;
+    /** The one metric an alarm watches: its own, or each MetricStat of its metric math. */
+    const metricsOf = (alarm: Json): Json[] =>
+      alarm.Metrics
+        ? (alarm.Metrics as Json[]).filter((m) => m.MetricStat).map((m) => (m.MetricStat as Json).Metric as Json)
+        : [{ Namespace: alarm.Namespace, MetricName: alarm.MetricName, Dimensions: alarm.Dimensions }];
+    const alarmsOn = (namespace: string, metricName: string) =>
+      alarms.filter(([, alarm]) =>
+        metricsOf(alarm.Properties as Json).some((m) => m.Namespace === namespace && m.MetricName === metricName),
+      );
+
+    it('sends every alarm, when it fires and when it clears, to the OperationsTopic only, above a threshold of 0', () => {
+      expect(alarms.length).to.be.at.least(7);
+      for (const [id, alarm] of alarms) {
+        const p = alarm.Properties as Json;
+        expect(asList(p.AlarmActions).map(refTarget), id).to.deep.equal(['OperationsTopic']);
+        expect(asList(p.OKActions).map(refTarget), id).to.deep.equal(['OperationsTopic']);
+        expect(p, id).to.include({ ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 });
+        expect(p.TreatMissingData, `${id}: no data is no incident`).to.equal('notBreaching');
+        expect(String(p.AlarmDescription ?? ''), id).to.have.length.greaterThan(20);
+      }
+    });
+
+    it('encrypts the OperationsTopic with a rotated key CloudWatch may use, as it must to publish to it', () => {
+      const key = props('OperationsTopicKey');
+      expect(resource('OperationsTopicKey').Type).to.equal('AWS::KMS::Key');
+      expect(key.EnableKeyRotation).to.equal(true);
+      expect(props('OperationsTopic').KmsMasterKeyId).to.deep.equal({ Ref: 'OperationsTopicKey' });
+      const statements = (key.KeyPolicy as { Statement: Json[] }).Statement;
+      expect(statements).to.deep.include({
+        Sid: 'CloudWatchAlarmsPublish',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      });
+      expect(statements.filter((s) => JSON.stringify(s.Principal).includes('"*"'))).to.deep.equal([]);
+      const policy = props('OperationsTopicPolicy');
+      expect(asList(policy.Topics).map(refTarget)).to.deep.equal(['OperationsTopic']);
+      const topicStatements = (policy.PolicyDocument as { Statement: Json[] }).Statement;
+      expect(topicStatements.map((s) => s.Sid)).to.deep.equal(['DenyInsecureTransport', 'CloudWatchAlarmsPublish']);
+      expect(topicStatements[1]).to.deep.include({ Principal: { Service: 'cloudwatch.amazonaws.com' } });
+      expect((topicStatements[1]?.Condition as Json).StringEquals).to.deep.equal({
+        'aws:SourceAccount': { Ref: 'AWS::AccountId' },
+      });
+    });
+
+    it('subscribes AlarmEmail by e-mail only when it is set', () => {
+      expect(template.Parameters?.AlarmEmail).to.include({ Type: 'String', Default: '' });
+      expect((template as { Conditions?: Json }).Conditions?.HasAlarmEmail).to.deep.equal({
+        'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlarmEmail' }, ''] }],
+      });
+      const subscriptions = resourcesOfType(template, 'AWS::SNS::Subscription').filter(
+        ([, s]) => refTarget((s.Properties as Json).TopicArn) === 'OperationsTopic',
+      );
+      expect(subscriptions.map(([id]) => id)).to.deep.equal(['AlarmEmailSubscription']);
+      const [, subscription] = subscriptions[0] as [string, CfnResource];
+      expect((subscription as { Condition?: unknown }).Condition).to.equal('HasAlarmEmail');
+      expect(subscription.Properties).to.deep.include({ Protocol: 'email', Endpoint: { Ref: 'AlarmEmail' } });
+      const pattern = new RegExp(String((template.Parameters?.AlarmEmail as Json).AllowedPattern));
+      expect(['', 'ops@example.com'].every((value) => pattern.test(value))).to.equal(true);
+      expect(['ops', 'a@b@c'].some((value) => pattern.test(value))).to.equal(false);
+    });
+
+    it('watches every dead-letter queue for a message (the Maximum of ApproximateNumberOfMessagesVisible)', () => {
+      const queues = resourcesOfType(template, 'AWS::SQS::Queue').map(([id]) => id);
+      expect(queues).to.have.members(['S3TriggerDeadLetterQueue', 'DeleteCascadeDeadLetterQueue']);
+      const watched = alarmsOn('AWS/SQS', 'ApproximateNumberOfMessagesVisible').map(([, alarm]) => {
+        const p = alarm.Properties as Json;
+        expect(p.Statistic).to.equal('Maximum');
+        const [dimension] = asList(p.Dimensions) as Json[];
+        expect(dimension?.Name).to.equal('QueueName');
+        return refTarget(dimension?.Value);
+      });
+      expect(watched).to.have.members(queues);
+    });
+
+    it('alarms on failed executions other than unsupported uploads, and on timed-out ones, of ImageProcessing', () => {
+      const stateMachineDimension = [{ Name: 'StateMachineArn', Value: { Ref: 'ImageProcessing' } }];
+      const [[, timedOut]] = alarmsOn('AWS/States', 'ExecutionsTimedOut') as [[string, CfnResource]];
+      expect((timedOut.Properties as Json).Dimensions).to.deep.equal(stateMachineDimension);
+      const failed = props('ExecutionsFailedAlarm');
+      const [failedMetric, unsupported] = metricsOf(failed);
+      expect(failedMetric).to.deep.include({ Namespace: 'AWS/States', MetricName: 'ExecutionsFailed' });
+      expect(failedMetric?.Dimensions).to.deep.equal(stateMachineDimension);
+      // The UNSUPPORTED outcomes as functions/lib/metrics.ts emits them: namespace and service from Globals.
+      const globalVariables = (globals.Environment as { Variables: Json }).Variables;
+      expect(globalVariables.POWERTOOLS_METRICS_NAMESPACE).to.deep.equal({ Ref: 'AWS::StackName' });
+      expect(unsupported).to.deep.equal({
+        Namespace: globalVariables.POWERTOOLS_METRICS_NAMESPACE,
+        MetricName: METRIC.outcomes,
+        Dimensions: [
+          { Name: 'service', Value: globalVariables.POWERTOOLS_SERVICE_NAME },
+          { Name: 'status', Value: 'UNSUPPORTED' },
+        ],
+      });
+      const returned = (failed.Metrics as Json[]).filter((m) => m.ReturnData === true);
+      expect(returned.map((m) => m.Expression)).to.deep.equal(['FILL(failed, 0) - FILL(unsupported, 0)']);
+    });
+
+    it("alarms on Lambda throttles account-wide, on the event consumers' errors, and on the HTTP API's 5xx", () => {
+      const [[, throttles]] = alarmsOn('AWS/Lambda', 'Throttles') as [[string, CfnResource]];
+      expect((throttles.Properties as Json).Dimensions, 'the shared concurrency pool').to.equal(undefined);
+      const errors = metricsOf(props('EventConsumerErrorsAlarm'));
+      expect(errors.every((m) => m.Namespace === 'AWS/Lambda' && m.MetricName === 'Errors')).to.equal(true);
+      expect(errors.map((m) => refTarget((asList(m.Dimensions)[0] as Json).Value))).to.have.members([
+        'S3Trigger',
+        'DeleteCascade',
+      ]);
+      const api = props('HttpApi5xxAlarm');
+      expect(api).to.deep.include({ Namespace: 'AWS/ApiGateway', MetricName: '5xx', Statistic: 'Sum' });
+      expect(api.Dimensions).to.deep.equal([{ Name: 'ApiId', Value: { Ref: 'HttpApi' } }]);
     });
   });
 

@@ -1,10 +1,11 @@
 import { RekognitionClient } from '@aws-sdk/client-rekognition';
 import { clientOptions } from './client-options';
+import { traced } from './tracer';
 
 let client: RekognitionClient | undefined;
 
-/** Created on first use, once per container. */
+/** Created on first use, once per container, traced (./tracer.ts). */
 export function rekognitionClient(): RekognitionClient {
-  client ??= new RekognitionClient(clientOptions);
+  client ??= traced(new RekognitionClient(clientOptions));
   return client;
 }

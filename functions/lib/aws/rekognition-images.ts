@@ -60,7 +60,10 @@ export class RekognitionImages implements ImageRecognition {
   }
 }
 
-const s3Image = ({ bucket, key }: ObjectRef) => ({ S3Object: { Bucket: bucket, Name: key } });
+/** The image as Rekognition reads it from S3: at the version the reference names (S3Object.Version), if any. */
+const s3Image = ({ bucket, key, versionId }: ObjectRef) => ({
+  S3Object: { Bucket: bucket, Name: key, ...(versionId ? { Version: versionId } : {}) },
+});
 
 /** Keeps what the item needs from a DetectLabels answer: name, confidence, parents, categories, instance boxes. */
 export function toStoredLabels(response: DetectLabelsResponse): StoredLabel[] {

@@ -1,56 +1,107 @@
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { UploadNotFound } from '../errors';
-import type { ObjectHead, ObjectStore } from '../object-store';
+import { WriteConflict, type ObjectHead, type ObjectRef, type ObjectStore, type WriteOptions } from '../object-store';
+import { countBytesRead, countBytesWritten } from '../metrics';
 import { s3Client } from './s3-client';
 import { callAws } from './transient';
 
-export async function headObject(s3: S3Client, bucket: string, key: string): Promise<ObjectHead> {
-  const head = await notFoundAs(key, () => s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })));
+/**
+ * S3's answers for an object or version that is not there (with s3:ListBucket on the prefix; without it S3 says
+ * AccessDenied, which the template's policies avoid): a deleted upload is UploadNotFound, not an access error.
+ */
+const NOT_FOUND = new Set(['NoSuchKey', 'NotFound', 'NoSuchVersion']);
+/** A conditional write that lost: the object changed (412), or another conditional write was in flight (409). */
+const CONDITION_LOST = new Set(['PreconditionFailed', 'ConditionalRequestConflict']);
+
+const version = ({ versionId }: ObjectRef) => (versionId ? { VersionId: versionId } : {});
+
+export async function headObject(s3: S3Client, object: ObjectRef): Promise<ObjectHead> {
+  const head = await notFoundAs(object.key, () =>
+    s3.send(new HeadObjectCommand({ Bucket: object.bucket, Key: object.key, ...version(object) })),
+  );
   return {
     sizeBytes: head.ContentLength ?? 0,
     ...(head.LastModified ? { lastModified: head.LastModified } : {}),
     ...(head.ETag ? { etag: head.ETag } : {}),
+    ...(head.VersionId ? { versionId: head.VersionId } : {}),
+    ...(head.Metadata && Object.keys(head.Metadata).length > 0 ? { metadata: head.Metadata } : {}),
   };
 }
 
 /** Bytes [start, endExclusive) of an object; fewer at the end of the object. */
 export async function readObjectRange(
   s3: S3Client,
-  bucket: string,
-  key: string,
+  object: ObjectRef,
   start: number,
   endExclusive: number,
 ): Promise<Uint8Array> {
   if (endExclusive <= start) return new Uint8Array(0);
-  const response = await notFoundAs(key, () =>
-    s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${start}-${endExclusive - 1}` })),
+  const response = await notFoundAs(object.key, () =>
+    s3.send(
+      new GetObjectCommand({
+        Bucket: object.bucket,
+        Key: object.key,
+        ...version(object),
+        Range: `bytes=${start}-${endExclusive - 1}`,
+      }),
+    ),
   );
-  return response.Body ? await response.Body.transformToByteArray() : new Uint8Array(0);
+  return countBytesRead(response.Body ? await response.Body.transformToByteArray() : new Uint8Array(0));
 }
 
-export async function readObject(s3: S3Client, bucket: string, key: string): Promise<Uint8Array> {
-  const response = await notFoundAs(key, () => s3.send(new GetObjectCommand({ Bucket: bucket, Key: key })));
-  return response.Body ? await response.Body.transformToByteArray() : new Uint8Array(0);
+export async function readObject(s3: S3Client, object: ObjectRef): Promise<Uint8Array> {
+  const response = await notFoundAs(object.key, () =>
+    s3.send(new GetObjectCommand({ Bucket: object.bucket, Key: object.key, ...version(object) })),
+  );
+  return countBytesRead(response.Body ? await response.Body.transformToByteArray() : new Uint8Array(0));
 }
 
 export async function writeObject(
   s3: S3Client,
-  bucket: string,
-  key: string,
+  { bucket, key }: ObjectRef,
   body: Uint8Array,
   contentType: string,
-): Promise<void> {
-  await callAws(`Writing ${key}`, () =>
-    s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType })),
-  );
+  options: WriteOptions = {},
+) {
+  const { metadata, condition } = options;
+  const command = new PutObjectCommand({
+    Bucket: bucket,
+    Key: key,
+    Body: body,
+    ContentType: contentType,
+    ...(metadata ? { Metadata: metadata } : {}),
+    ...(condition && 'ifMatch' in condition ? { IfMatch: condition.ifMatch } : {}),
+    ...(condition && 'ifNoneMatch' in condition ? { IfNoneMatch: condition.ifNoneMatch } : {}),
+  });
+  // A lost condition is named before callAws looks at it: S3 may mark a 409 retryable, which is not transient here.
+  const written = await callAws(`Writing ${key}`, async () => {
+    try {
+      return await s3.send(command);
+    } catch (error) {
+      if (CONDITION_LOST.has((error as Error).name)) throw new WriteConflict(`${key} changed while it was written`);
+      throw error;
+    }
+  });
+  countBytesWritten(body.byteLength);
+  const { VersionId: versionId, ETag: etag } = written ?? {};
+  return { ...(versionId ? { versionId } : {}), ...(etag ? { etag } : {}) };
 }
 
 async function notFoundAs<T>(key: string, call: () => Promise<T>): Promise<T> {
   try {
     return await callAws(`Reading ${key}`, call);
   } catch (error) {
-    const name = (error as Error).name;
-    if (name === 'NoSuchKey' || name === 'NotFound') throw new UploadNotFound(key);
+    if (NOT_FOUND.has((error as Error).name)) throw new UploadNotFound(key);
+    throw error;
+  }
+}
+
+/** The head, or undefined for an object that is not there. */
+async function headIfAny(s3: S3Client, object: ObjectRef): Promise<ObjectHead | undefined> {
+  try {
+    return await headObject(s3, object);
+  } catch (error) {
+    if (error instanceof UploadNotFound) return undefined;
     throw error;
   }
 }
@@ -66,9 +117,10 @@ export function s3Objects(): ObjectStore {
 /** The ObjectStore on S3: reads turn "not found" into UploadNotFound; every call types transient errors. */
 export function objectStoreOn(s3: S3Client): ObjectStore {
   return {
-    head: ({ bucket, key }) => headObject(s3, bucket, key),
-    readRange: ({ bucket, key }, start, endExclusive) => readObjectRange(s3, bucket, key, start, endExclusive),
-    read: ({ bucket, key }) => readObject(s3, bucket, key),
-    write: ({ bucket, key }, body, contentType) => writeObject(s3, bucket, key, body, contentType),
+    head: (object) => headObject(s3, object),
+    readRange: (object, start, endExclusive) => readObjectRange(s3, object, start, endExclusive),
+    read: (object) => readObject(s3, object),
+    write: (object, body, contentType, options) => writeObject(s3, object, body, contentType, options),
+    headIfAny: (object) => headIfAny(s3, object),
   };
 }

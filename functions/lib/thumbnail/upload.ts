@@ -3,6 +3,7 @@ import type { Lazy } from '../config';
 import { CorruptImage, NotSupportedImageType, UploadTooLarge } from '../errors';
 import type { ThumbnailRef, UploadRef } from '../image-item';
 import { isSupportedFormat } from '../image-metadata';
+import { writeNewest } from '../newest-write';
 import type { ObjectStore } from '../object-store';
 import { thumbnailKeyFor } from '../upload-key';
 import type { StepMetadata } from '../workflow';
@@ -12,7 +13,9 @@ export type ThumbnailSettings = Lazy<{ maxBytes: number; maxSize: number; maxPix
 
 /**
  * The GenerateThumbnail step: fits the photo in maxSize, oriented, without metadata, under resized/. A converted
- * upload's thumbnail is made from its JPEG rendition and keeps the upload's name, as any other.
+ * upload's thumbnail is made from its JPEG rendition and keeps the upload's name, as any other. The source is read at
+ * the version the execution was started for, and the thumbnail is written only if no newer upload's thumbnail is
+ * there (functions/lib/newest-write.ts: otherwise UploadSuperseded).
  */
 export async function writeUploadThumbnail(
   objects: ObjectStore,
@@ -38,12 +41,16 @@ export async function writeUploadThumbnail(
     { maxSize: settings.maxSize(), maxPixels: settings.maxPixels() },
   );
   const key = thumbnailKeyFor(upload);
-  await objects.write({ bucket: upload.bucket, key }, thumbnail.body, thumbnail.contentType);
+  const written = await writeNewest(objects, { bucket: upload.bucket, key }, upload, {
+    body: thumbnail.body,
+    contentType: thumbnail.contentType,
+  });
   return {
     key,
     width: thumbnail.width,
     height: thumbnail.height,
     format: thumbnail.format,
     sizeBytes: thumbnail.body.byteLength,
+    ...(written.versionId ? { versionId: written.versionId } : {}),
   };
 }

@@ -64,7 +64,7 @@ describe('DynamoPhotoQueries', () => {
     expect(page).not.to.have.property('last');
     expect(lastQuery()).to.deep.include({
       IndexName: 'ByAlbum',
-      ExpressionAttributeValues: { ':partition': 'alice#h' },
+      ExpressionAttributeValues: { ':partition': 'alice/h' },
     });
     expect(lastQuery()).not.to.have.property('ExclusiveStartKey');
   });

@@ -61,6 +61,21 @@ describe('RekognitionImages (the ImageRecognition adapter)', () => {
     expect([...FACE_ATTRIBUTES]).to.not.include('ALL');
   });
 
+  it('names the S3 version to analyse (S3Object.Version) when the image reference pins one', async () => {
+    rekognition.on(DetectLabelsCommand).resolves({ Labels: [] });
+    rekognition.on(DetectFacesCommand).resolves({ FaceDetails: [] });
+    rekognition.on(DetectModerationLabelsCommand).resolves({ ModerationLabels: [] });
+    const pinned = { ...image, versionId: 'Lx8h3uM1q5Yz2QbVn0T7cW4kEj9RaXsD' };
+    await adapter.detectLabels(pinned, { maxLabels: 1, minConfidence: 50 });
+    await adapter.detectFaces(pinned);
+    await adapter.detectModerationLabels(pinned, 50);
+    const images = [DetectLabelsCommand, DetectFacesCommand, DetectModerationLabelsCommand].map(
+      (command) => (rekognition.commandCalls(command)[0]?.args[0].input as { Image?: unknown }).Image,
+    );
+    const versioned = { S3Object: { Bucket: 'photorepo', Name: image.key, Version: pinned.versionId } };
+    expect(images).to.deep.equal([versioned, versioned, versioned]);
+  });
+
   it('turns a refusal of any of the three calls into ImageRefused, throttling into TransientError, and rethrows the rest', async () => {
     rekognition
       .on(DetectLabelsCommand)

@@ -30,7 +30,7 @@ describe('photo routes', () => {
       key,
       userId: user,
       albumId: 'holidays',
-      albumKey: `${user}#holidays`,
+      albumKey: `${user}/holidays`,
       fileName: file,
       status: 'SUCCEEDED',
       executionArn: `arn:aws:states:us-east-1:123456789012:execution:ImageProcessing:${file}`,
@@ -123,7 +123,7 @@ describe('photo routes', () => {
       expect(decodeURIComponent(new URL(photo.thumbnailUrl).pathname)).to.equal(`/${aliceItem.thumbnail.key}`);
       expect(aws.dynamo.commandCalls(QueryCommand)[0]?.args[0].input).to.deep.include({
         IndexName: 'ByAlbum',
-        ExpressionAttributeValues: { ':partition': `${ALICE}#holidays` },
+        ExpressionAttributeValues: { ':partition': `${ALICE}/holidays` },
       });
       aws.dynamo.on(GetCommand).resolves({});
       expectError(await call(listPhotos, 'list-photos.json', { sub: BOB }), 404, 'NotFound');

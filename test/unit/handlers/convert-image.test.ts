@@ -10,7 +10,7 @@ import {
   UploadNotFound,
   UploadTooLarge,
 } from '../../../functions/lib/errors';
-import { AwsMocks, awsError, eventFixture, fixtureImage, USER_ID } from '../../support/aws-mocks';
+import { AwsMocks, awsError, eventFixture, fixtureImage, USER_ID, WRITTEN_VERSION_ID } from '../../support/aws-mocks';
 import { expectRejection, withEnv } from '../../support/helpers';
 
 describe('ConvertImage handler', function () {
@@ -35,6 +35,7 @@ describe('ConvertImage handler', function () {
     const body = put?.Body as Uint8Array;
     expect(rendition).to.deep.equal({
       key: renditionKey,
+      versionId: WRITTEN_VERSION_ID,
       sizeBytes: body.byteLength,
       format: 'JPEG',
       width: 512,

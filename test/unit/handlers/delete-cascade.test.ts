@@ -35,7 +35,7 @@ describe('DeleteCascade handler', () => {
     key: KEY,
     userId: USER_ID,
     albumId: 'holidays',
-    albumKey: `${USER_ID}#holidays`,
+    albumKey: `${USER_ID}/holidays`,
     fileName: 'nikon-p6000_landscape_gps.jpg',
     status: 'SUCCEEDED',
     sequencer: '0065A1B2C3D4E5F601',

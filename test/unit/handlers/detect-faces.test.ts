@@ -7,8 +7,12 @@ import { expectRejection, withEnv } from '../../support/helpers';
 
 describe('DetectFaces handler', () => {
   let aws: AwsMocks;
-  const event = eventFixture<{ upload: { key: string }; metadata: Record<string, unknown> }>('detect-faces.json');
-  const converted = eventFixture<{ metadata: { rendition: { key: string } } }>('generate-thumbnail-converted.json');
+  const event = eventFixture<{ upload: { key: string; versionId: string }; metadata: Record<string, unknown> }>(
+    'detect-faces.json',
+  );
+  const converted = eventFixture<{ metadata: { rendition: { key: string; versionId: string } } }>(
+    'generate-thumbnail-converted.json',
+  );
   const face = (left: number, extra: Record<string, unknown> = {}) => ({
     BoundingBox: { Width: 0.1, Height: 0.15, Left: left, Top: 0.2 },
     Confidence: 99.9,
@@ -38,7 +42,7 @@ describe('DetectFaces handler', () => {
     const outcome = await handler(event);
     expect(aws.rekognition.commandCalls(DetectFacesCommand).map((call) => call.args[0].input)).to.deep.equal([
       {
-        Image: { S3Object: { Bucket: 'photorepo', Name: event.upload.key } },
+        Image: { S3Object: { Bucket: 'photorepo', Name: event.upload.key, Version: event.upload.versionId } },
         Attributes: ['AGE_RANGE', 'EMOTIONS', 'SMILE', 'EYES_OPEN'],
       },
     ]);
@@ -79,7 +83,11 @@ describe('DetectFaces handler', () => {
     aws.rekognition.on(DetectFacesCommand).resolves({ FaceDetails: [] });
     await handler(converted);
     expect(aws.rekognition.commandCalls(DetectFacesCommand)[0]?.args[0].input.Image).to.deep.equal({
-      S3Object: { Bucket: 'photorepo', Name: converted.metadata.rendition.key },
+      S3Object: {
+        Bucket: 'photorepo',
+        Name: converted.metadata.rendition.key,
+        Version: converted.metadata.rendition.versionId,
+      },
     });
   });
 

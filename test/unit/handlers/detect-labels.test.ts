@@ -12,7 +12,9 @@ import { expectRejection, withEnv } from '../../support/helpers';
 
 describe('DetectLabels handler', () => {
   let aws: AwsMocks;
-  const event = eventFixture<{ upload: { key: string }; metadata: Record<string, unknown> }>('detect-labels.json');
+  const event = eventFixture<{ upload: { key: string; versionId: string }; metadata: Record<string, unknown> }>(
+    'detect-labels.json',
+  );
   before(() => {
     aws = new AwsMocks();
   });
@@ -22,7 +24,11 @@ describe('DetectLabels handler', () => {
   it('calls DetectLabels on the S3 object with the template limits and keeps name, confidence, parents, categories and boxes', async () => {
     const outcome = await handler(event);
     expect(aws.rekognition.commandCalls(DetectLabelsCommand).map((call) => call.args[0].input)).to.deep.equal([
-      { Image: { S3Object: { Bucket: 'photorepo', Name: event.upload.key } }, MaxLabels: 20, MinConfidence: 70 },
+      {
+        Image: { S3Object: { Bucket: 'photorepo', Name: event.upload.key, Version: event.upload.versionId } },
+        MaxLabels: 20,
+        MinConfidence: 70,
+      },
     ]);
     expect(outcome).to.deep.equal({
       labels: [
@@ -71,12 +77,16 @@ describe('DetectLabels handler', () => {
   });
 
   it("reads a converted upload's JPEG rendition, and judges Rekognition's limits by the rendition, not the original", async () => {
-    const converted = eventFixture<{ metadata: { rendition: { key: string } } & Record<string, unknown> }>(
-      'generate-thumbnail-converted.json',
-    );
+    const converted = eventFixture<{
+      metadata: { rendition: { key: string; versionId: string } } & Record<string, unknown>;
+    }>('generate-thumbnail-converted.json');
     await handler({ ...converted, metadata: { ...converted.metadata, sizeBytes: 40 * 1024 * 1024, width: 12_000 } });
     expect(aws.rekognition.commandCalls(DetectLabelsCommand)[0]?.args[0].input.Image).to.deep.equal({
-      S3Object: { Bucket: 'photorepo', Name: converted.metadata.rendition.key },
+      S3Object: {
+        Bucket: 'photorepo',
+        Name: converted.metadata.rendition.key,
+        Version: converted.metadata.rendition.versionId,
+      },
     });
   });
 

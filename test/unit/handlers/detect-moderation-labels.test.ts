@@ -7,7 +7,7 @@ import { expectRejection, withEnv } from '../../support/helpers';
 
 describe('DetectModerationLabels handler', () => {
   let aws: AwsMocks;
-  const event = eventFixture<{ upload: { key: string } }>('detect-moderation-labels.json');
+  const event = eventFixture<{ upload: { key: string; versionId: string } }>('detect-moderation-labels.json');
   before(() => {
     aws = new AwsMocks();
   });
@@ -31,7 +31,7 @@ describe('DetectModerationLabels handler', () => {
       },
     });
     expect(aws.rekognition.commandCalls(DetectModerationLabelsCommand)[0]?.args[0].input).to.deep.equal({
-      Image: { S3Object: { Bucket: 'photorepo', Name: event.upload.key } },
+      Image: { S3Object: { Bucket: 'photorepo', Name: event.upload.key, Version: event.upload.versionId } },
       MinConfidence: 60,
     });
   });

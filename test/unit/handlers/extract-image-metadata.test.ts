@@ -13,7 +13,7 @@ import { expectRejection, withEnv } from '../../support/helpers';
 
 describe('ExtractImageMetadata handler', () => {
   let aws: AwsMocks;
-  const event = eventFixture<{ upload: { key: string } }>('extract-image-metadata.json');
+  const event = eventFixture<{ upload: { key: string; versionId: string } }>('extract-image-metadata.json');
   before(() => {
     aws = new AwsMocks();
   });
@@ -44,10 +44,10 @@ describe('ExtractImageMetadata handler', () => {
       convertible: false,
     });
     expect(aws.s3.commandCalls(HeadObjectCommand).map((call) => call.args[0].input)).to.deep.equal([
-      { Bucket: 'photorepo', Key: event.upload.key },
+      { Bucket: 'photorepo', Key: event.upload.key, VersionId: event.upload.versionId },
     ]);
     expect(aws.s3.commandCalls(GetObjectCommand).map((call) => call.args[0].input)).to.deep.equal([
-      { Bucket: 'photorepo', Key: event.upload.key, Range: 'bytes=0-65535' },
+      { Bucket: 'photorepo', Key: event.upload.key, VersionId: event.upload.versionId, Range: 'bytes=0-65535' },
     ]);
   });
 

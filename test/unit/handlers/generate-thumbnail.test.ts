@@ -9,7 +9,7 @@ import {
   TransientError,
   UploadNotFound,
 } from '../../../functions/lib/errors';
-import { AwsMocks, awsError, eventFixture, fixtureImage, USER_ID } from '../../support/aws-mocks';
+import { AwsMocks, awsError, eventFixture, fixtureImage, USER_ID, WRITTEN_VERSION_ID } from '../../support/aws-mocks';
 import { expectRejection, withEnv } from '../../support/helpers';
 
 describe('GenerateThumbnail handler', () => {
@@ -29,13 +29,16 @@ describe('GenerateThumbnail handler', () => {
     const thumbnail = await handler(event);
     const [put, ...more] = aws.s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
     expect(more).to.deep.equal([]);
-    expect(put).to.include({ Bucket: 'photorepo', Key: thumbnailKey, ContentType: 'image/jpeg' });
+    // No thumbnail yet: created only if none appeared meanwhile, naming the upload it was made from.
+    expect(put).to.include({ Bucket: 'photorepo', Key: thumbnailKey, ContentType: 'image/jpeg', IfNoneMatch: '*' });
+    expect(put?.Metadata).to.deep.equal({ 'source-sequencer': '0065A1B2C3D4E5F601' });
     expect(thumbnail).to.deep.equal({
       key: thumbnailKey,
       width: 250,
       height: 188,
       format: 'JPEG',
       sizeBytes: (put?.Body as Uint8Array).byteLength,
+      versionId: WRITTEN_VERSION_ID,
     });
   });
 

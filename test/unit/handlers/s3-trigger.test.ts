@@ -62,6 +62,8 @@ describe('S3Trigger handler', () => {
       eventTime: '2026-11-22T10:15:30Z',
       sizeBytes: 161713,
       etag: 'b1946ac92492d2347c6235b4d2611184',
+      // The event's version: every step reads the upload at it.
+      versionId: 'Lx8h3uM1q5Yz2QbVn0T7cW4kEj9RaXsD',
     };
     // A new photo in an album: its item and the album's +1 in one transaction (the album is made if missing).
     expect(putCalls()).to.deep.equal([]);
@@ -88,7 +90,7 @@ describe('S3Trigger handler', () => {
       key,
       userId: USER_ID,
       albumId: 'holidays',
-      albumKey: `${USER_ID}#holidays`,
+      albumKey: `${USER_ID}/holidays`,
       fileName: 'nikon-p6000_landscape_gps.jpg',
       sequencer: '0065A1B2C3D4E5F601',
       sequencerOrder: '0065A1B2C3D4E5F60100000000000000',

@@ -8,7 +8,7 @@ export const photoItem: ImageItem & Record<string, unknown> = {
   key: 'private/alice/uploads/holidays/a.jpg',
   userId: 'alice',
   albumId: 'holidays',
-  albumKey: 'alice#holidays',
+  albumKey: 'alice/holidays',
   fileName: 'a.jpg',
   status: 'SUCCEEDED',
   executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:ImageProcessing:a-jpg-0123',

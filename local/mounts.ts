@@ -9,7 +9,7 @@ import { handleSnsApi } from './sns/sns-api';
 import { messageOf, type StackLog } from './log';
 import type { Services } from './services';
 import type { StackModel } from './stack-model';
-import { WEB_APP_PREFIX } from './webapp/web-app';
+import { createWebApp, WEB_APP_PREFIX } from './web/web-app';
 
 /**
  * What the stack's one endpoint serves: one line per mount. A new local service is a module that answers HTTP, a
@@ -88,14 +88,7 @@ export const MOUNTS: Mount<StackContext>[] = [
     handler: frontDoor,
     corsOrigins: ({ services }) => services.frontDoor.corsOrigins(),
   },
-  {
-    route: 'webapp',
-    path: WEB_APP_PREFIX,
-    handler:
-      ({ services }) =>
-      (req, res) =>
-        services.webApp.handle(req, res),
-  },
+  { route: 'webapp', path: WEB_APP_PREFIX, handler: ({ model, log }) => createWebApp({ model, log }).handle },
 ];
 
 /** The mount a request goes to in the stack's table. */

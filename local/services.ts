@@ -12,7 +12,6 @@ import { publishFromTask } from './sns/sns-task';
 import type { LocalStackOptions } from './stack';
 import type { StackModel } from './stack-model';
 import { createStepFunctionsService, type StepFunctionsService } from './stepfunctions/service';
-import { createWebApp, type WebApp } from './webapp/web-app';
 
 /**
  * The emulated services of one stack, started from its model in dependency order (Lambda, then the event bus that
@@ -28,7 +27,6 @@ export interface Services {
   sns: SnsService;
   /** Absent when the stack runs with recognition off. */
   rekognition?: RekognitionApi;
-  webApp: WebApp;
   /** The user pool's provider (/_auth) and the HTTP API (/_api), from the template. */
   frontDoor: FrontDoor;
 }
@@ -85,13 +83,6 @@ export async function startServices(
       ...(options.recognition === false
         ? {}
         : { rekognition: createRekognitionApi((bucket, key, version) => s3.readObject(bucket, key, version), log) }),
-      webApp: createWebApp({
-        endpoint: model.identity.endpoint,
-        region: model.identity.region,
-        bucket: model.outputs.PhotoRepoBucketName?.value ?? model.buckets[0]?.name ?? '',
-        table: model.outputs.ImageMetadataTableName?.value ?? model.tables[0]?.name ?? '',
-        log,
-      }),
       frontDoor,
     };
   } catch (error) {
@@ -122,7 +113,6 @@ export async function servicesIdle({ bus, states, sns }: Services): Promise<void
 /** Stops what makes work first (deliveries, executions, sandboxes), then closes the endpoint, then the stores. */
 export async function stopServices(services: Services, closeEndpoint: () => Promise<void>): Promise<void> {
   services.bus.close();
-  services.webApp.close();
   await services.states.close();
   await services.lambda.close();
   await closeEndpoint();

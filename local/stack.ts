@@ -3,7 +3,7 @@ import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { localOutputs, localUrls } from './frontdoor/local-urls';
+import { localBuckets, localOutputs, localUrls } from './frontdoor/local-urls';
 import { createGateway, type Handler } from './gateway';
 import { sendAwsJsonError } from './http/respond';
 import { consoleLog, type StackLog } from './log';
@@ -104,7 +104,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       identity,
       ...(options.parameterOverrides ? { parameterOverrides: options.parameterOverrides } : {}),
     });
-    model = { ...model, outputs: localOutputs(model.outputs, localUrls(port)) };
+    const urls = localUrls(port);
+    model = { ...model, outputs: localOutputs(model.outputs, urls), buckets: localBuckets(model.buckets, urls) };
     mkdirSync(dataDir, { recursive: true });
     lockFile = lockDataDir(dataDir);
     services = await startServices(model, dataDir, options, env, log);

@@ -155,7 +155,9 @@ export function sendPage(res: ServerResponse, status: number, page: Page): void 
     'content-security-policy': page.csp,
     'x-frame-options': 'DENY',
     'cache-control': 'no-store',
-    'referrer-policy': 'no-referrer',
+    // Not no-referrer: under it a browser sends `Origin: null` with the page's own form posts, which the origin
+    // check above refuses. same-origin still tells other sites nothing.
+    'referrer-policy': 'same-origin',
   });
   res.end(page.body);
 }

@@ -48,7 +48,7 @@ async function main(argv: string[]): Promise<void> {
     ...model.stateMachines.map((m) => `  state machine  ${m.arn}`),
     ...model.topics.map((topic) => `  topic          ${topic.arn}  (each message is printed as [sns])`),
     `  functions      ${model.functions.map((fn) => fn.name).join(', ')}`,
-    `  web app        ${url}/_app/   (a local test page: upload photos, watch their items)`,
+    `  web app        ${url}/_app/   (sign up, create albums, upload photos, see what the workflow found)`,
     ...local.map(([name, output]) => `  ${name.padEnd(14)} ${output.value}`),
     `  data           ${shown(stack.dataDir)}`,
     `  inbox          ${shown(inboxFile(stack.dataDir))}   (e-mail the stack "sends", one JSON line each)`,

@@ -55,3 +55,17 @@ export function localOutputs<T extends { value: string }>(
     Object.entries(outputs).map(([name, output]) => [name, { ...output, value: urls.rewrite(output.value) }]),
   );
 }
+
+const CLOUDFRONT_ORIGIN = /^https:\/\/[a-z0-9.-]+\.cloudfront\.net\/?$/i;
+
+/**
+ * The buckets with each CORS origin that is a CloudFront distribution (where the web app is on AWS) made the local
+ * web app's origin, so a browser on /_app/ may upload to and read from them as it may from CloudFront on AWS.
+ */
+export function localBuckets<T extends { cors: { AllowedOrigins: string[] }[] }>(buckets: T[], urls: LocalUrls): T[] {
+  const local = (origin: string) => (CLOUDFRONT_ORIGIN.test(origin) ? urls.origin : origin);
+  return buckets.map((bucket) => ({
+    ...bucket,
+    cors: bucket.cors.map((rule) => ({ ...rule, AllowedOrigins: [...new Set(rule.AllowedOrigins.map(local))] })),
+  }));
+}

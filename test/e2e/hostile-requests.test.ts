@@ -209,9 +209,11 @@ export const HOSTILE_REQUESTS: Hostile[] = [
     answer: /^HTTP\/1\.1 400/,
   },
   {
-    name: 'the web app API: a body that is not JSON',
-    bytes: call('POST', '/_app/api/uploads', 'none', 'Content-Type: application/json\r\n', '{'),
-    answer: /^HTTP\/1\.1 400/,
+    // The web app is static files (its API is /_api): a POST, body or not, is refused.
+    name: 'the web app: a POST with a body that is not JSON',
+    bytes: (port) =>
+      `POST /_app/ HTTP/1.1\r\nHost: localhost:${port}\r\nContent-Type: application/json\r\nContent-Length: 1\r\nConnection: close\r\n\r\n{`,
+    answer: /^HTTP\/1\.1 405/,
   },
   {
     name: 'a header of 100 KB',

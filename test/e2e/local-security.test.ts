@@ -237,7 +237,8 @@ describe('local stack security', function () {
         expect(JSON.parse(answer.body).__type).to.equal('MissingAuthenticationTokenException');
       }
       expect((await request(port, { path: '/_local/health' })).status).to.equal(200);
-      expect((await request(port, { path: '/_app/' })).status).to.equal(200);
+      // The web app answers on the name its sign-in callback uses (127.0.0.1 is redirected there).
+      expect((await request(port, { path: '/_app/', headers: { host: `localhost:${port}` } })).status).to.equal(200);
       // The SDK signs with whatever credentials it has.
       expect((await t.sfn.send(new ListStateMachinesCommand({}))).stateMachines).to.be.an('array');
     });

@@ -58,6 +58,25 @@ describe('eslint.config.mjs enforces the rooms', function () {
       /never imports local\/, bench\/, scripts\/, test\/ or web\//,
     ],
     [
+      'a page importing code from functions/',
+      'web/src/x.ts',
+      "import { parseUploadKey } from '../../functions/lib/upload-key';\nexport const parse = parseUploadKey;\n",
+      /only the contract types of functions/,
+    ],
+    ['a page importing the SDK', 'web/src/x.ts', sdkClient('@aws-sdk/client-s3'), /runs in a browser/],
+    [
+      'a page importing the local stack',
+      'web/src/x.tsx',
+      "import { helper } from '../../local/x';\nexport const value = helper;\n",
+      /runs in a browser/,
+    ],
+    [
+      'a component calling a hook conditionally',
+      'web/src/x.tsx',
+      "import { useState } from 'react';\nexport function A(p: { on: boolean }) {\n  if (p.on) useState(0);\n  return null;\n}\n",
+      /react-hooks\/rules-of-hooks/,
+    ],
+    [
       'a handler longer than 40 lines',
       'functions/x.ts',
       Array.from({ length: 41 }, (_, i) => `export const line${i} = ${i};`).join('\n') + '\n',
@@ -86,6 +105,12 @@ describe('eslint.config.mjs enforces the rooms', function () {
       Array.from({ length: 40 }, (_, i) => `export const line${i} = ${i};`).join('\n') + '\n',
     ],
     ['a test importing the SDK', 'test/unit/x.test.ts', sdkClient('@aws-sdk/client-s3')],
+    [
+      'a page importing a contract type from functions/',
+      'web/src/x.ts',
+      "import type { ImageItem } from '../../functions/lib/image-item';\nexport type Item = ImageItem;\n",
+    ],
+
     [
       'a core file longer than 40 lines',
       'functions/lib/x.ts',

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { rmSync } from 'node:fs';
 import { httpApiOf } from '../../../local/apigateway/http-api-model';
 import { userPoolOf } from '../../../local/auth/user-pool-model';
-import { localOutputs, localUrls } from '../../../local/frontdoor/local-urls';
+import { localBuckets, localOutputs, localUrls } from '../../../local/frontdoor/local-urls';
 import { loadStackModel, stackModel, TemplateError } from '../../../local/stack-model';
 import { loadTemplate, parseTemplate, PROJECT_ROOT } from '../../../local/template';
 import { tempDir } from '../../support/test-stack';
@@ -46,6 +46,15 @@ describe('front door model', () => {
     expect(urls.rewrite('https://d111.cloudfront.net/')).to.equal('http://localhost:4603/_app/');
     expect(urls.rewrite('https://example.com/cloudfront.net')).to.equal('https://example.com/cloudfront.net');
     expect(urls.rewrite('photorepo')).to.equal('photorepo');
+  });
+
+  it("lets the local web app's origin use the buckets a CloudFront origin may use on AWS", () => {
+    const rule = { AllowedOrigins: ['https://d111.cloudfront.net', 'http://localhost:4566'], AllowedMethods: ['POST'] };
+    const [bucket] = localBuckets([{ name: 'photorepo', cors: [rule] }], urls);
+    expect(bucket?.cors[0]?.AllowedOrigins).to.deep.equal(['http://localhost:4603', 'http://localhost:4566']);
+    expect(bucket?.cors[0]?.AllowedMethods).to.deep.equal(['POST']);
+    const [other] = localBuckets([{ cors: [{ AllowedOrigins: ['https://example.com/x.cloudfront.net'] }] }], urls);
+    expect(other?.cors[0]?.AllowedOrigins).to.deep.equal(['https://example.com/x.cloudfront.net']);
   });
 
   it('answers the outputs with local URLs, as DescribeStacks and config.json need them', () => {

@@ -12,6 +12,7 @@ import { publishFromTask } from './sns/sns-task';
 import type { LocalStackOptions } from './stack';
 import type { StackModel } from './stack-model';
 import { createStepFunctionsService, type StepFunctionsService } from './stepfunctions/service';
+import { statusChangeEvent } from './stepfunctions/status-events';
 
 /**
  * The emulated services of one stack, started from its model in dependency order (Lambda, then the event bus that
@@ -65,7 +66,7 @@ export async function startServices(
     });
     started.push(dynamodb);
     const sns = new SnsService({ topics: model.topics, dataDir, endpoint: model.identity.endpoint, log });
-    const states = startStepFunctions(model, dataDir, { lambda, sns }, options, env, log);
+    const states = startStepFunctions(model, dataDir, { lambda, sns, bus }, options, env, log);
     const frontDoor = await startFrontDoor({
       model,
       port: Number(new URL(model.identity.endpoint).port),
@@ -143,7 +144,7 @@ function startS3(model: StackModel, dataDir: string, bus: EventBus, log: StackLo
 function startStepFunctions(
   model: StackModel,
   dataDir: string,
-  { lambda, sns }: { lambda: LambdaRuntime; sns: SnsService },
+  { lambda, sns, bus }: { lambda: LambdaRuntime; sns: SnsService; bus: EventBus },
   options: LocalStackOptions,
   env: NodeJS.ProcessEnv,
   log: StackLog,
@@ -157,6 +158,8 @@ function startStepFunctions(
     templateMachines: model.stateMachines,
     invoke: (name, payload) => lambda.invokeOrThrow(name, payload),
     publish: (parameters) => publishFromTask(sns, parameters),
+    onStatusChange: (record) =>
+      bus.putAndSettle(statusChangeEvent(record, model.identity.region, model.identity.accountId)),
     log,
     ...(env.SFN_MOCK_CONFIG ? { mockConfigPath: path.resolve(env.SFN_MOCK_CONFIG) } : {}),
     ...(retryIntervalMs !== undefined ? { retryIntervalMs } : {}),

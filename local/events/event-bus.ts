@@ -15,6 +15,11 @@ import type { EventBridgeEvent } from './s3-object-events';
  */
 export interface EventBus {
   put(event: EventBridgeEvent): RuleModel[];
+  /**
+   * Puts the event and resolves when every rule it matched is done with it: true when each delivered or dead-lettered
+   * it, false when the bus closed first (the caller keeps the event to put again after a restart).
+   */
+  putAndSettle(event: EventBridgeEvent): Promise<boolean>;
   /** Resolves when every delivery started so far has finished (delivered or dead-lettered). */
   drain(): Promise<void>;
   close(): void;
@@ -36,28 +41,36 @@ export function createEventBus(options: EventBusOptions): EventBus {
   let closed = false;
   const delay = options.retryDelayMs ?? ((attempt: number) => Math.min(60_000, 1000 * 2 ** (attempt - 1)));
 
+  const dispatch = (event: EventBridgeEvent): { matched: RuleModel[]; ends: Promise<DeliveryEnd>[] } => {
+    const matched = options.rules.filter((rule) => {
+      try {
+        return matchesPattern(rule.pattern, event);
+      } catch (error) {
+        options.log.line('events', `rule ${rule.name}: ${messageOf(error)}`);
+        return false;
+      }
+    });
+    const ends = matched.map((rule) => {
+      options.log.line('events', `${rule.name} -> ${rule.target}: ${event['detail-type']} ${describeEvent(event)}`);
+      const delivery = deliver(rule, event, options, delay, () => closed).catch((error: unknown): DeliveryEnd => {
+        options.log.line('events', `delivery failed: ${messageOf(error)}`);
+        return 'dead-lettered';
+      });
+      const tracked = delivery.then(() => undefined);
+      inFlight.add(tracked);
+      void tracked.finally(() => inFlight.delete(tracked));
+      return delivery;
+    });
+    return { matched, ends };
+  };
+
   return {
     put(event) {
-      const matched = options.rules.filter((rule) => {
-        try {
-          return matchesPattern(rule.pattern, event);
-        } catch (error) {
-          options.log.line('events', `rule ${rule.name}: ${messageOf(error)}`);
-          return false;
-        }
-      });
-      for (const rule of matched) {
-        options.log.line(
-          'events',
-          `${rule.name} -> ${rule.target}: ${event['detail-type']} ${String((event.detail as { object?: { key?: string } }).object?.key ?? event.id)}`,
-        );
-        const delivery = deliver(rule, event, options, delay, () => closed).catch((error: unknown) =>
-          options.log.line('events', `delivery failed: ${messageOf(error)}`),
-        );
-        inFlight.add(delivery);
-        void delivery.finally(() => inFlight.delete(delivery));
-      }
-      return matched;
+      return dispatch(event).matched;
+    },
+    async putAndSettle(event) {
+      const ends = await Promise.all(dispatch(event).ends);
+      return ends.every((end) => end !== 'closed');
     },
     async drain() {
       while (inFlight.size > 0) await Promise.all([...inFlight]);
@@ -75,14 +88,14 @@ async function deliver(
   options: EventBusOptions,
   delay: (attempt: number) => number,
   closed: () => boolean,
-): Promise<void> {
+): Promise<DeliveryEnd> {
   const payload =
     rule.input !== undefined ? JSON.parse(rule.input) : rule.inputPath ? pathValue(event, rule.inputPath) : event;
   const firstAttempt = Date.now();
   let functionErrors = 0;
   let deliveryErrors = 0;
   for (let attempt = 1; ; attempt += 1) {
-    if (closed()) return;
+    if (closed()) return 'closed';
     let outcome: InvokeOutcome | undefined;
     let deliveryError: unknown;
     try {
@@ -90,7 +103,7 @@ async function deliver(
     } catch (error) {
       deliveryError = error;
     }
-    if (outcome?.ok) return;
+    if (outcome?.ok) return 'delivered';
     if (outcome && !outcome.ok) {
       functionErrors += 1;
       options.log.line(
@@ -98,7 +111,7 @@ async function deliver(
         `${rule.target} failed on ${event['detail-type']} ${event.id}: ${outcome.error.errorType}: ${outcome.error.errorMessage}`,
       );
       if (functionErrors > FUNCTION_ERROR_RETRIES)
-        return deadLetter(
+        return deadLettered(
           options,
           { rule, event, reason: 'function error after Lambda asynchronous retries', error: outcome.error },
           attempt,
@@ -111,7 +124,7 @@ async function deliver(
         ageSeconds > rule.retryPolicy.maximumEventAgeSeconds
       ) {
         const error = { errorType: (deliveryError as Error)?.name, errorMessage: messageOf(deliveryError) };
-        return deadLetter(
+        return deadLettered(
           options,
           { rule, event, reason: 'target could not be invoked (RetryPolicy exhausted)', error },
           attempt,
@@ -120,6 +133,21 @@ async function deliver(
     }
     await new Promise((resolve) => setTimeout(resolve, delay(attempt)));
   }
+}
+
+type DeliveryEnd = 'delivered' | 'dead-lettered' | 'closed';
+
+function deadLettered(options: EventBusOptions, undeliverable: Undeliverable, attempts: number): DeliveryEnd {
+  deadLetter(options, undeliverable, attempts);
+  return 'dead-lettered';
+}
+
+/** What the log names an event by: an object's key, an execution's ARN and status, or the event id. */
+function describeEvent(event: EventBridgeEvent): string {
+  const detail = event.detail as { object?: { key?: string }; executionArn?: string; status?: string };
+  if (detail.object?.key !== undefined) return String(detail.object.key);
+  if (detail.executionArn !== undefined) return `${detail.executionArn} ${String(detail.status)}`;
+  return event.id;
 }
 
 interface Undeliverable {

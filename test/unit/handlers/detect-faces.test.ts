@@ -10,7 +10,9 @@ describe('DetectFaces handler', () => {
   const event = eventFixture<{ upload: { key: string; versionId: string }; metadata: Record<string, unknown> }>(
     'detect-faces.json',
   );
-  const converted = eventFixture<{ metadata: { rendition: { key: string; versionId: string } } }>('generate-thumbnail-converted.json');
+  const converted = eventFixture<{ metadata: { rendition: { key: string; versionId: string } } }>(
+    'generate-thumbnail-converted.json',
+  );
   const face = (left: number, extra: Record<string, unknown> = {}) => ({
     BoundingBox: { Width: 0.1, Height: 0.15, Left: left, Top: 0.2 },
     Confidence: 99.9,

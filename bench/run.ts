@@ -9,14 +9,22 @@ import { runConvertBench, type ConvertBenchResult } from './convert';
 import { runE2eBench, type E2eBenchResult } from './e2e';
 import { runMetadataBench, type MetadataBenchResult } from './metadata';
 import { runThumbnailBench, type FormatBenchResult } from './thumbnail';
+import { overBudget, runWorstCaseBench, type WorstCaseEntry } from './worst-case';
 
 export interface BenchReport {
-  thumbnail: { jpeg: FormatBenchResult; png: FormatBenchResult; jpegProgressive: FormatBenchResult; maxSize: number };
+  thumbnail: {
+    jpeg: FormatBenchResult;
+    png: FormatBenchResult;
+    jpegProgressive: FormatBenchResult;
+    maxSize: number;
+    /** Peak RSS of every decoder path at the pixel limit, each in a fresh process, then all in one (bench/worst-case.ts). */
+    worstCase: WorstCaseEntry[];
+  };
   metadata: MetadataBenchResult;
   e2e: E2eBenchResult;
   bundles: BundleBenchResult[];
-  /** 12 MP HEIC, WebP and AVIF to a JPEG rendition: ConvertImage's core against vips. */
-  conversion: ConvertBenchResult;
+  /** 12 MP HEIC, WebP and AVIF to a JPEG rendition: ConvertImage's core against vips; worstCase as for thumbnails. */
+  conversion: ConvertBenchResult & { worstCase: WorstCaseEntry[] };
   machine: { cpu: string; cores: number; memoryGb: number; node: string };
   quick: boolean;
 }
@@ -30,6 +38,8 @@ async function main(): Promise<void> {
   const thumbnail = await runThumbnailBench(quick ? { runs: 2, rounds: 1 } : { runs: 5, rounds: 3 });
   progress('conversions (ours vs vips copy)');
   const conversion = await runConvertBench(quick ? { runs: 1, rounds: 1 } : { runs: 3, rounds: 2 });
+  progress('worst cases: every decoder path at the pixel limit (peak RSS against MemorySize less the margin)');
+  const worstCase = await runWorstCaseBench({ progress: (message) => progress(`  ${message}`) });
   progress('metadata step reads');
   const metadata = await runMetadataBench(quick ? 5 : 20);
   progress('Lambda bundles');
@@ -43,11 +53,12 @@ async function main(): Promise<void> {
       png: thumbnail.png,
       jpegProgressive: thumbnail.jpegProgressive,
       maxSize: thumbnail.maxSize,
+      worstCase: worstCase.thumbnail,
     },
     metadata,
     e2e,
     bundles,
-    conversion,
+    conversion: { ...conversion, worstCase: worstCase.conversion },
     machine: {
       cpu: cpus()[0]?.model ?? 'unknown',
       cores: cpus().length,
@@ -56,6 +67,12 @@ async function main(): Promise<void> {
     },
     quick,
   };
+  // The memory check is the one verdict of the benchmark: a peak is not timing noise.
+  const over = overBudget(worstCase);
+  if (over.length > 0) {
+    progress(`over the memory budget:\n${over.join('\n')}`);
+    process.exitCode = 1;
+  }
   if (json) {
     process.stdout.write(`${JSON.stringify(report)}\n`);
     return;
@@ -76,6 +93,21 @@ async function main(): Promise<void> {
   });
   console.log('12 MP photo to a JPEG rendition (ratio = ours / vips copy)');
   console.table({ heic: conversion.heic, webp: conversion.webp, avif: conversion.avif });
+  const worst =
+    (fn: string) =>
+    ({ path, megapixels, peakRssMb, budgetMb, outcome }: WorstCaseEntry) => ({
+      function: fn,
+      path,
+      megapixels,
+      peakRssMb,
+      budgetMb,
+      outcome,
+    });
+  console.log('Every decoder path at the pixel limit (peak RSS; budget = MemorySize less a quarter)');
+  console.table([
+    ...worstCase.thumbnail.map(worst('GenerateThumbnail')),
+    ...worstCase.conversion.map(worst('ConvertImage')),
+  ]);
   console.log('Metadata step on a 12 MP JPEG');
   console.table([metadata]);
   console.log('Upload to SUCCEEDED on the local stack');

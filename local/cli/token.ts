@@ -1,4 +1,4 @@
-import { codeFlowTokens, CodeFlowError } from '../auth/code-flow-client';
+import { codeFlowTokens, CodeFlowError, type TokenSet } from '../auth/code-flow-client';
 import { latestCode } from '../auth/inbox';
 import { parseArgs, quietNodeVersionWarning, stringOption, UsageError } from './args';
 
@@ -40,6 +40,38 @@ export function emailOf(user: string): string {
   return user.includes('@') ? user : `${user}@example.com`;
 }
 
+export interface LocalTokenOptions {
+  /** The stack's endpoint, such as http://localhost:4566. */
+  endpoint: string;
+  /** A name (alice -> alice@example.com) or an e-mail address. */
+  user: string;
+  password?: string;
+  /** The app client; default the stack's UserPoolClientId output. */
+  clientId?: string;
+}
+
+/**
+ * The tokens of a user of the running stack, signed up first when the pool does not know them, through the
+ * provider's code + PKCE flow over HTTP: what this CLI prints, and what the end-to-end tests sign in with.
+ */
+export async function localUserTokens(options: LocalTokenOptions): Promise<TokenSet> {
+  const endpoint = options.endpoint.replace(/\/+$/, '');
+  const stack = await health(endpoint);
+  if (!stack.auth) throw new StackUnreachable(`the stack at ${endpoint} has no user pool (AWS::Cognito::UserPool)`);
+  const clientId = options.clientId ?? stack.outputs.UserPoolClientId ?? stack.auth.clients[0]?.clientId;
+  const client = stack.auth.clients.find((candidate) => candidate.clientId === clientId);
+  if (!client?.redirectUris[0])
+    throw new UsageError(`the stack has no app client ${clientId ?? ''} with a callback URL`);
+  return codeFlowTokens({
+    issuer: stack.auth.issuer,
+    clientId: client.clientId,
+    redirectUri: client.redirectUris[0],
+    email: emailOf(options.user),
+    password: options.password ?? DEFAULT_PASSWORD,
+    readCode: (email) => latestCode(stack.dataDir, email),
+  });
+}
+
 async function main(argv: string[]): Promise<void> {
   const args = parseArgs(argv, { values: ['user', 'endpoint', 'password', 'client'], flags: ['id-token', 'help'] });
   if (args.options.help) {
@@ -50,20 +82,13 @@ async function main(argv: string[]): Promise<void> {
   }
   const user = stringOption(args, 'user');
   if (!user) throw new UsageError('--user is required (a name such as alice, or an e-mail address)');
-  const endpoint = (stringOption(args, 'endpoint') ?? DEFAULT_ENDPOINT).replace(/\/+$/, '');
-  const stack = await health(endpoint);
-  if (!stack.auth) throw new StackUnreachable(`the stack at ${endpoint} has no user pool (AWS::Cognito::UserPool)`);
-  const clientId = stringOption(args, 'client') ?? stack.outputs.UserPoolClientId ?? stack.auth.clients[0]?.clientId;
-  const client = stack.auth.clients.find((candidate) => candidate.clientId === clientId);
-  if (!client?.redirectUris[0])
-    throw new UsageError(`the stack has no app client ${clientId ?? ''} with a callback URL`);
-  const tokens = await codeFlowTokens({
-    issuer: stack.auth.issuer,
-    clientId: client.clientId,
-    redirectUri: client.redirectUris[0],
-    email: emailOf(user),
-    password: stringOption(args, 'password') ?? DEFAULT_PASSWORD,
-    readCode: (email) => latestCode(stack.dataDir, email),
+  const password = stringOption(args, 'password');
+  const clientId = stringOption(args, 'client');
+  const tokens = await localUserTokens({
+    endpoint: stringOption(args, 'endpoint') ?? DEFAULT_ENDPOINT,
+    user,
+    ...(password === undefined ? {} : { password }),
+    ...(clientId === undefined ? {} : { clientId }),
   });
   process.stdout.write(`${args.options['id-token'] ? tokens.id_token : tokens.access_token}\n`);
 }

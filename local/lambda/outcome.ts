@@ -29,3 +29,22 @@ export function functionNameOf(nameOrArn: string): string {
   const rest = marker >= 0 ? nameOrArn.slice(marker + 'function:'.length) : nameOrArn;
   return rest.split(':')[0] ?? rest;
 }
+
+/** How Lambda reports a sandbox killed for passing its MemorySize (Node.js runtimes). */
+export function outOfMemoryRecord(requestId: string): FunctionErrorRecord {
+  return {
+    errorType: 'Runtime.OutOfMemory',
+    errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: signal: killed`,
+    trace: [],
+  };
+}
+
+/** How Lambda reports a runtime process that exited without answering: `exit status N` or `signal: NAME`. */
+export function exitRecord(requestId: string, code: number | null, signal: string | null): FunctionErrorRecord {
+  const how = signal ? `signal: ${signal === 'SIGKILL' ? 'killed' : signal}` : `exit status ${code ?? 0}`;
+  return {
+    errorType: 'Runtime.ExitError',
+    errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: ${how}`,
+    trace: [],
+  };
+}

@@ -5,9 +5,10 @@ import { FunctionError, FunctionNotFound, functionNameOf, type InvokeOutcome } f
 import { Sandbox, type SandboxSettings } from './sandbox';
 
 /**
- * The functions of template.yaml, run like Lambda runs them: each invocation in a sandbox (./sandbox.ts, a worker
- * thread) that has only the function's environment, loads the handler once and serves one invocation at a time; more
- * sandboxes start when invocations overlap, up to maxConcurrency per function, and further invocations wait.
+ * The functions of template.yaml, run like Lambda runs them: each invocation in a sandbox (./sandbox.ts, a child
+ * process held to MemorySize) that has only the function's environment, loads the handler once and serves one
+ * invocation at a time; more sandboxes start when invocations overlap, up to maxConcurrency per function, and further
+ * invocations wait.
  */
 export interface LambdaRuntimeOptions {
   functions: FunctionModel[];
@@ -131,7 +132,7 @@ class SandboxPools {
     this.closed = true;
     const all = [...this.pools.values()].flatMap((pool) => pool.sandboxes);
     for (const pool of this.pools.values()) for (const wake of pool.waiting.splice(0)) wake();
-    await Promise.all(all.map((sandbox) => sandbox.worker.terminate().catch(() => undefined)));
+    await Promise.all(all.map((sandbox) => sandbox.stop()));
   }
 
   private start(fn: FunctionModel): Sandbox {
@@ -155,7 +156,7 @@ class SandboxPools {
     sandbox.dead = true;
     const pool = this.poolOf(fn);
     pool.sandboxes = pool.sandboxes.filter((candidate) => candidate !== sandbox);
-    void sandbox.worker.terminate();
+    void sandbox.stop();
     this.release(fn);
   }
 

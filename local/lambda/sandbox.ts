@@ -1,16 +1,19 @@
+import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { Worker } from 'node:worker_threads';
 import type { StackLog } from '../log';
 import type { FunctionModel, StackIdentity } from '../stack-model';
 import { environmentOf, moduleFile } from './environment';
-import { FunctionError, type FunctionErrorRecord, type InvokeOutcome } from './outcome';
+import { MemoryWatch } from './memory-watch';
+import { exitRecord, FunctionError, outOfMemoryRecord, type FunctionErrorRecord, type InvokeOutcome } from './outcome';
 
 /**
- * One Lambda sandbox: a worker thread (./worker.cjs) with only the function's environment, that loads the handler
- * once and serves one invocation at a time. A sandbox that times out, runs out of memory or exits is discarded, as
- * Lambda discards an execution environment; MemorySize caps its heap.
+ * One Lambda sandbox: a child process (./worker.cjs) with only the function's environment, that loads the handler
+ * once and serves one invocation at a time. A process, not a worker thread, because MemorySize is a limit on the
+ * whole process's resident memory on Lambda, and only a process of its own has a resident memory that can be read:
+ * worker threads share the stack's. A sandbox that times out, passes its MemorySize or exits is discarded, as Lambda
+ * discards an execution environment, and the invocation fails with Lambda's error type.
  */
 export interface SandboxSettings {
   identity: StackIdentity;
@@ -34,13 +37,22 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
-type WorkerMessage = { type: string; id?: string; ok?: boolean; payload?: string; error?: FunctionErrorRecord };
+type WorkerMessage = {
+  type: string;
+  id?: string;
+  ok?: boolean;
+  payload?: string;
+  error?: FunctionErrorRecord;
+  peakRssKb?: number;
+};
 type Answer = { ok: true; payload: string } | { ok: false; error: FunctionErrorRecord };
 
 const WORKER_FILE = path.join(__dirname, 'worker.cjs');
+/** What V8 prints when the heap limit is reached: the process aborts, which Lambda reports as out of memory too. */
+const HEAP_EXHAUSTED = /JavaScript heap out of memory|Reached heap limit/;
 
 export class Sandbox {
-  readonly worker: Worker;
+  readonly process: ChildProcess;
   /** Resolves once the handler is loaded (the cold start); rejects with a FunctionError if it cannot be. */
   readonly ready: Promise<void>;
   busy = false;
@@ -48,6 +60,11 @@ export class Sandbox {
   private pending: Pending | undefined;
   private settleReady!: { resolve: () => void; reject: (error: FunctionError) => void };
   private readonly log: StackLog;
+  private readonly memory: MemoryWatch;
+  private readonly exited: Promise<void>;
+  /** Set when the stack ends the process itself (out of memory): what the invocation reports. */
+  private killedFor: 'memory' | undefined;
+  private heapExhausted = false;
 
   constructor(
     private readonly fn: FunctionModel,
@@ -56,32 +73,37 @@ export class Sandbox {
   ) {
     this.log = settings.log;
     const { file, typescript } = moduleFile(fn, settings.mode, settings.bundleDir);
-    const enableSourceMaps = /--enable-source-maps/.test(fn.environment.NODE_OPTIONS ?? '');
-    this.worker = new Worker(WORKER_FILE, {
-      workerData: {
-        file,
-        typescript,
-        exportName: fn.exportName,
-        functionName: fn.name,
-        functionArn: fn.arn,
-        memoryMb: fn.memoryMb,
-        logGroupName: `/aws/lambda/${fn.name}`,
-      },
+    const config = {
+      file,
+      typescript,
+      exportName: fn.exportName,
+      functionName: fn.name,
+      functionArn: fn.arn,
+      memoryMb: fn.memoryMb,
+      logGroupName: `/aws/lambda/${fn.name}`,
+    };
+    this.process = fork(WORKER_FILE, [JSON.stringify(config)], {
+      // Only the function's environment: NODE_OPTIONS from the template (--enable-source-maps) applies as on Lambda.
       env: environmentOf(fn, settings.identity, settings.extraEnvironment),
-      execArgv: enableSourceMaps ? ['--enable-source-maps'] : [],
-      // Lambda's Node.js runtime gives V8 about 90% of MemorySize; never less than tsx needs to compile sources.
-      resourceLimits: { maxOldGenerationSizeMb: Math.max(Math.floor(fn.memoryMb * 0.9), 192) },
-      stdout: true,
-      stderr: true,
+      // Lambda's Node.js runtime gives V8 about 90% of MemorySize; the rest of the process is held by the watch below.
+      execArgv: [`--max-old-space-size=${Math.max(Math.floor(fn.memoryMb * 0.9), 16)}`],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
     });
-    for (const stream of [this.worker.stdout, this.worker.stderr]) {
-      createInterface({ input: stream }).on('line', (line) => this.log.line(fn.name, line));
-    }
+    // 'close' comes after the process exited and its output was read (V8's out-of-memory message included).
+    this.exited = new Promise((resolve) => this.process.once('close', () => resolve()));
+    this.memory = new MemoryWatch(this.process.pid ?? 0, fn.memoryMb, (peakMb) => this.outOfMemory(peakMb));
+    this.forwardLogs();
     this.ready = new Promise<void>((resolve, reject) => (this.settleReady = { resolve, reject }));
-    this.ready.catch(() => undefined);
-    this.worker.on('message', (message: WorkerMessage) => this.onMessage(message));
-    this.worker.on('error', (error: Error & { code?: string }) => this.onError(error));
-    this.worker.on('exit', () => this.onExit());
+    this.ready.then(
+      () => this.memory.stop(),
+      () => undefined,
+    );
+    // The cold start counts against MemorySize too.
+    this.memory.start();
+    this.process.on('message', (message: WorkerMessage) => this.onMessage(message));
+    this.process.on('error', (error) => this.onExit(null, null, error));
+    this.process.on('close', (code: number | null, signal: string | null) => this.onExit(code, signal));
   }
 
   /** Runs one invocation on this (ready, busy) sandbox; a timeout discards the sandbox, as Lambda does. */
@@ -89,43 +111,59 @@ export class Sandbox {
     const { fn } = this;
     const timeoutMs = fn.timeoutSeconds * 1000;
     return new Promise<InvokeOutcome>((resolve) => {
-      const id = randomUUID();
-      const timer = setTimeout(() => {
-        const pending = this.pending;
-        this.pending = undefined;
-        this.busy = false;
-        this.log.line(fn.name, `RequestId: ${requestId} Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`);
-        this.owner.discard(this);
-        pending?.resolve({
-          ok: false,
-          error: {
-            errorType: 'Sandbox.Timedout',
-            errorMessage: `RequestId: ${requestId} Error: Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`,
-            trace: [],
-          },
-          requestId,
-          durationMs: Date.now() - started,
-        });
-      }, timeoutMs);
-      this.pending = { id, resolve, started, requestId, timer };
       let serialized: string;
       try {
         serialized = JSON.stringify(event === undefined ? null : event);
       } catch (error) {
-        clearTimeout(timer);
-        this.pending = undefined;
         this.busy = false;
         this.owner.release();
-        resolve({
-          ok: false,
-          error: { errorType: 'InvalidRequestContentException', errorMessage: String(error), trace: [] },
-          requestId,
-          durationMs: 0,
-        });
+        const record = { errorType: 'InvalidRequestContentException', errorMessage: String(error), trace: [] };
+        resolve({ ok: false, error: record, requestId, durationMs: 0 });
         return;
       }
-      this.worker.postMessage({ type: 'invoke', id, event: serialized, requestId, deadline: started + timeoutMs });
+      const id = randomUUID();
+      const timer = setTimeout(() => this.timedOut(), timeoutMs);
+      this.pending = { id, resolve, started, requestId, timer };
+      this.memory.start();
+      this.process.send({ type: 'invoke', id, event: serialized, requestId, deadline: started + timeoutMs });
     });
+  }
+
+  /** Ends the process; resolves once it has exited. */
+  stop(): Promise<void> {
+    if (this.process.exitCode === null && this.process.signalCode === null) this.process.kill('SIGKILL');
+    return this.exited;
+  }
+
+  private timedOut(): void {
+    const { fn } = this;
+    const pending = this.pending;
+    if (!pending) return;
+    this.pending = undefined;
+    this.busy = false;
+    this.memory.stop();
+    const message = `Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`;
+    this.log.line(fn.name, `RequestId: ${pending.requestId} ${message}`);
+    this.owner.discard(this);
+    const error = { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${pending.requestId} Error: ${message}` };
+    pending.resolve({
+      ok: false,
+      error: { ...error, trace: [] },
+      requestId: pending.requestId,
+      durationMs: Date.now() - pending.started,
+    });
+  }
+
+  /** As Lambda's cgroup does: the process is killed on the spot; its exit then fails the invocation. */
+  private outOfMemory(peakMb: number): void {
+    this.killedFor = 'memory';
+    const requestId = this.pending?.requestId ?? '-';
+    this.log.line(
+      this.fn.name,
+      `RequestId: ${requestId} Error: Runtime exited with error: signal: killed Runtime.OutOfMemory ` +
+        `(resident memory ${peakMb} MB, MemorySize ${this.fn.memoryMb} MB)`,
+    );
+    this.process.kill('SIGKILL');
   }
 
   private finish(answer: Answer): void {
@@ -143,7 +181,13 @@ export class Sandbox {
     else if (message.type === 'init-error') {
       this.settleReady.reject(new FunctionError(message.error as FunctionErrorRecord));
       this.owner.discard(this);
+    } else if (message.type === 'crash') {
+      this.finish({ ok: false, error: message.error as FunctionErrorRecord });
+      this.owner.discard(this);
     } else if (message.type === 'result' && this.pending?.id === message.id) {
+      this.memory.stop();
+      // A peak past MemorySize between two reads still fails the invocation: Lambda would have killed it.
+      if (this.memory.check(message.peakRssKb)) return;
       this.finish(
         message.ok
           ? { ok: true, payload: message.payload as string }
@@ -152,33 +196,28 @@ export class Sandbox {
     }
   }
 
-  private onError(error: Error & { code?: string }): void {
-    const outOfMemory = error.code === 'ERR_WORKER_OUT_OF_MEMORY';
+  private onExit(code: number | null, signal: string | null, error?: Error): void {
+    this.memory.stop();
     const requestId = this.pending?.requestId ?? '-';
-    const record: FunctionErrorRecord = {
-      errorType: outOfMemory ? 'Runtime.OutOfMemory' : 'Runtime.ExitError',
-      errorMessage: outOfMemory
-        ? `RequestId: ${requestId} Error: Runtime exited with error: out of memory (MemorySize ${this.fn.memoryMb} MB)`
-        : `RequestId: ${requestId} Error: Runtime exited with error: ${error.name}: ${error.message}`,
-      trace: String(error.stack ?? '').split('\n'),
-    };
+    const record =
+      this.killedFor === 'memory' || this.heapExhausted
+        ? outOfMemoryRecord(requestId)
+        : error
+          ? { errorType: 'Runtime.ExitError', errorMessage: `Runtime could not start: ${error.message}`, trace: [] }
+          : exitRecord(requestId, code, signal);
     this.settleReady.reject(new FunctionError(record));
     this.finish({ ok: false, error: record });
     this.owner.discard(this);
   }
 
-  private onExit(): void {
-    this.settleReady.reject(
-      new FunctionError({
-        errorType: 'Runtime.ExitError',
-        errorMessage: 'Runtime exited before it was ready',
-        trace: [],
-      }),
-    );
-    this.finish({
-      ok: false,
-      error: { errorType: 'Runtime.ExitError', errorMessage: 'Runtime exited without an answer', trace: [] },
-    });
-    this.owner.discard(this);
+  private forwardLogs(): void {
+    const { stdout, stderr } = this.process;
+    if (stdout) createInterface({ input: stdout }).on('line', (line) => this.log.line(this.fn.name, line));
+    if (stderr) {
+      createInterface({ input: stderr }).on('line', (line) => {
+        if (HEAP_EXHAUSTED.test(line)) this.heapExhausted = true;
+        this.log.line(this.fn.name, line);
+      });
+    }
   }
 }

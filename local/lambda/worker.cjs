@@ -1,10 +1,12 @@
 'use strict';
 /**
- * One Lambda sandbox: a worker thread with its own process.env (the function's template environment) that loads
- * the handler module once (the cold start) and then runs one invocation at a time, as a Lambda execution
- * environment does. Plain CommonJS so it runs without a loader; TypeScript sources are loaded through tsx.
+ * One Lambda sandbox: a child process whose process.env is the function's template environment, started by
+ * sandbox.ts with its settings as argv[2] (JSON). It loads the handler module once (the cold start) and then runs one
+ * invocation at a time, as a Lambda execution environment does, talking to the stack over the IPC channel. Its own
+ * process, so that its resident memory can be held to MemorySize as Lambda holds it. Plain CommonJS so it runs
+ * without a loader; TypeScript sources are loaded through tsx.
  */
-const { parentPort, workerData } = require('node:worker_threads');
+const { readFileSync } = require('node:fs');
 
 // The SDK warns every sandbox that Node 20 support ends; Lambda runs the template's nodejs22.x, so the warning is noise here.
 const emitWarning = process.emitWarning.bind(process);
@@ -20,7 +22,10 @@ process.emitWarning = (warning, ...rest) => {
   emitWarning(warning, ...rest);
 };
 
-const { file, exportName, functionName, functionArn, memoryMb, logGroupName, typescript } = workerData;
+const { file, exportName, functionName, functionArn, memoryMb, logGroupName, typescript } = JSON.parse(process.argv[2]);
+const send = (message) => process.connected && process.send(message);
+// The stack went away (stopped or crashed): a sandbox has nobody to answer.
+process.on('disconnect', () => process.exit());
 
 function errorRecord(error, fallbackType) {
   if (error instanceof Error) {
@@ -37,6 +42,28 @@ function errorRecord(error, fallbackType) {
   };
 }
 
+/** The highest resident memory of this process so far (the kernel's VmHWM; getrusage's where /proc is missing). */
+function peakRssKb() {
+  try {
+    return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))[1]);
+  } catch {
+    return process.resourceUsage().maxRSS;
+  }
+}
+
+// As Lambda's Node.js runtime: an error nothing caught ends the sandbox, and the invocation reports it.
+process.on('uncaughtException', (error) => {
+  send({ type: 'crash', error: errorRecord(error, 'Runtime.UncaughtException') });
+  process.exitCode = 129;
+  process.disconnect();
+});
+process.on('unhandledRejection', (reason) => {
+  const record = errorRecord(reason, 'Runtime.UnhandledPromiseRejection');
+  send({ type: 'crash', error: { ...record, errorType: 'Runtime.UnhandledPromiseRejection' } });
+  process.exitCode = 128;
+  process.disconnect();
+});
+
 let handler;
 try {
   if (typescript) require('tsx/cjs/api').register();
@@ -47,11 +74,11 @@ try {
       name: 'Runtime.HandlerNotFound',
     });
   }
-  parentPort.postMessage({ type: 'ready' });
+  send({ type: 'ready' });
 } catch (error) {
   const record = errorRecord(error, 'Runtime.ImportModuleError');
   if (record.errorType === 'Error') record.errorType = 'Runtime.ImportModuleError';
-  parentPort.postMessage({ type: 'init-error', error: record });
+  send({ type: 'init-error', error: record });
 }
 
 function contextFor(invocation) {
@@ -81,10 +108,10 @@ function call(event, context) {
   return Promise.resolve().then(() => handler(event, context));
 }
 
-parentPort.on('message', (message) => {
+process.on('message', (message) => {
   if (message.type !== 'invoke' || !handler) return;
   process.env._X_AMZN_REQUEST_ID = message.requestId;
-  const reply = (body) => parentPort.postMessage({ type: 'result', id: message.id, ...body });
+  const reply = (body) => send({ type: 'result', id: message.id, peakRssKb: peakRssKb(), ...body });
   let event;
   try {
     event = JSON.parse(message.event);

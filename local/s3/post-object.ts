@@ -79,9 +79,15 @@ export async function handlePostObject(
     options.log(`POST ${options.bucket} refused: ${verdict.code}: ${verdict.message}`);
     return sendError(verdict);
   }
+  // Only the values the policy was checked against are stored: the first of each name (a field sent again after
+  // it, in any case, would otherwise reach s3rver, which keeps the last: a second Content-Type escaped the policy).
   const form = new FormData();
-  for (const [name, value] of fields)
-    if (FORWARDED.test(name) && name.toLowerCase() !== 'key') form.append(name, value);
+  const sent = new Set<string>();
+  for (const [name, value] of fields) {
+    const lower = name.toLowerCase();
+    if (FORWARDED.test(name) && lower !== 'key' && !sent.has(lower)) form.append(name, value);
+    sent.add(lower);
+  }
   form.append('key', verdict.key);
   form.append('file', file, file.name);
   await forward(req, res, form, options);

@@ -71,10 +71,16 @@ export async function decodeHeif(bytes: Uint8Array): Promise<DecodedImage> {
       stride: plane.stride,
       data: plane.data,
       transformed: true,
-      release: () => heif.heif_image_release(image.image),
+      // The pixels are read in place from the decoder's heap: it is settled once they are released.
+      release: () => {
+        heif.heif_image_release(image.image);
+        decoder.settle();
+      },
     };
   } catch (error) {
-    throw asDecodeError(error, () => decoder.discard());
+    const typed = asDecodeError(error, () => decoder.discard());
+    decoder.settle();
+    throw typed;
   } finally {
     if (handle) heif.heif_image_handle_release(handle);
     heif.heif_context_free(context);

@@ -24,7 +24,10 @@ export const RENDITION_MAX_BYTES = 15 * 1024 * 1024;
 export const RENDITION_QUALITIES = [90, 75, 60] as const;
 
 export interface ConvertOptions {
-  /** Largest width x height decoded (THUMBNAIL_MAX_PIXELS); bigger pictures are refused from their header. */
+  /**
+   * Largest width x height decoded (THUMBNAIL_MAX_PIXELS); bigger pictures are refused from their header, as are AVIFs
+   * over their own lower limits (AVIF_MAX_PIXELS).
+   */
   maxPixels: number;
   maxSide?: number;
   maxBytes?: number;
@@ -51,12 +54,11 @@ export async function convertToJpeg(
 ): Promise<Rendition> {
   const plan = inspectSource(bytes, format);
   const { width, height } = plan.stored;
-  if (width * height > options.maxPixels) throw new ImageTooLarge(width, height, options.maxPixels);
+  const maxPixels = Math.min(options.maxPixels, plan.maxPixels ?? Infinity);
+  if (width * height > maxPixels) throw new ImageTooLarge(width, height, maxPixels);
   const image = await DECODERS[plan.decoder](bytes);
   try {
-    if (image.width * image.height > options.maxPixels) {
-      throw new ImageTooLarge(image.width, image.height, options.maxPixels);
-    }
+    if (image.width * image.height > maxPixels) throw new ImageTooLarge(image.width, image.height, maxPixels);
     const rows = displayRows(image, plan);
     const target = thumbnailSize(rows.width, rows.height, options.maxSide ?? RENDITION_MAX_SIDE);
     return {

@@ -17,6 +17,10 @@ export interface HeifLayout {
   xmp?: ItemLocation;
   /** Item types in the file (hvc1, av01, grid, Exif, ...): which decoder the picture needs. */
   itemTypes: string[];
+  /** Bits per sample of an AV1 primary item (its av1C): 8, 10 or 12. */
+  av1BitDepth?: number;
+  /** An auxiliary alpha picture exists (auxC names alpha): a decoder decodes it as a second picture. */
+  alpha?: boolean;
 }
 
 export type HeifTransform =
@@ -184,7 +188,8 @@ function parseMeta(bytes: Uint8Array, meta: Box): HeifLayout | undefined {
     const items = find('iinf') ? itemInfos(bytes, find('iinf')!) : [];
     const locations = find('iloc') ? itemLocations(bytes, find('iloc')!) : new Map<number, ItemLocation>();
     const iprp = find('iprp');
-    const properties = iprp ? itemProperties(bytes, iprp, primary) : [];
+    const propertiesOf = iprp ? propertiesByItem(bytes, iprp) : new Map<number, Box[]>();
+    const properties = propertiesOf.get(primary) ?? [];
     const layout: HeifLayout = { transforms: [], itemTypes: [...new Set(items.map((item) => item.type))] };
     for (const property of properties) {
       if (property.type === 'ispe' && property.length >= 12) {
@@ -196,8 +201,13 @@ function parseMeta(bytes: Uint8Array, meta: Box): HeifLayout | undefined {
       } else if (property.type === 'clap' && property.length >= 32) {
         const clap = cleanAperture(bytes, property.start, layout.stored);
         if (clap) layout.transforms.push(clap);
+      } else if (property.type === 'av1C' && property.length >= 4) {
+        // Third byte: seq_tier_0, high_bitdepth, twelve_bit, then the chroma layout.
+        const flags = bytes[property.start + 2]!;
+        layout.av1BitDepth = flags & 0x40 ? (flags & 0x20 ? 12 : 10) : 8;
       }
     }
+    if (hasAlphaItem(bytes, propertiesOf, primary)) layout.alpha = true;
     const exifItem = items.find((item) => item.type === 'Exif');
     const xmpItem = items.find((item) => item.type === 'mime' && item.contentType === 'application/rdf+xml');
     const exif = exifItem && locations.get(exifItem.id);
@@ -282,12 +292,29 @@ function itemLocations(bytes: Uint8Array, iloc: Box): Map<number, ItemLocation> 
   return locations;
 }
 
-/** The properties associated with `itemId`, in association order (ipma), from the property container (ipco). */
-function itemProperties(bytes: Uint8Array, iprp: Box, itemId: number): Box[] {
+/** The alpha URNs of MIAF/AVIF and of HEVC auxiliary pictures. */
+const ALPHA_URNS = ['urn:mpeg:mpegB:cicp:systems:auxiliary:alpha', 'urn:mpeg:hevc:2015:auxid:1'];
+
+/** Whether an item other than the primary is an auxiliary alpha picture (its auxC property names alpha). */
+function hasAlphaItem(bytes: Uint8Array, propertiesOf: Map<number, Box[]>, primary: number): boolean {
+  for (const [id, properties] of propertiesOf) {
+    if (id === primary) continue;
+    for (const property of properties) {
+      // auxC is a full box: version and flags, then the auxiliary type as a NUL-terminated URN.
+      if (property.type !== 'auxC' || property.length < 5) continue;
+      const urn = cString(bytes, property.start + 4, property.start + property.length).text;
+      if (ALPHA_URNS.includes(urn)) return true;
+    }
+  }
+  return false;
+}
+
+/** Every item's associated properties, in association order (ipma), from the property container (ipco). */
+function propertiesByItem(bytes: Uint8Array, iprp: Box): Map<number, Box[]> {
+  const byItem = new Map<number, Box[]>();
   const ipco = child(bytes, iprp, 'ipco');
-  if (!ipco) return [];
+  if (!ipco) return byItem;
   const all = boxes(bytes, ipco.start, ipco.start + ipco.length);
-  const found: Box[] = [];
   for (const ipma of boxes(bytes, iprp.start, iprp.start + iprp.length).filter((box) => box.type === 'ipma')) {
     const version = bytes[ipma.start]!;
     const wideIndex = (bytes[ipma.start + 3]! & 1) === 1;
@@ -304,11 +331,14 @@ function itemProperties(bytes: Uint8Array, iprp: Box, itemId: number): Box[] {
         const index = wideIndex ? u16be(bytes, at) & 0x7fff : bytes[at]! & 0x7f;
         at += wideIndex ? 2 : 1;
         const property = index > 0 ? all[index - 1] : undefined;
-        if (id === itemId && property) found.push(property);
+        if (!property) continue;
+        const found = byItem.get(id);
+        if (found) found.push(property);
+        else byItem.set(id, [property]);
       }
     }
   }
-  return found;
+  return byItem;
 }
 
 /** The clean aperture as a pixel rectangle of the stored picture, centred as the box says; undefined if nonsense. */

@@ -70,7 +70,7 @@ export async function createThumbnail(source: SourceImage, options: ThumbnailOpt
   const target = thumbnailSize(displayed.width, displayed.height, options.maxSize);
   const storedTarget = isTransposed(orientation) ? transpose(target) : target;
 
-  const decoded = await decodeImage(source.bytes, source.format, header, storedTarget, options.maxPixels);
+  const decoded = await decodeImage(source.bytes, source.format, header, storedTarget);
   const thumbnail = applyOrientation(resizeBitmap(decoded, storedTarget), orientation);
   return {
     body: encodeBitmap(thumbnail, source.format, jpegQuality),

@@ -51,7 +51,8 @@ interface TurboJpegExports {
   ): number;
 }
 
-const TJPF_RGBA = 7;
+/** TurboJPEG pixel formats: what libjpeg-turbo turns the JPEG's colour space into. */
+const PIXEL_FORMATS = { RGBA: 7, CMYK: 11 } as const;
 
 /** Heap kept between invocations: a 12 MP baseline file needs ~3 MB of it, a 12 MP progressive one ~40 MB. */
 const RETAINED_WASM_MEMORY = 64 * 2 ** 20;
@@ -102,8 +103,10 @@ export function dctScaledSize(stored: Size, atLeast: Size): Size {
 /**
  * Decodes at the smallest DCT scale that still covers `atLeast` (stored orientation). Throws CorruptImage when
  * libjpeg warns (truncated or damaged entropy data: it would paint grey), FastDecodeUnavailable when it gives up.
+ * `ink` is for 4-component (CMYK or YCCK) files, which this build only outputs as CMYK: their ink is turned into RGB
+ * here, so they decode at a reduced scale too instead of in full.
  */
-export function decodeJpegScaled(bytes: Uint8Array, atLeast: Size): Bitmap {
+export function decodeJpegScaled(bytes: Uint8Array, atLeast: Size, ink = false): Bitmap {
   const tj = turboJpeg();
   const pointers: number[] = [];
   const alloc = (size: number): number => {
@@ -133,7 +136,7 @@ export function decodeJpegScaled(bytes: Uint8Array, atLeast: Size): Bitmap {
       size.width,
       size.width * 4,
       size.height,
-      TJPF_RGBA,
+      ink ? PIXEL_FORMATS.CMYK : PIXEL_FORMATS.RGBA,
       0,
     );
     if (status !== 0) {
@@ -142,6 +145,7 @@ export function decodeJpegScaled(bytes: Uint8Array, atLeast: Size): Bitmap {
     }
     const data = Buffer.alloc(size.width * size.height * 4);
     data.set(new Uint8Array(tj.memory.buffer, pixels, data.length));
+    if (ink) inkToRgba(data);
     return { width: size.width, height: size.height, data };
   } catch (error) {
     if (error instanceof LibjpegFatalError || error instanceof wasm.RuntimeError) {
@@ -156,5 +160,20 @@ export function decodeJpegScaled(bytes: Uint8Array, atLeast: Size): Bitmap {
       // WASM memory never shrinks: after a large progressive file (its coefficients are held whole) let it go.
       if (tj.memory.buffer.byteLength > RETAINED_WASM_MEMORY) instance = undefined;
     }
+  }
+}
+
+/**
+ * CMYK as libjpeg outputs it (the Adobe convention every CMYK JPEG writer follows: 255 is no ink; YCCK already turned
+ * into it) to opaque RGBA, in place: each channel is what its ink and the black leave of the light, the naive
+ * conversion jpeg-js made before (R = C x K / 255, no colour profile), rounded rather than truncated.
+ */
+export function inkToRgba(pixels: Uint8Array): void {
+  for (let i = 0; i < pixels.length; i += 4) {
+    const k = pixels[i + 3]!;
+    pixels[i] = (pixels[i]! * k + 127) / 255;
+    pixels[i + 1] = (pixels[i + 1]! * k + 127) / 255;
+    pixels[i + 2] = (pixels[i + 2]! * k + 127) / 255;
+    pixels[i + 3] = 255;
   }
 }

@@ -3,6 +3,8 @@ import { createInflate, type ZlibOptions } from 'node:zlib';
 import { CorruptImage } from '../errors';
 import type { Bitmap } from './bitmap';
 import type { ImageHeader, PngFrame } from './header';
+import { rowConverter, type RowConverter } from './png-pixels';
+import { unfilter } from './png-unfilter';
 import { BoxDownsampler } from './resize';
 import type { Size } from './size';
 
@@ -19,23 +21,75 @@ const INFLATE_BATCH = 512 * 1024;
  */
 const INFLATE_AHEAD = 4 * 2 ** 20;
 
-const FILTER_NAMES = ['None', 'Sub', 'Up', 'Average', 'Paeth'];
+/** The pixels one pass of the image data holds: every dx-th column from x0 of every dy-th row from y0. */
+export interface Pass {
+  x0: number;
+  y0: number;
+  dx: number;
+  dy: number;
+  width: number;
+  height: number;
+}
+
+/** Adam7's seven passes as [x0, y0, dx, dy]: an 8x8 grid first, refined until pass 7 brings the odd rows. */
+const ADAM7 = [
+  [0, 0, 8, 8],
+  [4, 0, 8, 8],
+  [0, 4, 4, 8],
+  [2, 0, 4, 4],
+  [0, 2, 2, 4],
+  [1, 0, 2, 2],
+  [0, 1, 1, 2],
+] as const;
+
+/** The passes of the image data, in order; an empty Adam7 pass (a small image) has no bytes at all, not even filter bytes. */
+export function passesOf(size: Size, interlaced: boolean): Pass[] {
+  if (!interlaced) return [{ x0: 0, y0: 0, dx: 1, dy: 1, width: size.width, height: size.height }];
+  return ADAM7.map(([x0, y0, dx, dy]) => ({
+    x0,
+    y0,
+    dx,
+    dy,
+    width: Math.max(0, Math.ceil((size.width - x0) / dx)),
+    height: Math.max(0, Math.ceil((size.height - y0) / dy)),
+  })).filter((pass) => pass.width > 0 && pass.height > 0);
+}
+
+/** Takes each unfiltered row (filter byte first) of a pass; `y` is the row's number in its pass. */
+type RowSink = ((row: Uint8Array, pass: Pass, y: number) => void) & { finish: () => Bitmap };
 
 /**
- * Decodes a non-interlaced PNG straight into its area-averaged thumbnail-sized bitmap: the image data is inflated as a
- * stream (zlib works on the thread pool while rows are unfiltered here), each row is unfiltered against the previous
- * one, turned into 8-bit RGBA exactly as pngjs does, and fed to the downsampler. No full-size bitmap exists, and
- * inflating stops at the last row, so the image data can never expand past what the header declares.
+ * Decodes a PNG straight into its area-averaged thumbnail-sized bitmap: the image data is inflated as a stream (zlib
+ * works on the thread pool while rows are unfiltered here), each row is unfiltered against the previous one of its
+ * pass, turned into 8-bit RGBA exactly as pngjs does, and fed to the downsampler; an interlaced (Adam7) image pass by
+ * pass, each row added where its pixels lie. No full-size bitmap exists, and inflating stops at the last row, so the
+ * image data can never expand past what the header declares.
  */
 export async function decodePngResized(header: ImageHeader, target: Size): Promise<Bitmap> {
   const frame = header.pngFrame;
-  if (frame === undefined || frame.interlaced) throw new Error('decodePngResized reads non-interlaced PNGs only');
-  const rowBytes = Math.ceil((header.width * frame.bitsPerPixel) / 8);
+  if (frame === undefined) throw new Error('decodePngResized reads PNGs only');
+  const passes = passesOf(header, frame.interlaced);
+  const sink = frame.interlaced ? interlacedSink(frame, header, target) : rowSink(frame, header, target);
+  const rows = await readRows(frame, passes, sink);
+  const declared = passes.reduce((sum, pass) => sum + pass.height, 0);
+  if (rows < declared) {
+    throw new CorruptImage(
+      `PNG could not be decoded: its image data holds ${rows} of the ${declared} rows its header declares`,
+    );
+  }
+  return sink.finish();
+}
+
+/** Inflates the image data and hands every row, unfiltered, to `sink`; answers how many rows it found. */
+async function readRows(frame: PngFrame, passes: Pass[], sink: RowSink): Promise<number> {
   const pixelBytes = Math.max(1, frame.bitsPerPixel >> 3);
-  const feed = rowFeeder(frame, header, target);
-  let row = new Uint8Array(rowBytes + 1);
-  let previous = new Uint8Array(rowBytes + 1);
+  const rowBuffer = (pass: Pass) => new Uint8Array(Math.ceil((pass.width * frame.bitsPerPixel) / 8) + 1);
+  let passIndex = 0;
+  let pass = passes[0];
+  let row = pass ? rowBuffer(pass) : new Uint8Array(0);
+  let previous = new Uint8Array(row.length);
   let filled = 0;
+  let y = 0;
   let rows = 0;
 
   const options: ZlibOptions & TransformOptions = { chunkSize: INFLATE_CHUNK, readableHighWaterMark: INFLATE_AHEAD };
@@ -45,20 +99,27 @@ export async function decodePngResized(header: ImageHeader, target: Size): Promi
   try {
     for await (const chunk of inflate as AsyncIterable<Buffer>) {
       let at = 0;
-      while (at < chunk.length && rows < header.height) {
+      while (at < chunk.length && pass !== undefined) {
         const take = Math.min(chunk.length - at, row.length - filled);
         row.set(chunk.subarray(at, at + take), filled);
         at += take;
         filled += take;
         if (filled < row.length) break;
-        unfilter(row, previous, pixelBytes, rows);
-        feed(row);
+        unfilter(row, previous, pixelBytes, y, rows);
+        sink(row, pass, y);
         [row, previous] = [previous, row];
         filled = 0;
         rows += 1;
+        y += 1;
+        if (y === pass.height) {
+          // Each pass is filtered on its own: its first row has no row above.
+          pass = passes[(passIndex += 1)];
+          if (pass !== undefined) [row, previous] = [rowBuffer(pass), rowBuffer(pass)];
+          y = 0;
+        }
       }
       // Whatever follows the last row is ignored unread, as pngjs and libpng do.
-      if (rows === header.height) break;
+      if (pass === undefined) break;
     }
   } catch (error) {
     if (error instanceof CorruptImage) throw error;
@@ -69,12 +130,7 @@ export async function decodePngResized(header: ImageHeader, target: Size): Promi
     source.destroy();
     inflate.destroy();
   }
-  if (rows < header.height) {
-    throw new CorruptImage(
-      `PNG could not be decoded: its image data holds ${rows} of the ${header.height} rows its header declares`,
-    );
-  }
-  return feed.finish();
+  return rows;
 }
 
 /**
@@ -95,10 +151,8 @@ function* batches(parts: Uint8Array[]): Generator<Uint8Array> {
   }
 }
 
-type RowFeeder = ((row: Uint8Array) => void) & { finish: () => Bitmap };
-
-/** Sends each unfiltered row to the resize; 8-bit RGB and RGBA rows go as they are stored, the rest through RGBA. */
-function rowFeeder(frame: PngFrame, size: Size, target: Size): RowFeeder {
+/** Rows of a non-interlaced PNG to the resize; 8-bit RGB and RGBA rows go as they are stored, the rest through RGBA. */
+function rowSink(frame: PngFrame, size: Size, target: Size): RowSink {
   const toRgba = rowConverter(frame, size.width);
   const sink =
     target.width === size.width && target.height === size.height
@@ -126,6 +180,37 @@ function rowFeeder(frame: PngFrame, size: Size, target: Size): RowFeeder {
   );
 }
 
+/**
+ * Rows of an Adam7 pass to the resize: each is turned into RGBA, spread over a whole image row at its pass's columns
+ * (the other pixels left transparent, so they add nothing) and added to the sums of the rows it lies in. Memory stays
+ * two image rows, whatever the picture's size; the pngjs path it replaced held the whole image three times over.
+ */
+function interlacedSink(frame: PngFrame, size: Size, target: Size): RowSink {
+  const converters = new Map<number, RowConverter>();
+  const rgba = new Uint8Array(size.width * 4);
+  const pixels = new Uint32Array(rgba.buffer);
+  const full = target.width === size.width && target.height === size.height;
+  const image = full ? new FullSizeRows(size) : undefined;
+  const downsampler = full ? undefined : new BoxDownsampler(size, target);
+  const spread = new Uint32Array(size.width);
+  const spreadBytes = new Uint8Array(spread.buffer);
+  let spreadPass: Pass | undefined;
+  const add = (row: Uint8Array, pass: Pass, y: number) => {
+    let toRgba = converters.get(pass.width);
+    if (toRgba === undefined) converters.set(pass.width, (toRgba = rowConverter(frame, pass.width)));
+    toRgba(row, rgba);
+    const imageY = pass.y0 + y * pass.dy;
+    if (image) return image.place(imageY, pass, pixels);
+    if (spreadPass !== pass) {
+      spread.fill(0);
+      spreadPass = pass;
+    }
+    for (let k = 0, x = pass.x0; k < pass.width; k += 1, x += pass.dx) spread[x] = pixels[k]!;
+    downsampler!.addPartialRow(imageY, spreadBytes);
+  };
+  return Object.assign(add, { finish: () => (image ?? downsampler!).finish() });
+}
+
 /** When no resize is needed the rows are kept as they are (resizeBitmap returns such a bitmap untouched too). */
 class FullSizeRows {
   private readonly data: Buffer;
@@ -140,256 +225,14 @@ class FullSizeRows {
     this.at += rgba.length;
   }
 
+  /** The RGBA pixels of one row of an Adam7 pass, each put where it lies in the image. */
+  place(y: number, pass: Pass, pixels: Uint32Array): void {
+    const image = new Uint32Array(this.data.buffer, this.data.byteOffset, this.size.width * this.size.height);
+    const rowStart = y * this.size.width;
+    for (let k = 0, x = pass.x0; k < pass.width; k += 1, x += pass.dx) image[rowStart + x] = pixels[k]!;
+  }
+
   finish(): Bitmap {
     return { width: this.size.width, height: this.size.height, data: this.data };
   }
-}
-
-/** Reverses the row's filter in place; `row[0]` is the filter type, `previous` the unfiltered row above (zeros at first). */
-function unfilter(row: Uint8Array, previous: Uint8Array, pixelBytes: number, y: number): void {
-  const filter = row[0]!;
-  // With no row above, Up adds nothing, Average halves the left byte alone, and Paeth always predicts the left byte.
-  if (y === 0 && filter !== 0) {
-    if (filter === 1 || filter === 4) unfilterSub(row, pixelBytes);
-    else if (filter === 3) unfilterAverageFirst(row, pixelBytes);
-    else if (filter !== 2) throw unknownFilter(filter, y);
-    return;
-  }
-  switch (filter) {
-    case 0:
-      return;
-    case 1:
-      unfilterSub(row, pixelBytes);
-      return;
-    case 2:
-      unfilterUp(row, previous);
-      return;
-    case 3:
-      unfilterAverage(row, previous, pixelBytes);
-      return;
-    case 4:
-      unfilterPaeth(row, previous, pixelBytes);
-      return;
-    default:
-      throw unknownFilter(filter, y);
-  }
-}
-
-function unknownFilter(filter: number, y: number): CorruptImage {
-  return new CorruptImage(
-    `PNG could not be decoded: row ${y} has filter type ${filter}, not one of ${FILTER_NAMES.join(', ')}`,
-  );
-}
-
-function unfilterSub(row: Uint8Array, pixelBytes: number): void {
-  for (let i = 1 + pixelBytes; i < row.length; i += 1) row[i] = row[i]! + row[i - pixelBytes]!;
-}
-
-function unfilterUp(row: Uint8Array, up: Uint8Array): void {
-  for (let i = 1; i < row.length; i += 1) row[i] = row[i]! + up[i]!;
-}
-
-function unfilterAverageFirst(row: Uint8Array, pixelBytes: number): void {
-  for (let i = 1 + pixelBytes; i < row.length; i += 1) row[i] = row[i]! + (row[i - pixelBytes]! >> 1);
-}
-
-function unfilterAverage(row: Uint8Array, up: Uint8Array, pixelBytes: number): void {
-  for (let i = 1; i <= pixelBytes; i += 1) row[i] = row[i]! + (up[i]! >> 1);
-  for (let i = 1 + pixelBytes; i < row.length; i += 1) row[i] = row[i]! + ((row[i - pixelBytes]! + up[i]!) >> 1);
-}
-
-function unfilterPaeth(row: Uint8Array, up: Uint8Array, pixelBytes: number): void {
-  if (pixelBytes === 3) return unfilterPaeth3(row, up);
-  if (pixelBytes === 4) return unfilterPaeth4(row, up);
-  for (let i = 1; i <= pixelBytes; i += 1) row[i] = row[i]! + up[i]!;
-  for (let i = 1 + pixelBytes; i < row.length; i += 1)
-    row[i] = row[i]! + paeth(row[i - pixelBytes]!, up[i]!, up[i - pixelBytes]!);
-}
-
-/** RGB rows: each channel's left and upper-left bytes stay in locals (a quarter faster than reading them back). */
-function unfilterPaeth3(row: Uint8Array, up: Uint8Array): void {
-  let a0 = 0,
-    a1 = 0,
-    a2 = 0,
-    c0 = 0,
-    c1 = 0,
-    c2 = 0;
-  for (let i = 1; i < row.length; i += 3) {
-    let b = up[i]!;
-    a0 = (row[i]! + paeth(a0, b, c0)) & 0xff;
-    row[i] = a0;
-    c0 = b;
-    b = up[i + 1]!;
-    a1 = (row[i + 1]! + paeth(a1, b, c1)) & 0xff;
-    row[i + 1] = a1;
-    c1 = b;
-    b = up[i + 2]!;
-    a2 = (row[i + 2]! + paeth(a2, b, c2)) & 0xff;
-    row[i + 2] = a2;
-    c2 = b;
-  }
-}
-
-function unfilterPaeth4(row: Uint8Array, up: Uint8Array): void {
-  let a0 = 0,
-    a1 = 0,
-    a2 = 0,
-    a3 = 0,
-    c0 = 0,
-    c1 = 0,
-    c2 = 0,
-    c3 = 0;
-  for (let i = 1; i < row.length; i += 4) {
-    let b = up[i]!;
-    a0 = (row[i]! + paeth(a0, b, c0)) & 0xff;
-    row[i] = a0;
-    c0 = b;
-    b = up[i + 1]!;
-    a1 = (row[i + 1]! + paeth(a1, b, c1)) & 0xff;
-    row[i + 1] = a1;
-    c1 = b;
-    b = up[i + 2]!;
-    a2 = (row[i + 2]! + paeth(a2, b, c2)) & 0xff;
-    row[i + 2] = a2;
-    c2 = b;
-    b = up[i + 3]!;
-    a3 = (row[i + 3]! + paeth(a3, b, c3)) & 0xff;
-    row[i + 3] = a3;
-    c3 = b;
-  }
-}
-
-/**
- * The Paeth predictor without branches (photo data makes its comparisons unpredictable: twice as fast this way).
- * p - a, p - b and p - c are b - c, a - c and their sum; the masks pick a, else b, else c, as the spec orders ties.
- */
-function paeth(a: number, b: number, c: number): number {
-  const pa = Math.abs(b - c);
-  const pb = Math.abs(a - c);
-  const pc = Math.abs(b - c + a - c);
-  const notA = ((pb - pa) | (pc - pa)) >> 31;
-  const notB = (pc - pb) >> 31;
-  return (a & ~notA) | (((b & ~notB) | (c & notB)) & notA);
-}
-
-type RowConverter = (row: Uint8Array, rgba: Uint8Array) => void;
-
-/**
- * Builds the function that turns one unfiltered row (filter byte first) into 8-bit RGBA the way pngjs's bitmapper and
- * format normaliser do: samples scaled with floor(v * 255 / max + 0.5), a pixel matching the grey or RGB tRNS colour
- * (compared before scaling) made (0, 0, 0, 0), palette entries with their tRNS alpha, an index past the palette refused.
- */
-function rowConverter(frame: PngFrame, width: number): RowConverter {
-  const [compression, filterMethod, interlace] = frame.methods;
-  if (compression !== 0 || filterMethod !== 0 || (interlace !== 0 && interlace !== 1)) {
-    throw new CorruptImage(
-      `PNG could not be decoded: unknown compression, filter or interlace method (${frame.methods.join(', ')})`,
-    );
-  }
-  if (frame.unknownCriticalChunk !== undefined) {
-    throw new CorruptImage(`PNG could not be decoded: unknown critical chunk ${frame.unknownCriticalChunk}`);
-  }
-  const { colourType, bitDepth } = frame;
-  const channels = frame.bitsPerPixel / bitDepth;
-  const readSamples = sampleReader(bitDepth, width * channels);
-  if (colourType === 3) return paletteConverter(frame, width, readSamples);
-  const scale = depthScale(bitDepth);
-  const key = transparentColour(frame);
-  return (row, rgba) => {
-    const samples = readSamples(row);
-    for (let x = 0, s = 0, o = 0; x < width; x += 1, s += channels, o += 4) {
-      let r: number;
-      let g: number;
-      let b: number;
-      let a = 255;
-      if (channels <= 2) {
-        r = g = b = samples[s]!;
-        if (channels === 2) a = scale[samples[s + 1]!]!;
-        else if (key !== undefined && r === key[0]) a = -1;
-      } else {
-        r = samples[s]!;
-        g = samples[s + 1]!;
-        b = samples[s + 2]!;
-        if (channels === 4) a = scale[samples[s + 3]!]!;
-        else if (key !== undefined && r === key[0] && g === key[1] && b === key[2]) a = -1;
-      }
-      if (a < 0) {
-        rgba[o] = rgba[o + 1] = rgba[o + 2] = rgba[o + 3] = 0;
-      } else {
-        rgba[o] = scale[r]!;
-        rgba[o + 1] = scale[g]!;
-        rgba[o + 2] = scale[b]!;
-        rgba[o + 3] = a;
-      }
-    }
-  };
-}
-
-function paletteConverter(
-  frame: PngFrame,
-  width: number,
-  readSamples: (row: Uint8Array) => ArrayLike<number>,
-): RowConverter {
-  const plte = frame.palette;
-  if (plte === undefined || plte.length < 3)
-    throw new CorruptImage('PNG could not be decoded: a palette image has no PLTE chunk');
-  const entries = Math.floor(plte.length / 3);
-  const alpha = frame.transparency ?? new Uint8Array(0);
-  if (alpha.length > entries)
-    throw new CorruptImage('PNG could not be decoded: tRNS has more entries than the palette');
-  const colours = new Uint8Array(entries * 4);
-  for (let i = 0; i < entries; i += 1) {
-    colours.set(plte.subarray(i * 3, i * 3 + 3), i * 4);
-    colours[i * 4 + 3] = i < alpha.length ? alpha[i]! : 255;
-  }
-  const colours32 = new Uint32Array(colours.buffer);
-  return (row, rgba) => {
-    const samples = readSamples(row);
-    const pixels = new Uint32Array(rgba.buffer, rgba.byteOffset, width);
-    for (let x = 0; x < width; x += 1) {
-      const index = samples[x]!;
-      if (index >= entries)
-        throw new CorruptImage(`PNG could not be decoded: palette index ${index} past its ${entries} entries`);
-      pixels[x] = colours32[index]!;
-    }
-  };
-}
-
-/** The samples of one row at their stored depth: a view for 8 bits, unpacked (MSB first) or big-endian 16-bit otherwise. */
-function sampleReader(bitDepth: number, count: number): (row: Uint8Array) => ArrayLike<number> {
-  if (bitDepth === 8) return (row) => row.subarray(1, 1 + count);
-  const samples = new Uint16Array(count);
-  if (bitDepth === 16) {
-    return (row) => {
-      for (let i = 0, at = 1; i < count; i += 1, at += 2) samples[i] = (row[at]! << 8) | row[at + 1]!;
-      return samples;
-    };
-  }
-  const perByte = 8 / bitDepth;
-  const mask = (1 << bitDepth) - 1;
-  return (row) => {
-    for (let i = 0; i < count; i += 1) {
-      const shift = 8 - bitDepth * ((i % perByte) + 1);
-      samples[i] = (row[1 + Math.floor(i / perByte)]! >> shift) & mask;
-    }
-    return samples;
-  };
-}
-
-/** Stored sample value to 8 bits, pngjs's rounding. */
-function depthScale(bitDepth: number): Uint8Array {
-  const max = 2 ** bitDepth - 1;
-  const table = new Uint8Array(max + 1);
-  for (let v = 0; v <= max; v += 1) table[v] = Math.floor((v * 255) / max + 0.5);
-  return table;
-}
-
-/** The grey or RGB colour tRNS marks transparent, at the stored depth. */
-function transparentColour(frame: PngFrame): number[] | undefined {
-  const trns = frame.transparency;
-  if (trns === undefined || (frame.colourType !== 0 && frame.colourType !== 2)) return undefined;
-  const values = frame.colourType === 0 ? 1 : 3;
-  if (trns.length < values * 2)
-    throw new CorruptImage('PNG could not be decoded: tRNS is too short for its colour type');
-  return Array.from({ length: values }, (_, i) => (trns[i * 2]! << 8) | trns[i * 2 + 1]!);
 }

@@ -28,6 +28,8 @@ export class BoxDownsampler {
   private sourceRow = 0;
   /** The first target row whose source rows are not all in yet. */
   private targetRow = 0;
+  /** Rows came through addPartialRow: their caller checks that every pixel came. */
+  private partial = false;
 
   constructor(
     private readonly source: Size,
@@ -51,15 +53,34 @@ export class BoxDownsampler {
     this.accumulate();
   }
 
+  /**
+   * Source row `y` given out of order or in part, as an Adam7 pass gives it: `rgba` is a whole row in which the pixels
+   * the pass does not hold have alpha 0, so they add nothing; the pass that holds them adds them later. The sums are the
+   * same as for whole rows, added in another order (float rounding may differ by one level in the output).
+   */
+  addPartialRow(y: number, rgba: Uint8Array): void {
+    if (!(y >= 0 && y < this.source.height)) throw new RangeError(`BoxDownsampler has no source row ${y}`);
+    narrowRow(rgba, 0, 4, this.target.width, this.columns, this.narrowed);
+    this.partial = true;
+    // The first target row that can cover y: rows start at floor(t * scale), so t is at most one below y / scale.
+    this.addNarrowed(y, Math.max(0, Math.floor((y * this.target.height) / this.source.height) - 1));
+  }
+
   private accumulate(): void {
     const y = this.sourceRow;
     if (y >= this.source.height) throw new RangeError('BoxDownsampler was given more rows than the source has');
     this.sourceRow += 1;
-    const { first, count, weights, stride } = this.rows;
-    const rowLength = this.target.width * 4;
+    const { first, count } = this.rows;
     while (this.targetRow < this.target.height && first[this.targetRow]! + count[this.targetRow]! <= y)
       this.targetRow += 1;
-    for (let t = this.targetRow; t < this.target.height && first[t]! <= y; t += 1) {
+    this.addNarrowed(y, this.targetRow);
+  }
+
+  /** Adds the narrowed source row y to every target row from `fromTarget` on that covers it. */
+  private addNarrowed(y: number, fromTarget: number): void {
+    const { first, count, weights, stride } = this.rows;
+    const rowLength = this.target.width * 4;
+    for (let t = fromTarget; t < this.target.height && first[t]! <= y; t += 1) {
       const k = y - first[t]!;
       if (k >= count[t]!) continue;
       const weight = weights[t * stride + k]!;
@@ -72,7 +93,7 @@ export class BoxDownsampler {
 
   /** Back from premultiplied float sums to RGBA bytes. */
   finish(): Bitmap {
-    if (this.sourceRow !== this.source.height)
+    if (!this.partial && this.sourceRow !== this.source.height)
       throw new RangeError(`BoxDownsampler got ${this.sourceRow} of ${this.source.height} rows`);
     const { width, height } = this.target;
     const data = Buffer.alloc(width * height * 4);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { ssim } from 'ssim.js';
 import { convertToJpeg, type ConvertibleFormat, type Rendition } from '../../../functions/lib/convert';
+import { avifMaxPixels } from '../../../functions/lib/convert/inspect';
 import { CorruptImage, ImageTooLarge, NotSupportedImageType } from '../../../functions/lib/errors';
 import { parseImageMetadata } from '../../../functions/lib/metadata';
 import { requireSystemTool } from '../../support/system-tools';
@@ -14,6 +15,17 @@ import { fixture, FIXTURES_DIR, pseudoRandomBytes } from '../metadata/helpers';
 const MAX_PIXELS = 40_000_000;
 const convert = (bytes: Uint8Array, options: { maxPixels?: number; maxSide?: number; maxBytes?: number } = {}) =>
   convertToJpeg(bytes, parseImageMetadata(bytes).format as ConvertibleFormat, { maxPixels: MAX_PIXELS, ...options });
+
+/** A copy whose primary item's ispe claims another size: what the limits read, while the coded picture stays. */
+function withIspe(bytes: Buffer, width: number, height: number): Buffer {
+  const copy = Buffer.from(bytes);
+  const at = copy.indexOf('ispe', 0, 'latin1');
+  expect(at).to.be.above(0);
+  // After the box type: version and flags, then width and height.
+  copy.writeUInt32BE(width, at + 8);
+  copy.writeUInt32BE(height, at + 12);
+  return copy;
+}
 
 async function rgba(image: Uint8Array | string, size?: { width: number; height: number }) {
   const pipeline = sharp(image).flatten({ background: '#ffffff' });
@@ -132,6 +144,34 @@ describe('convertToJpeg', function () {
         expect(error, name).to.be.instanceOf(ImageTooLarge);
       }
     }
+  });
+
+  it('gives AVIF pixel limits of its own by sample depth and alpha (libavif needs 25-50 bytes a pixel)', async () => {
+    const picture = sharp(join(FIXTURES_DIR, 'skimage_coffee.png')).resize(64, 48);
+    const cases: [string, sharp.AvifOptions, boolean, number][] = [
+      ['8-bit', {}, false, avifMaxPixels(8, false)],
+      ['10-bit', { bitdepth: 10 }, false, avifMaxPixels(10, false)],
+      ['8-bit with alpha', {}, true, avifMaxPixels(8, true)],
+      ['10-bit with alpha', { bitdepth: 10 }, true, avifMaxPixels(10, true)],
+    ];
+    expect(cases.map(([, , , limit]) => limit)).to.deep.equal([28_000_000, 20_000_000, 18_000_000, 14_000_000]);
+    for (const [name, options, alpha, limit] of cases) {
+      const bytes = await (alpha ? picture.clone().ensureAlpha(0.5) : picture.clone()).avif(options).toBuffer();
+      expect((await convert(bytes)).width, name).to.equal(64);
+      // The header claims one row more than the limit allows: refused before anything is decoded.
+      const error = await convert(withIspe(bytes, 8000, Math.floor(limit / 8000) + 1)).then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
+      expect(error, name).to.be.instanceOf(ImageTooLarge);
+      expect((error as ImageTooLarge).maxPixels, name).to.equal(limit);
+    }
+    // The function's own limit still applies below AVIF's.
+    const plain = await picture.clone().avif().toBuffer();
+    const capped = await convert(withIspe(plain, 8000, 1000), { maxPixels: 7_999_999 }).catch(
+      (thrown: unknown) => thrown,
+    );
+    expect((capped as ImageTooLarge).maxPixels).to.equal(7_999_999);
   });
 
   it('refuses an animated WebP with NotSupportedImageType', async () => {

@@ -1,3 +1,4 @@
+import jpeg from '@jimp/js-jpeg';
 import { expect } from 'chai';
 import sharp from 'sharp';
 import { CorruptImage } from '../../../functions/lib/errors';
@@ -5,7 +6,9 @@ import {
   dctScaledSize,
   decodeJpegScaled,
   FastDecodeUnavailable,
+  inkToRgba,
 } from '../../../functions/lib/thumbnail/jpeg-fast-decode';
+import { resizeBitmap } from '../../../functions/lib/thumbnail/resize';
 import { coarseDifference, fixture, PHOTO } from './helpers';
 
 function asPng(bitmap: { width: number; height: number; data: Buffer }): Promise<Buffer> {
@@ -60,10 +63,27 @@ describe('decodeJpegScaled', () => {
     expect(await coarseDifference(await asPng(bitmap), reference)).to.be.below(4);
   });
 
-  it('says it cannot decode a CMYK JPEG, and decodes the next file normally', async () => {
+  it('says it cannot decode a CMYK JPEG as RGB, and decodes the next file normally', async () => {
     const cmyk = await sharp(fixture(PHOTO)).toColourspace('cmyk').jpeg().toBuffer();
     expect(() => decodeJpegScaled(cmyk, { width: 100, height: 75 })).to.throw(FastDecodeUnavailable);
     expect(decodeJpegScaled(fixture(PHOTO), { width: 100, height: 75 })).to.include({ width: 100, height: 75 });
+  });
+
+  it('decodes a CMYK JPEG at a reduced scale as jpeg-js did in full, ink to RGB by the same formula', async () => {
+    const cmyk = await sharp(fixture(PHOTO)).toColourspace('cmyk').jpeg({ quality: 95 }).toBuffer();
+    const scaled = decodeJpegScaled(cmyk, { width: 100, height: 75 }, true);
+    expect(scaled).to.include({ width: 100, height: 75 });
+    expect(scaled.data.every((value, i) => i % 4 !== 3 || value === 255)).to.equal(true);
+    // The decoder this path replaced: jimp's jpeg-js, whole picture, then the same area average.
+    const full = jpeg().decode(cmyk, { formatAsRGBA: true, tolerantDecoding: true });
+    const before = resizeBitmap({ width: full.width, height: full.height, data: full.data }, scaled);
+    expect(await coarseDifference(await asPng(scaled), await asPng(before))).to.be.below(2);
+  });
+
+  it('turns ink into light: no ink is white, full black is black, one full ink takes only its channel', () => {
+    const pixels = Uint8Array.from([255, 255, 255, 255, 255, 255, 255, 0, 0, 255, 255, 255, 128, 255, 255, 128]);
+    inkToRgba(pixels);
+    expect([...pixels]).to.deep.equal([255, 255, 255, 255, 0, 0, 0, 255, 0, 255, 255, 255, 64, 128, 128, 255]);
   });
 
   it('calls a JPEG whose data stops early CorruptImage, not a grey-filled picture', () => {

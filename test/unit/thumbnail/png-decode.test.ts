@@ -29,6 +29,8 @@ interface RawPng {
   extraChunks?: [string, Uint8Array][];
   /** Replaces the deflated image data. */
   imageData?: Buffer;
+  /** Adam7: the rows are stored as seven passes. */
+  interlaced?: boolean;
 }
 
 function chunk(type: string, data: Uint8Array): Buffer {
@@ -67,18 +69,55 @@ function filtered(raw: RawPng): Buffer {
   return Buffer.from(out);
 }
 
+const ADAM7 = [
+  [0, 0, 8, 8],
+  [4, 0, 8, 8],
+  [0, 4, 4, 8],
+  [2, 0, 4, 4],
+  [0, 2, 2, 4],
+  [1, 0, 2, 2],
+  [0, 1, 1, 2],
+];
+
+/** Copies `count` bits, most significant first, as PNG packs samples narrower than a byte. */
+function copyBits(from: Uint8Array, fromBit: number, to: Uint8Array, toBit: number, count: number): void {
+  for (let i = 0; i < count; i += 1) {
+    const bit = (from[(fromBit + i) >> 3]! >> (7 - ((fromBit + i) & 7))) & 1;
+    if (bit) to[(toBit + i) >> 3]! |= 0x80 >> ((toBit + i) & 7);
+  }
+}
+
+/** The rows as Adam7's seven passes, each a small image filtered on its own (empty passes have no bytes). */
+function adam7(raw: RawPng): Buffer {
+  const bitsPerPixel = CHANNELS[raw.colourType]! * raw.bitDepth;
+  const passes: Buffer[] = [];
+  for (const [x0, y0, dx, dy] of ADAM7 as [number, number, number, number][]) {
+    const width = Math.ceil((raw.width - x0) / dx);
+    const height = Math.ceil((raw.height - y0) / dy);
+    if (width <= 0 || height <= 0) continue;
+    const rows = Array.from({ length: height }, (_, py) => {
+      const row = new Uint8Array(Math.ceil((width * bitsPerPixel) / 8));
+      for (let px = 0; px < width; px += 1)
+        copyBits(raw.rows[y0 + py * dy]!, (x0 + px * dx) * bitsPerPixel, row, px * bitsPerPixel, bitsPerPixel);
+      return row;
+    });
+    passes.push(filtered({ ...raw, width, height, rows }));
+  }
+  return Buffer.concat(passes);
+}
+
 function encodePng(raw: RawPng): Buffer {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(raw.width, 0);
   ihdr.writeUInt32BE(raw.height, 4);
-  ihdr.set([raw.bitDepth, raw.colourType, 0, 0, 0], 8);
+  ihdr.set([raw.bitDepth, raw.colourType, 0, 0, raw.interlaced ? 1 : 0], 8);
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', ihdr),
     ...(raw.palette ? [chunk('PLTE', raw.palette)] : []),
     ...(raw.transparency ? [chunk('tRNS', raw.transparency)] : []),
     ...(raw.extraChunks ?? []).map(([type, data]) => chunk(type, data)),
-    chunk('IDAT', raw.imageData ?? deflateSync(filtered(raw))),
+    chunk('IDAT', raw.imageData ?? deflateSync(raw.interlaced ? adam7(raw) : filtered(raw))),
     chunk('IEND', new Uint8Array(0)),
   ]);
 }
@@ -136,33 +175,67 @@ describe('decodePngResized', () => {
   ];
   for (const [colourType, depths] of kinds) {
     for (const bitDepth of depths) {
+      const width = 37;
+      const height = 23;
+      let rows = noiseRows(width, height, colourType, bitDepth);
+      if (colourType === 3 && bitDepth === 8) rows = rows.map((row) => row.map((v) => v % 200));
+      const raw: RawPng = {
+        width,
+        height,
+        colourType,
+        bitDepth,
+        rows,
+        filters: [0, 1, 2, 3, 4],
+        palette: colourType === 3 ? PALETTE_256.subarray(0, 3 * Math.min(200, 2 ** bitDepth)) : undefined,
+      };
+      const sizes = [
+        { width, height },
+        { width: 10, height: 7 },
+        { width: 1, height: 1 },
+      ];
+
       it(`decodes colour type ${colourType} at ${bitDepth} bits like pngjs, at full size and resized`, async () => {
-        const width = 37;
-        const height = 23;
-        let rows = noiseRows(width, height, colourType, bitDepth);
-        if (colourType === 3 && bitDepth === 8) rows = rows.map((row) => row.map((v) => v % 200));
-        const bytes = encodePng({
-          width,
-          height,
-          colourType,
-          bitDepth,
-          rows,
-          filters: [0, 1, 2, 3, 4],
-          palette: colourType === 3 ? PALETTE_256.subarray(0, 3 * Math.min(200, 2 ** bitDepth)) : undefined,
-        });
-        for (const size of [
-          { width, height },
-          { width: 10, height: 7 },
-          { width: 1, height: 1 },
-        ]) {
+        const bytes = encodePng(raw);
+        for (const size of sizes) {
           expect(
             worstDifference(await decode(bytes, size), pngjsThumbnail(bytes, size)),
             `${size.width}x${size.height}`,
           ).to.equal(0);
         }
       });
+
+      it(`decodes colour type ${colourType} at ${bitDepth} bits interlaced (Adam7) like pngjs`, async () => {
+        const bytes = encodePng({ ...raw, interlaced: true });
+        const plain = encodePng(raw);
+        expect(worstDifference(await decode(bytes), pngjsThumbnail(bytes, raw))).to.equal(0);
+        for (const size of sizes) {
+          // Passes add their pixels to the sums in another order than whole rows: float rounding, one level at most.
+          const decoded = await decode(bytes, size);
+          expect(worstDifference(decoded, pngjsThumbnail(bytes, size)), `${size.width}x${size.height}`).to.be.at.most(
+            1,
+          );
+          expect(worstDifference(decoded, await decode(plain, size)), `${size.width}x${size.height}`).to.be.at.most(1);
+        }
+      });
     }
   }
+
+  it('decodes interlaced images too small to fill every Adam7 pass', async () => {
+    for (const [width, height] of [
+      [1, 1],
+      [2, 1],
+      [1, 5],
+      [3, 3],
+      [5, 2],
+      [8, 8],
+      [9, 9],
+    ] as const) {
+      const rows = noiseRows(width, height, 6, 8, width * 10 + height);
+      const bytes = encodePng({ width, height, colourType: 6, bitDepth: 8, rows, interlaced: true, filters: [4, 1] });
+      const decoded = await decode(bytes);
+      expect(decoded.data.equals(Buffer.concat(rows)), `${width}x${height}`).to.equal(true);
+    }
+  });
 
   for (const [filter, name] of ['None', 'Sub', 'Up', 'Average', 'Paeth'].entries()) {
     it(`reverses the ${name} filter exactly`, async () => {
@@ -270,6 +343,9 @@ describe('decodePngResized', () => {
       ['palette with alpha', (image) => image.ensureAlpha(0.5).png({ palette: true, colours: 32 })],
       ['16-bit RGB', (image) => image.toColourspace('rgb16').png()],
       ['16-bit grey', (image) => image.toColourspace('grey16').png()],
+      ['interlaced', (image) => image.png({ progressive: true })],
+      ['interlaced 16-bit RGBA', (image) => image.ensureAlpha(0.6).toColourspace('rgb16').png({ progressive: true })],
+      ['interlaced palette', (image) => image.png({ palette: true, colours: 16, progressive: true })],
     ];
     const photos = readdirSync(FIXTURES).filter((name) => name.endsWith('.png'));
     expect(photos.length).to.be.at.least(3);
@@ -297,6 +373,17 @@ describe('decodePngResized', () => {
         expect(error, `cut at ${length}`).to.be.instanceOf(CorruptImage);
         expect(error.message).to.match(/PNG could not be decoded/);
       }
+    });
+
+    it('interlaced image data cut short, counting the rows of every pass', async () => {
+      const interlaced = { ...plain, interlaced: true };
+      // 16x16: passes of 2, 2, 2, 4, 4, 8 and 8 rows, 30 in all; pass 7 (8 rows of 49 bytes) loses its last two.
+      const whole = adam7(interlaced);
+      const error = await rejection(
+        decode(encodePng({ ...interlaced, imageData: deflateSync(whole.subarray(0, whole.length - 2 * 49)) })),
+      );
+      expect(error).to.be.instanceOf(CorruptImage);
+      expect(error.message).to.match(/28 of the 30 rows/);
     });
 
     it('image data that inflates to fewer rows than declared', async () => {

@@ -15,6 +15,16 @@ import type { EventBridgeEvent } from './s3-object-events';
  */
 export interface EventBus {
   put(event: EventBridgeEvent): RuleModel[];
+  /**
+   * Puts the event and resolves when every rule it matched is done with it: true when each delivered or dead-lettered
+   * it, false when the bus closed first (the caller keeps the event to put again after a restart).
+   */
+  putAndSettle(event: EventBridgeEvent): Promise<boolean>;
+  /**
+   * Lambda's asynchronous invocation (InvocationType Event, as the Lambda API takes it): retried twice after a
+   * function error, then sent to the function's DeadLetterQueue; drain() waits for it like a rule's delivery.
+   */
+  invokeAsync(functionName: string, payload: unknown): void;
   /** Resolves when every delivery started so far has finished (delivered or dead-lettered). */
   drain(): Promise<void>;
   close(): void;
@@ -25,6 +35,17 @@ export interface EventBusOptions {
   invoke(functionName: string, event: unknown): Promise<InvokeOutcome>;
   log: StackLog;
   deadLetterFile: string;
+  /**
+   * Sends an undeliverable event to the SQS queue AWS would (the function's DeadLetterQueue after a function error,
+   * else the rule's DeadLetterConfig): answers the queue's ARN, or undefined when there is none here (the event then
+   * goes to deadLetterFile).
+   */
+  deadLetterQueue?: (letter: {
+    rule: RuleModel;
+    functionError: boolean;
+    body: string;
+    attributes: Record<string, string>;
+  }) => string | undefined;
   /** Delay before retry n (1-based); defaults to 1 s, 2 s, then doubling up to 60 s. */
   retryDelayMs?: (attempt: number) => number;
 }
@@ -36,28 +57,50 @@ export function createEventBus(options: EventBusOptions): EventBus {
   let closed = false;
   const delay = options.retryDelayMs ?? ((attempt: number) => Math.min(60_000, 1000 * 2 ** (attempt - 1)));
 
+  const dispatch = (event: EventBridgeEvent): { matched: RuleModel[]; ends: Promise<DeliveryEnd>[] } => {
+    const matched = options.rules.filter((rule) => {
+      try {
+        return matchesPattern(rule.pattern, event);
+      } catch (error) {
+        options.log.line('events', `rule ${rule.name}: ${messageOf(error)}`);
+        return false;
+      }
+    });
+    const ends = matched.map((rule) => {
+      options.log.line('events', `${rule.name} -> ${rule.target}: ${event['detail-type']} ${describeEvent(event)}`);
+      return track(rule, event);
+    });
+    return { matched, ends };
+  };
+  const track = (rule: RuleModel, event: EventBridgeEvent): Promise<DeliveryEnd> => {
+    const delivery = deliver(rule, event, options, delay, () => closed).catch((error: unknown): DeliveryEnd => {
+      options.log.line('events', `delivery failed: ${messageOf(error)}`);
+      return 'dead-lettered';
+    });
+    const tracked = delivery.then(() => undefined);
+    inFlight.add(tracked);
+    void tracked.finally(() => inFlight.delete(tracked));
+    return delivery;
+  };
+
   return {
     put(event) {
-      const matched = options.rules.filter((rule) => {
-        try {
-          return matchesPattern(rule.pattern, event);
-        } catch (error) {
-          options.log.line('events', `rule ${rule.name}: ${messageOf(error)}`);
-          return false;
-        }
-      });
-      for (const rule of matched) {
-        options.log.line(
-          'events',
-          `${rule.name} -> ${rule.target}: ${event['detail-type']} ${String((event.detail as { object?: { key?: string } }).object?.key ?? event.id)}`,
-        );
-        const delivery = deliver(rule, event, options, delay, () => closed).catch((error: unknown) =>
-          options.log.line('events', `delivery failed: ${messageOf(error)}`),
-        );
-        inFlight.add(delivery);
-        void delivery.finally(() => inFlight.delete(delivery));
-      }
-      return matched;
+      return dispatch(event).matched;
+    },
+    async putAndSettle(event) {
+      const ends = await Promise.all(dispatch(event).ends);
+      return ends.every((end) => end !== 'closed');
+    },
+    invokeAsync(functionName, payload) {
+      // Not a rule: no RetryPolicy of its own, no rule DLQ; the function's DeadLetterQueue takes what fails.
+      const direct: RuleModel = {
+        name: `${functionName} (asynchronous invocation)`,
+        arn: '',
+        pattern: {},
+        target: functionName,
+        retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeSeconds: 21_600 },
+      };
+      void track(direct, payload as EventBridgeEvent);
     },
     async drain() {
       while (inFlight.size > 0) await Promise.all([...inFlight]);
@@ -75,14 +118,14 @@ async function deliver(
   options: EventBusOptions,
   delay: (attempt: number) => number,
   closed: () => boolean,
-): Promise<void> {
+): Promise<DeliveryEnd> {
   const payload =
     rule.input !== undefined ? JSON.parse(rule.input) : rule.inputPath ? pathValue(event, rule.inputPath) : event;
   const firstAttempt = Date.now();
   let functionErrors = 0;
   let deliveryErrors = 0;
   for (let attempt = 1; ; attempt += 1) {
-    if (closed()) return;
+    if (closed()) return 'closed';
     let outcome: InvokeOutcome | undefined;
     let deliveryError: unknown;
     try {
@@ -90,7 +133,7 @@ async function deliver(
     } catch (error) {
       deliveryError = error;
     }
-    if (outcome?.ok) return;
+    if (outcome?.ok) return 'delivered';
     if (outcome && !outcome.ok) {
       functionErrors += 1;
       options.log.line(
@@ -98,9 +141,15 @@ async function deliver(
         `${rule.target} failed on ${event['detail-type']} ${event.id}: ${outcome.error.errorType}: ${outcome.error.errorMessage}`,
       );
       if (functionErrors > FUNCTION_ERROR_RETRIES)
-        return deadLetter(
+        return deadLettered(
           options,
-          { rule, event, reason: 'function error after Lambda asynchronous retries', error: outcome.error },
+          {
+            rule,
+            event,
+            reason: 'function error after Lambda asynchronous retries',
+            error: outcome.error,
+            functionError: true,
+          },
           attempt,
         );
     } else {
@@ -111,9 +160,9 @@ async function deliver(
         ageSeconds > rule.retryPolicy.maximumEventAgeSeconds
       ) {
         const error = { errorType: (deliveryError as Error)?.name, errorMessage: messageOf(deliveryError) };
-        return deadLetter(
+        return deadLettered(
           options,
-          { rule, event, reason: 'target could not be invoked (RetryPolicy exhausted)', error },
+          { rule, event, reason: 'target could not be invoked (RetryPolicy exhausted)', error, functionError: false },
           attempt,
         );
       }
@@ -122,14 +171,39 @@ async function deliver(
   }
 }
 
+type DeliveryEnd = 'delivered' | 'dead-lettered' | 'closed';
+
+function deadLettered(options: EventBusOptions, undeliverable: Undeliverable, attempts: number): DeliveryEnd {
+  deadLetter(options, undeliverable, attempts);
+  return 'dead-lettered';
+}
+
+/** What the log names an event by: an object's key, an execution's ARN and status, or the event id. */
+function describeEvent(event: EventBridgeEvent): string {
+  const detail = (event.detail ?? {}) as { object?: { key?: string }; executionArn?: string; status?: string };
+  if (detail.object?.key !== undefined) return String(detail.object.key);
+  if (detail.executionArn !== undefined) return `${detail.executionArn} ${String(detail.status)}`;
+  return event.id;
+}
+
 interface Undeliverable {
   rule: RuleModel;
   event: EventBridgeEvent;
   reason: string;
-  error: unknown;
+  error: { errorType?: string | undefined; errorMessage?: string | undefined };
+  functionError: boolean;
 }
 
-function deadLetter(options: EventBusOptions, { rule, event, reason, error }: Undeliverable, attempts: number): void {
+function deadLetter(options: EventBusOptions, undeliverable: Undeliverable, attempts: number): void {
+  const { rule, event, reason, error } = undeliverable;
+  const queue = sendToQueue(options, undeliverable);
+  if (queue) {
+    options.log.line(
+      'events',
+      `undeliverable after ${attempts} attempt(s): ${rule.name} -> ${rule.target} (${reason}); sent to ${queue}`,
+    );
+    return;
+  }
   try {
     mkdirSync(path.dirname(options.deadLetterFile), { recursive: true });
     appendFileSync(
@@ -143,6 +217,30 @@ function deadLetter(options: EventBusOptions, { rule, event, reason, error }: Un
     'events',
     `undeliverable after ${attempts} attempt(s): ${rule.name} -> ${rule.target} (${reason}); kept in ${options.deadLetterFile}`,
   );
+}
+
+/**
+ * The message AWS would put in the queue: the event as its body; the rule's DLQ names the rule and target and the
+ * error (EventBridge's attributes), a function's DLQ the error (Lambda's).
+ */
+function sendToQueue(
+  options: EventBusOptions,
+  { rule, event, error, functionError }: Undeliverable,
+): string | undefined {
+  const attributes: Record<string, string> = functionError
+    ? { ErrorCode: '200', ErrorMessage: `${error.errorType ?? 'Error'}: ${error.errorMessage ?? ''}` }
+    : {
+        RULE_ARN: rule.arn,
+        TARGET_ARN: rule.target,
+        ERROR_CODE: error.errorType ?? 'Error',
+        ERROR_MESSAGE: error.errorMessage ?? '',
+      };
+  try {
+    return options.deadLetterQueue?.({ rule, functionError, body: JSON.stringify(event), attributes });
+  } catch (sendError) {
+    options.log.line('events', `cannot send to the dead-letter queue: ${messageOf(sendError)}`);
+    return undefined;
+  }
 }
 
 /** InputPath: the simple $.a.b paths rules use. */

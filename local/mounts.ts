@@ -7,6 +7,7 @@ import { serveJson } from './http/json-protocol';
 import { sendAwsJsonError, sendJson } from './http/respond';
 import { handleLambdaApi } from './lambda/lambda-api';
 import { handleSnsApi } from './sns/sns-api';
+import { sqsOperation } from './sqs/sqs-api';
 import { messageOf, type StackLog } from './log';
 import type { Services } from './services';
 import type { StackModel } from './stack-model';
@@ -58,7 +59,7 @@ export const MOUNTS: Mount<StackContext>[] = [
     handler:
       ({ services, log }) =>
       (req, res) =>
-        handleLambdaApi(req, res, services.lambda, log),
+        handleLambdaApi(req, res, services.lambda, log, (name, event) => services.bus.invokeAsync(name, event)),
   },
   {
     route: 'rekognition',
@@ -80,6 +81,12 @@ export const MOUNTS: Mount<StackContext>[] = [
       ({ services, log }) =>
       (req, res) =>
         handleSnsApi(req, res, services.sns, log),
+  },
+  {
+    route: 'sqs',
+    target: 'AmazonSQS.',
+    serves: 'SQS (AmazonSQS.*, the dead-letter queues)',
+    handler: sqsApi,
   },
   { route: 'health', path: '/_local/health', handler: health },
   { route: 'auth', path: AUTH_PREFIX, handler: frontDoor },
@@ -114,6 +121,14 @@ function stepFunctionsApi({ services, log }: StackContext): Handler {
     contentType: 'application/x-amz-json-1.0',
   };
   return (req, res) => serveJson(req, res, service, log, 'Step Functions');
+}
+
+function sqsApi({ services, log }: StackContext): Handler {
+  const service = {
+    call: async (operation: string, body: Record<string, unknown>) => sqsOperation(services.sqs, operation, body),
+    contentType: 'application/x-amz-json-1.0',
+  };
+  return (req, res) => serveJson(req, res, service, log, 'SQS');
 }
 
 function cloudFormationApi({ model, startedAt }: StackContext): Handler {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { startDynamoDbService, type DynamoDbService } from './dynamodb/dynamodb-service';
-import { createEventBus, type EventBus } from './events/event-bus';
+import { createEventBus, type EventBus, type EventBusOptions } from './events/event-bus';
 import { startFrontDoor, type FrontDoor } from './frontdoor/front-door';
 import { objectEvent, Sequencers } from './events/s3-object-events';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/runtime';
@@ -8,10 +8,12 @@ import type { StackLog } from './log';
 import { createRekognitionApi, type RekognitionApi } from './recognition-api';
 import { startS3Service, type S3Service } from './s3/s3-service';
 import { SnsService } from './sns/sns-service';
+import { SqsQueues } from './sqs/queues';
 import { publishFromTask } from './sns/sns-task';
 import type { LocalStackOptions } from './stack';
 import type { StackModel } from './stack-model';
 import { createStepFunctionsService, type StepFunctionsService } from './stepfunctions/service';
+import { statusChangeEvent } from './stepfunctions/status-events';
 
 /**
  * The emulated services of one stack, started from its model in dependency order (Lambda, then the event bus that
@@ -25,6 +27,8 @@ export interface Services {
   bus: EventBus;
   /** The template's SNS topics (local/sns/). */
   sns: SnsService;
+  /** The template's SQS queues (local/sqs/): where undeliverable events and failed asynchronous invocations land. */
+  sqs: SqsQueues;
   /** Absent when the stack runs with recognition off. */
   rekognition?: RekognitionApi;
   /** The user pool's provider (/_auth) and the HTTP API (/_api), from the template. */
@@ -47,12 +51,14 @@ export async function startServices(
     ...(options.maxConcurrency ? { maxConcurrency: options.maxConcurrency } : {}),
     ...(options.faults ? { faults: options.faults } : {}),
   });
+  const sqs = new SqsQueues(model.queues, dataDir);
   const bus = createEventBus({
     rules: model.rules,
     invoke: (name, event) => lambda.invoke(name, event),
     log,
     deadLetterFile: path.join(dataDir, 'dead-letters.jsonl'),
     journalFile: path.join(dataDir, 'events', 'deliveries.jsonl'),
+    deadLetterQueue: deadLetterQueueOf(model, sqs),
     ...(options.eventRetryDelayMs !== undefined ? { retryDelayMs: () => options.eventRetryDelayMs as number } : {}),
     ...(options.faults ? { faults: options.faults } : {}),
   });
@@ -68,7 +74,7 @@ export async function startServices(
     });
     started.push(dynamodb);
     const sns = new SnsService({ topics: model.topics, dataDir, endpoint: model.identity.endpoint, log });
-    const states = startStepFunctions(model, dataDir, { lambda, sns }, options, env, log);
+    const states = startStepFunctions(model, dataDir, { lambda, sns, bus }, options, env, log);
     const frontDoor = await startFrontDoor({
       model,
       port: Number(new URL(model.identity.endpoint).port),
@@ -79,6 +85,7 @@ export async function startServices(
     });
     return {
       sns,
+      sqs,
       s3,
       dynamodb,
       states,
@@ -125,6 +132,21 @@ export async function stopServices(services: Services, closeEndpoint: () => Prom
   await services.rekognition?.close();
 }
 
+/**
+ * Where the bus dead-letters an event, as AWS would: after a function error, the target function's DeadLetterQueue
+ * (Lambda's asynchronous retries ran out), else the rule's DeadLetterConfig; undefined when neither is a queue of the
+ * template (the bus then keeps the event in dead-letters.jsonl).
+ */
+function deadLetterQueueOf(model: StackModel, sqs: SqsQueues): EventBusOptions['deadLetterQueue'] {
+  return ({ rule, functionError, body, attributes }) => {
+    const fn = model.functions.find((candidate) => candidate.name === rule.target);
+    const arn = (functionError ? fn?.deadLetterArn : undefined) ?? rule.deadLetterArn;
+    if (!arn || !sqs.has(arn)) return undefined;
+    sqs.send(sqs.queue(arn), body, attributes);
+    return arn;
+  };
+}
+
 /** S3, whose object changes in buckets with EventBridge enabled become events on the bus. */
 function startS3(model: StackModel, dataDir: string, bus: EventBus, log: StackLog): Promise<S3Service> {
   const { region, accountId } = model.identity;
@@ -147,7 +169,7 @@ function startS3(model: StackModel, dataDir: string, bus: EventBus, log: StackLo
 function startStepFunctions(
   model: StackModel,
   dataDir: string,
-  { lambda, sns }: { lambda: LambdaRuntime; sns: SnsService },
+  { lambda, sns, bus }: { lambda: LambdaRuntime; sns: SnsService; bus: EventBus },
   options: LocalStackOptions,
   env: NodeJS.ProcessEnv,
   log: StackLog,
@@ -161,6 +183,8 @@ function startStepFunctions(
     templateMachines: model.stateMachines,
     invoke: (name, payload) => lambda.invokeOrThrow(name, payload),
     publish: (parameters) => publishFromTask(sns, parameters),
+    onStatusChange: (record) =>
+      bus.putAndSettle(statusChangeEvent(record, model.identity.region, model.identity.accountId)),
     log,
     ...(env.SFN_MOCK_CONFIG ? { mockConfigPath: path.resolve(env.SFN_MOCK_CONFIG) } : {}),
     ...(retryIntervalMs !== undefined ? { retryIntervalMs } : {}),

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Resolver, stringValue } from './model/intrinsics';
 import { bucketModels, functionModels, outputModels, stateMachineModels, tableModels } from './model/resources';
 import { ruleModels } from './model/rules';
+import { queueModels, type QueueModel } from './model/queues';
 import { topicModels, type TopicModel } from './model/topics';
 import { TemplateError } from './model/template-error';
 import {
@@ -67,6 +68,8 @@ export interface FunctionModel {
   memoryMb: number;
   /** Source file of the handler module (TypeScript entry point or plain JS under CodeUri). */
   sourceFile: string;
+  /** The function's DeadLetterQueue (SQS ARN): where Lambda sends an asynchronous event that failed every retry. */
+  deadLetterArn?: string;
   /** Export called by Lambda (the part of Handler after the last dot). */
   exportName: string;
   /** Handler file without extension, as esbuild names the bundle (dist/<LogicalId>/<this>.js). */
@@ -108,6 +111,8 @@ export interface StackModel {
   stateMachines: StateMachineModel[];
   /** SNS topics with their subscriptions (local/model/topics.ts). */
   topics: TopicModel[];
+  /** SQS queues (local/model/queues.ts). */
+  queues: QueueModel[];
   outputs: Record<string, { value: string; description?: string }>;
   /** Resolves any template value against the local names (exposed for tools and tests). */
   resolve(value: CfnValue): unknown;
@@ -144,6 +149,7 @@ export function stackModel(template: CfnTemplate, options: StackModelOptions): S
     rules: ruleModels(template, resolve, resolver),
     stateMachines: stateMachineModels(template, resolve, resolver, codeRoot, identity),
     topics: topicModels(template, resolve, resolver),
+    queues: queueModels(template, resolver),
     outputs: outputModels(template, resolve),
     resolve: (value) => resolve(value),
   };

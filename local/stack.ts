@@ -137,6 +137,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   // Deliveries a stop or crash cut off, now that the functions can reach the stack.
   services.bus.resume();
   if (options.warm) void services.lambda.warm();
+  // Executions the last run left RUNNING (a crash) or could not announce (a stop) end now, on the bus.
+  services.states.resumeStatusEvents();
   const warning = exposureWarning(host, port);
   if (warning) log.line('stack', warning);
   log.line('stack', `ready on ${identity.endpoint} (data in ${dataDir})`);

@@ -108,6 +108,23 @@ export class TransientError extends WorkflowError {
   override readonly name = 'TransientError';
 }
 
+/**
+ * An execution of ImageProcessing ended FAILED, TIMED_OUT or ABORTED without any step recording the upload's outcome
+ * (RecordFailure failed too, the execution was stopped or timed out, the local stack was cut off): ReconcileExecution
+ * records it on the item under this name, one per status, with the execution's own error and cause in the message.
+ */
+export class ExecutionFailed extends WorkflowError {
+  override readonly name = 'ExecutionFailed';
+}
+
+export class ExecutionTimedOut extends WorkflowError {
+  override readonly name = 'ExecutionTimedOut';
+}
+
+export class ExecutionAborted extends WorkflowError {
+  override readonly name = 'ExecutionAborted';
+}
+
 /** Names of the errors that are permanent by design; useful to tests and to the ASL checks. */
 export const PERMANENT_ERROR_NAMES = [
   'NotSupportedImageType',

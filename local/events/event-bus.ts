@@ -17,7 +17,20 @@ import type { EventBridgeEvent } from './s3-object-events';
  */
 export interface EventBus {
   put(event: EventBridgeEvent): RuleModel[];
-  /** Delivers again what the journal holds from an earlier run (deliveries a stop or crash cut off); answers how many. */
+  /**
+   * Puts the event and resolves when every rule it matched is done with it: true when each delivered or dead-lettered
+   * it, false when the bus closed first (the caller keeps the event to put again after a restart).
+   */
+  putAndSettle(event: EventBridgeEvent): Promise<boolean>;
+  /**
+   * Lambda's asynchronous invocation (InvocationType Event, as the Lambda API takes it): retried twice after a
+   * function error, then sent to the function's DeadLetterQueue; drain() waits for it like a rule's delivery.
+   */
+  invokeAsync(functionName: string, payload: unknown): void;
+  /**
+   * Delivers again the rule deliveries the journal holds from an earlier run (what a stop or crash cut off); answers
+   * how many.
+   */
   resume(): number;
   /** Resolves when every delivery started so far has finished (delivered or dead-lettered). */
   drain(): Promise<void>;
@@ -29,9 +42,23 @@ export interface EventBusOptions {
   invoke(functionName: string, event: unknown): Promise<InvokeOutcome>;
   log: StackLog;
   deadLetterFile: string;
+  /**
+   * Sends an undeliverable event to the SQS queue AWS would (the function's DeadLetterQueue after a function error,
+   * else the rule's DeadLetterConfig): answers the queue's ARN, or undefined when there is none here (the event then
+   * goes to deadLetterFile).
+   */
+  deadLetterQueue?: (letter: {
+    rule: RuleModel;
+    functionError: boolean;
+    body: string;
+    attributes: Record<string, string>;
+  }) => string | undefined;
   /** Delay before retry n (1-based); defaults to 1 s, 2 s, then doubling up to 60 s. */
   retryDelayMs?: (attempt: number) => number;
-  /** Where deliveries are kept until they end (./delivery-journal.ts); none: in memory only. */
+  /**
+   * Where put()'s deliveries are kept until they end (./delivery-journal.ts); none: in memory only. putAndSettle's
+   * callers keep their events themselves, and an asynchronous invocation's caller has its answer.
+   */
   journalFile?: string;
   /** Duplicate and late deliveries the faults run injects (never set otherwise). */
   faults?: Pick<FaultInjection, 'delivery'>;
@@ -45,46 +72,66 @@ export function createEventBus(options: EventBusOptions): EventBus {
   const delay = options.retryDelayMs ?? ((attempt: number) => Math.min(60_000, 1000 * 2 ** (attempt - 1)));
   const journal = options.journalFile ? new DeliveryJournal(options.journalFile) : undefined;
 
-  /** One delivery of the event to the rule's target, `delayMs` from now, kept in the journal until it ends. */
-  function schedule(rule: RuleModel, event: EventBridgeEvent, delayMs: number, id: string): void {
-    journal?.add({ id, rule: rule.name, event });
+  const matching = (event: EventBridgeEvent) => matchingRules(options, event);
+  const dispatch = (event: EventBridgeEvent): { matched: RuleModel[]; ends: Promise<DeliveryEnd>[] } => {
+    const matched = matching(event);
+    const ends = matched.map((rule) => {
+      options.log.line('events', `${rule.name} -> ${rule.target}: ${event['detail-type']} ${describeEvent(event)}`);
+      return track(rule, event);
+    });
+    return { matched, ends };
+  };
+  /** One delivery, `delayMs` from now; with a journal id, kept in the journal until it ends (delivered or dead). */
+  const track = (rule: RuleModel, event: EventBridgeEvent, delayMs = 0, journalId?: string): Promise<DeliveryEnd> => {
+    if (journalId !== undefined) journal?.add({ id: journalId, rule: rule.name, event });
     const delivery = later(delayMs)
       .then(() => deliver(rule, event, options, delay, () => closed))
-      .then((ended) => {
-        if (ended) journal?.done(id);
+      .catch((error: unknown): DeliveryEnd => {
+        options.log.line('events', `delivery failed: ${messageOf(error)}`);
+        return 'dead-lettered';
       })
-      .catch((error: unknown) => options.log.line('events', `delivery failed: ${messageOf(error)}`));
-    inFlight.add(delivery);
-    void delivery.finally(() => inFlight.delete(delivery));
-  }
+      .then((end) => {
+        if (journalId !== undefined && end !== 'closed') journal?.done(journalId);
+        return end;
+      });
+    const tracked = delivery.then(() => undefined);
+    inFlight.add(tracked);
+    void tracked.finally(() => inFlight.delete(tracked));
+    return delivery;
+  };
 
   return {
     put(event) {
-      const matched = options.rules.filter((rule) => {
-        try {
-          return matchesPattern(rule.pattern, event);
-        } catch (error) {
-          options.log.line('events', `rule ${rule.name}: ${messageOf(error)}`);
-          return false;
-        }
-      });
+      const matched = matching(event);
       const fault = matched.length > 0 ? options.faults?.delivery(event) : undefined;
       const holdMs = fault?.holdMs ?? 0;
       const delays = [holdMs, ...(fault?.copyDelaysMs ?? []).map((copyDelay) => holdMs + copyDelay)];
       for (const rule of matched) {
-        options.log.line(
-          'events',
-          `${rule.name} -> ${rule.target}: ${event['detail-type']} ${String((event.detail as { object?: { key?: string } }).object?.key ?? event.id)}`,
-        );
-        delays.forEach((delayMs, copy) => schedule(rule, event, delayMs, `${event.id}/${rule.name}/${copy}`));
+        options.log.line('events', `${rule.name} -> ${rule.target}: ${event['detail-type']} ${describeEvent(event)}`);
+        delays.forEach((delayMs, copy) => void track(rule, event, delayMs, `${event.id}/${rule.name}/${copy}`));
       }
       return matched;
+    },
+    async putAndSettle(event) {
+      const ends = await Promise.all(dispatch(event).ends);
+      return ends.every((end) => end !== 'closed');
+    },
+    invokeAsync(functionName, payload) {
+      // Not a rule: no RetryPolicy of its own, no rule DLQ; the function's DeadLetterQueue takes what fails.
+      const direct: RuleModel = {
+        name: `${functionName} (asynchronous invocation)`,
+        arn: '',
+        pattern: {},
+        target: functionName,
+        retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeSeconds: 21_600 },
+      };
+      void track(direct, payload as EventBridgeEvent);
     },
     resume() {
       const unfinished = journal?.unfinished() ?? [];
       for (const { id, rule: name, event } of unfinished) {
         const rule = options.rules.find((candidate) => candidate.name === name);
-        if (rule) schedule(rule, event, 0, id);
+        if (rule) void track(rule, event, 0, id);
         else journal?.done(id);
       }
       if (unfinished.length > 0)
@@ -100,28 +147,21 @@ export function createEventBus(options: EventBusOptions): EventBus {
   };
 }
 
-function later(ms: number): Promise<void> {
-  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
-}
-
-/**
- * Invokes the rule's target until it succeeds or the retries run out (then dead-letters the event): answers true;
- * or until the bus closes: answers false (the delivery is not over, the journal keeps it).
- */
+/** Invokes the rule's target until it succeeds, the retries run out (then dead-letters the event) or the bus closes. */
 async function deliver(
   rule: RuleModel,
   event: EventBridgeEvent,
   options: EventBusOptions,
   delay: (attempt: number) => number,
   closed: () => boolean,
-): Promise<boolean> {
+): Promise<DeliveryEnd> {
   const payload =
     rule.input !== undefined ? JSON.parse(rule.input) : rule.inputPath ? pathValue(event, rule.inputPath) : event;
   const firstAttempt = Date.now();
   let functionErrors = 0;
   let deliveryErrors = 0;
   for (let attempt = 1; ; attempt += 1) {
-    if (closed()) return false;
+    if (closed()) return 'closed';
     let outcome: InvokeOutcome | undefined;
     let deliveryError: unknown;
     try {
@@ -129,7 +169,7 @@ async function deliver(
     } catch (error) {
       deliveryError = error;
     }
-    if (outcome?.ok) return true;
+    if (outcome?.ok) return 'delivered';
     if (outcome && !outcome.ok) {
       functionErrors += 1;
       options.log.line(
@@ -137,9 +177,15 @@ async function deliver(
         `${rule.target} failed on ${event['detail-type']} ${event.id}: ${outcome.error.errorType}: ${outcome.error.errorMessage}`,
       );
       if (functionErrors > FUNCTION_ERROR_RETRIES)
-        return deadLetter(
+        return deadLettered(
           options,
-          { rule, event, reason: 'function error after Lambda asynchronous retries', error: outcome.error },
+          {
+            rule,
+            event,
+            reason: 'function error after Lambda asynchronous retries',
+            error: outcome.error,
+            functionError: true,
+          },
           attempt,
         );
     } else {
@@ -150,9 +196,9 @@ async function deliver(
         ageSeconds > rule.retryPolicy.maximumEventAgeSeconds
       ) {
         const error = { errorType: (deliveryError as Error)?.name, errorMessage: messageOf(deliveryError) };
-        return deadLetter(
+        return deadLettered(
           options,
-          { rule, event, reason: 'target could not be invoked (RetryPolicy exhausted)', error },
+          { rule, event, reason: 'target could not be invoked (RetryPolicy exhausted)', error, functionError: false },
           attempt,
         );
       }
@@ -161,14 +207,54 @@ async function deliver(
   }
 }
 
+type DeliveryEnd = 'delivered' | 'dead-lettered' | 'closed';
+
+function matchingRules(options: EventBusOptions, event: EventBridgeEvent): RuleModel[] {
+  return options.rules.filter((rule) => {
+    try {
+      return matchesPattern(rule.pattern, event);
+    } catch (error) {
+      options.log.line('events', `rule ${rule.name}: ${messageOf(error)}`);
+      return false;
+    }
+  });
+}
+
+function later(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+}
+
+function deadLettered(options: EventBusOptions, undeliverable: Undeliverable, attempts: number): DeliveryEnd {
+  deadLetter(options, undeliverable, attempts);
+  return 'dead-lettered';
+}
+
+/** What the log names an event by: an object's key, an execution's ARN and status, or the event id. */
+function describeEvent(event: EventBridgeEvent): string {
+  const detail = (event.detail ?? {}) as { object?: { key?: string }; executionArn?: string; status?: string };
+  if (detail.object?.key !== undefined) return String(detail.object.key);
+  if (detail.executionArn !== undefined) return `${detail.executionArn} ${String(detail.status)}`;
+  return event.id;
+}
+
 interface Undeliverable {
   rule: RuleModel;
   event: EventBridgeEvent;
   reason: string;
-  error: unknown;
+  error: { errorType?: string | undefined; errorMessage?: string | undefined };
+  functionError: boolean;
 }
 
-function deadLetter(options: EventBusOptions, { rule, event, reason, error }: Undeliverable, attempts: number): true {
+function deadLetter(options: EventBusOptions, undeliverable: Undeliverable, attempts: number): void {
+  const { rule, event, reason, error } = undeliverable;
+  const queue = sendToQueue(options, undeliverable);
+  if (queue) {
+    options.log.line(
+      'events',
+      `undeliverable after ${attempts} attempt(s): ${rule.name} -> ${rule.target} (${reason}); sent to ${queue}`,
+    );
+    return;
+  }
   try {
     mkdirSync(path.dirname(options.deadLetterFile), { recursive: true });
     appendFileSync(
@@ -182,7 +268,30 @@ function deadLetter(options: EventBusOptions, { rule, event, reason, error }: Un
     'events',
     `undeliverable after ${attempts} attempt(s): ${rule.name} -> ${rule.target} (${reason}); kept in ${options.deadLetterFile}`,
   );
-  return true;
+}
+
+/**
+ * The message AWS would put in the queue: the event as its body; the rule's DLQ names the rule and target and the
+ * error (EventBridge's attributes), a function's DLQ the error (Lambda's).
+ */
+function sendToQueue(
+  options: EventBusOptions,
+  { rule, event, error, functionError }: Undeliverable,
+): string | undefined {
+  const attributes: Record<string, string> = functionError
+    ? { ErrorCode: '200', ErrorMessage: `${error.errorType ?? 'Error'}: ${error.errorMessage ?? ''}` }
+    : {
+        RULE_ARN: rule.arn,
+        TARGET_ARN: rule.target,
+        ERROR_CODE: error.errorType ?? 'Error',
+        ERROR_MESSAGE: error.errorMessage ?? '',
+      };
+  try {
+    return options.deadLetterQueue?.({ rule, functionError, body: JSON.stringify(event), attributes });
+  } catch (sendError) {
+    options.log.line('events', `cannot send to the dead-letter queue: ${messageOf(sendError)}`);
+    return undefined;
+  }
 }
 
 /** InputPath: the simple $.a.b paths rules use. */

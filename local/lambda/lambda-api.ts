@@ -6,15 +6,17 @@ import type { LambdaRuntime } from './runtime';
 /**
  * The Lambda API's invoke and read operations (REST, /2015-03-31/functions/...), so `aws lambda invoke` and
  * LambdaClient reach the template's functions: RequestResponse answers the payload or the function error with
- * X-Amz-Function-Error, Event answers 202 and runs in the background, DryRun 204.
+ * X-Amz-Function-Error, Event answers 202 and runs in the background (through `invokeAsync`, the event bus's
+ * asynchronous invocation: retried, then sent to the function's DeadLetterQueue), DryRun 204.
  */
 export function handleLambdaApi(
   req: IncomingMessage,
   res: ServerResponse,
   runtime: LambdaRuntime,
   log: StackLog,
+  invokeAsync?: (functionName: string, event: unknown) => void,
 ): void {
-  void serve(req, res, runtime, log).catch((error: unknown) => {
+  void serve(req, res, runtime, log, invokeAsync).catch((error: unknown) => {
     log.line('lambda', `request failed: ${messageOf(error)}`);
     lambdaError(res, 500, 'ServiceException', messageOf(error));
   });
@@ -26,7 +28,13 @@ function lambdaError(res: ServerResponse, status: number, type: string, message:
   });
 }
 
-async function serve(req: IncomingMessage, res: ServerResponse, runtime: LambdaRuntime, log: StackLog) {
+async function serve(
+  req: IncomingMessage,
+  res: ServerResponse,
+  runtime: LambdaRuntime,
+  log: StackLog,
+  invokeAsync?: (functionName: string, event: unknown) => void,
+) {
   const url = new URL(req.url ?? '/', 'http://local');
   const match = /^\/2015-03-31\/functions\/?([^/]*)(?:\/(invocations|configuration))?\/?$/.exec(url.pathname);
   if (!match)
@@ -57,30 +65,16 @@ async function serve(req: IncomingMessage, res: ServerResponse, runtime: LambdaR
   if (action !== 'invocations' || req.method !== 'POST')
     return lambdaError(res, 405, 'InvalidRequestContentException', `${req.method} ${url.pathname} is not supported`);
 
-  const body = await readBody(req, 6 * 1024 * 1024);
-  let event: unknown = {};
-  if (body.length > 0) {
-    try {
-      event = JSON.parse(body.toString('utf8'));
-    } catch (error) {
-      return lambdaError(
-        res,
-        400,
-        'InvalidRequestContentException',
-        `Could not parse request body into json: ${(error as Error).message}`,
-      );
-    }
-  }
+  const parsed = parsedEvent(await readBody(req, 6 * 1024 * 1024));
+  if ('error' in parsed) return lambdaError(res, 400, 'InvalidRequestContentException', parsed.error);
+  const { event } = parsed;
   const type = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
   if (type === 'DryRun') {
     res.writeHead(204).end();
     return;
   }
   if (type === 'Event') {
-    void runtime.invoke(fn.name, event).then((outcome) => {
-      if (!outcome.ok)
-        log.line(fn.name, `asynchronous invocation failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
-    });
+    invokeInBackground(fn.name, event, runtime, log, invokeAsync);
     res.writeHead(202, { 'x-amzn-requestid': globalThis.crypto.randomUUID() }).end();
     return;
   }
@@ -105,6 +99,31 @@ async function serve(req: IncomingMessage, res: ServerResponse, runtime: LambdaR
     'content-length': Buffer.byteLength(text),
   });
   res.end(text);
+}
+
+/** The invocation's payload: {} for an empty body, the parsed JSON, or why it is not JSON. */
+function parsedEvent(body: Buffer): { event: unknown } | { error: string } {
+  if (body.length === 0) return { event: {} };
+  try {
+    return { event: JSON.parse(body.toString('utf8')) as unknown };
+  } catch (error) {
+    return { error: `Could not parse request body into json: ${(error as Error).message}` };
+  }
+}
+
+/** An Event invocation: through the bus's asynchronous invocation when there is one, else just run and logged. */
+function invokeInBackground(
+  name: string,
+  event: unknown,
+  runtime: LambdaRuntime,
+  log: StackLog,
+  invokeAsync?: (functionName: string, event: unknown) => void,
+): void {
+  if (invokeAsync) return invokeAsync(name, event);
+  void runtime.invoke(name, event).then((outcome) => {
+    if (!outcome.ok)
+      log.line(name, `asynchronous invocation failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
+  });
 }
 
 function configurationOf(runtime: LambdaRuntime, name: string) {

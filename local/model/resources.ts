@@ -59,6 +59,10 @@ export function functionModels(
       ]),
     );
     const { sourceFile, exportName, handlerFile } = handlerLocation(spec, codeRoot);
+    const deadLetter = spec.properties.DeadLetterQueue as { TargetArn?: unknown } | undefined;
+    const deadLetterArn = deadLetter?.TargetArn
+      ? resolve(deadLetter.TargetArn, `${spec.logicalId}.DeadLetterQueue`)
+      : undefined;
     return {
       logicalId: spec.logicalId,
       name: resolver.physicalName(spec.logicalId),
@@ -67,6 +71,7 @@ export function functionModels(
       environment,
       timeoutSeconds: spec.timeoutSeconds,
       memoryMb: spec.memoryMb,
+      ...(typeof deadLetterArn === 'string' ? { deadLetterArn } : {}),
       sourceFile,
       exportName,
       handlerFile,

@@ -20,6 +20,11 @@ export interface RunnerOptions {
   log: StackLog;
   /** Milliseconds every retrier waits instead of its IntervalSeconds/BackoffRate (tests). */
   retryIntervalMs?: number;
+  /**
+   * Puts the execution's "Step Functions Execution Status Change" event on the bus: true once the rules are done with
+   * it, false when the bus closed first.
+   */
+  onStatusChange?: (record: ExecutionRecord) => Promise<boolean>;
 }
 
 /** Step Functions Local's mocks: answer Task states from this test case of the MockConfigFile. */
@@ -74,6 +79,7 @@ export class ExecutionRunner {
     this.store.executions.set(record.executionArn, record);
     this.live.set(record.executionArn, running);
     this.store.saveExecution(record);
+    void this.options.onStatusChange?.(record);
     const testCase = record.testCase ? ` (test case ${record.testCase})` : '';
     this.options.log.line('states', `started ${record.executionArn}${testCase}`);
   }
@@ -182,9 +188,26 @@ export class ExecutionRunner {
     recordEnd(record, running.log, result, running.abortDetails);
     record.history = this.historyOf(running);
     this.live.delete(record.executionArn);
+    if (this.options.onStatusChange) record.statusEventPending = true;
     this.store.saveExecution(record);
+    void this.announceEnd(record);
     const error = record.error ? ` ${record.error}` : '';
     this.options.log.line('states', `${record.status} ${record.executionArn}${error}`);
+  }
+
+  /**
+   * Puts the status-change event of an ended execution (its own end, or one a crash cut off) on the bus, and forgets
+   * it once the rules are done with it; one the bus closed on stays pending in the store for the next start.
+   */
+  async announceEnd(record: ExecutionRecord): Promise<void> {
+    if (!this.options.onStatusChange) return;
+    const settled = await this.options.onStatusChange(record).catch((error: unknown) => {
+      this.options.log.line('states', `${record.executionArn}: status-change event not put: ${messageOf(error)}`);
+      return false;
+    });
+    if (!settled) return;
+    delete record.statusEventPending;
+    this.store.saveExecution(record);
   }
 
   private historyOf(running: LiveExecution, includeExecutionData?: boolean): HistoryEventRecord[] {

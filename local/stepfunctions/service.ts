@@ -2,7 +2,7 @@ import { handleOperation, MockConfigSource, type ApiContext } from './api';
 import type { StackLog } from '../log';
 import type { StateMachineModel } from '../stack-model';
 import { ExecutionRunner } from './runner';
-import { StateMachineStore } from './store';
+import { StateMachineStore, type ExecutionRecord } from './store';
 
 /**
  * The Step Functions API (JSON 1.0, X-Amz-Target AWSStepFunctions.*) over aws-local-stepfunctions. State machines
@@ -28,12 +28,19 @@ export interface StepFunctionsOptions {
   mockConfigPath?: string;
   /** Milliseconds every retrier waits instead of its IntervalSeconds/BackoffRate (tests). */
   retryIntervalMs?: number;
+  /** Puts an execution's status-change event on the event bus (./status-events.ts): true once the rules are done. */
+  onStatusChange?: (record: ExecutionRecord) => Promise<boolean>;
 }
 
 export interface StepFunctionsService {
   handle(operation: string, body: Record<string, unknown>): Promise<unknown>;
   /** Resolves when no execution is running (tests, shutdown). */
   idle(): Promise<void>;
+  /**
+   * Puts the status-change events the last run did not (executions a crash or a stop cut off, now ABORTED), so the
+   * template's rules repair what those executions left; called once the stack answers requests.
+   */
+  resumeStatusEvents(): void;
   close(): Promise<void>;
 }
 
@@ -46,11 +53,18 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
     ...(options.publish ? { publish: options.publish } : {}),
     log,
     ...(options.retryIntervalMs !== undefined ? { retryIntervalMs: options.retryIntervalMs } : {}),
+    ...(options.onStatusChange ? { onStatusChange: options.onStatusChange } : {}),
   });
   const context: ApiContext = { region, accountId, store, runner, mocks: new MockConfigSource(options.mockConfigPath) };
   return {
     handle: (operation, body) => handleOperation(context, operation, body),
     idle: () => runner.idle(),
+    resumeStatusEvents() {
+      for (const record of store.pendingStatusEvents()) {
+        log.line('states', `status change of ${record.executionArn} (${record.status}) put again after a restart`);
+        void runner.announceEnd(record);
+      }
+    },
     close: () => runner.close(),
   };
 }

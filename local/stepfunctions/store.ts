@@ -43,6 +43,8 @@ export interface ExecutionRecord {
   definition: string;
   roleArn: string;
   history?: HistoryEventRecord[];
+  /** The end's status-change event has not reached the event bus's rules yet: put again after a restart. */
+  statusEventPending?: boolean;
 }
 
 export class StateMachineStore {
@@ -75,6 +77,13 @@ export class StateMachineStore {
     const record = this.executions.get(checkArn(arn, 'execution'));
     if (!record) throw new ServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${String(arn)}'`);
     return record;
+  }
+
+  /** The ended executions whose status-change event is still to be put on the bus (oldest end first). */
+  pendingStatusEvents(): ExecutionRecord[] {
+    return [...this.executions.values()]
+      .filter((record) => record.statusEventPending && record.status !== 'RUNNING')
+      .sort((a, b) => (a.stopDate ?? 0) - (b.stopDate ?? 0));
   }
 
   saveMachines(): void {
@@ -118,8 +127,9 @@ export class StateMachineStore {
       const record = readJson<ExecutionRecord>(path.join(this.executionsDir, file));
       if (!record) continue;
       if (record.status === 'RUNNING') {
-        // The engine's state is not kept: an execution cut short by a stop is over.
+        // The engine's state is not kept: an execution cut short by a crash is over, and says so on the bus.
         record.status = 'ABORTED';
+        record.statusEventPending = true;
         record.stopDate = Date.now();
         record.error = 'LocalStack.Stopped';
         record.cause =

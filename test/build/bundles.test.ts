@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { imageIdFor } from '../../functions/lib/upload-key';
 import { execFileSync, fork } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
@@ -732,6 +733,25 @@ describe('built bundles', function () {
         expect(put?.input).to.include({ TableName: TABLE_NAME, ConditionExpression: 'attribute_not_exists(imageId)' });
         expect(put?.input?.Item as Record<string, unknown>).not.to.have.property('userId');
         expectStructuredLogs(invocation, input.detail.object.key);
+      });
+    });
+
+    describe('ReconcileExecution', () => {
+      it('on an ABORTED execution: one conditional UpdateItem marks its PROCESSING item FAILED', async () => {
+        track('ReconcileExecution');
+        const input = event('execution-status-change-aborted.json');
+        const key = JSON.parse(input.detail.input).upload.key as string;
+        const outcome = expectOk(await invoke('ReconcileExecution', input));
+        expect(outcome).to.include({ outcome: 'failed', executionArn: input.detail.executionArn });
+        const [update, ...more] = aws.callsTo('dynamodb', 'UpdateItem');
+        expect(more).to.deep.equal([]);
+        expect(update?.input).to.include({
+          TableName: TABLE_NAME,
+          ConditionExpression: '#status = :processing AND executionArn = :arn',
+        });
+        expect(update?.input?.Key).to.deep.equal({ imageId: { S: imageIdFor(key) } });
+        // The event carried the input: the execution is not read.
+        expect(aws.callsTo('sfn')).to.deep.equal([]);
       });
     });
 

@@ -177,12 +177,14 @@ describe('local stack pieces', () => {
       expect(routeOf(request({ 'x-amz-target': 'DynamoDB_20120810.GetItem' }))).to.equal('dynamodb');
       expect(routeOf(request({ 'x-amz-target': 'AWSStepFunctions.StartExecution' }))).to.equal('states');
       expect(routeOf(request({ 'x-amz-target': 'RekognitionService.DetectLabels' }))).to.equal('rekognition');
-      expect(routeOf(request({ 'x-amz-target': 'AmazonSQS.SendMessage' }))).to.deep.equal({
-        unknown: 'X-Amz-Target AmazonSQS.SendMessage',
+      expect(routeOf(request({ 'x-amz-target': 'AmazonSQS.SendMessage' }))).to.equal('sqs');
+      expect(routeOf(request({ 'x-amz-target': 'AWSEvents.PutEvents' }))).to.deep.equal({
+        unknown: 'X-Amz-Target AWSEvents.PutEvents',
       });
       expect(routeOf(request({}, '/2015-03-31/functions/S3Trigger/invocations'))).to.equal('lambda');
       expect(routeOf(request({ authorization: signed('cloudformation') }))).to.equal('cloudformation');
       expect(routeOf(request({ authorization: signed('sns') }))).to.equal('sns');
+      // SQS's old query protocol (no X-Amz-Target) is not served: the SDK speaks JSON.
       expect(routeOf(request({ authorization: signed('sqs') }))).to.deep.equal({ unknown: 'the sqs API' });
       expect(routeOf(request({ authorization: signed('s3') }, '/photorepo/key'))).to.equal('s3');
       expect(

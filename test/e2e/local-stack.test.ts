@@ -485,7 +485,7 @@ describe('local stack end to end (real photos through template.yaml, the ASL and
         });
 
       const unknown = await post(
-        { 'x-amz-target': 'AmazonSQS.SendMessage', 'content-type': 'application/x-amz-json-1.0' },
+        { 'x-amz-target': 'AWSEvents.PutEvents', 'content-type': 'application/x-amz-json-1.1' },
         '{}',
       );
       expect(unknown.status).to.equal(400);

@@ -139,6 +139,27 @@ const API_ROUTES: Record<string, string> = {
   'POST /uploads': 'CreateUpload',
 };
 
+/** The rule of `functionId`'s event retries, and dead-letters to a queue that accepts messages from that rule only. */
+function expectRuleDeadLettered(functionId: string, eventName: string, props: Json): void {
+  expect(props.RetryPolicy).to.have.all.keys('MaximumRetryAttempts', 'MaximumEventAgeInSeconds');
+  const queueId = refTarget((props.DeadLetterConfig as Json).Arn) as string;
+  expect(resource(queueId).Type).to.equal('AWS::SQS::Queue');
+  const [, queuePolicy] = onlyOne(
+    resourcesOfType(template, 'AWS::SQS::QueuePolicy').filter(([, r]) =>
+      asList((r.Properties as Json).Queues).some((q) => refTarget(q) === queueId),
+    ),
+  );
+  const allow = ((queuePolicy.Properties as Json).PolicyDocument as { Statement: Json[] }).Statement.find(
+    (st) => st.Effect === 'Allow',
+  ) as Json;
+  expect(allow.Principal).to.deep.equal({ Service: 'events.amazonaws.com' });
+  expect(allow.Action).to.equal('sqs:SendMessage');
+  // SAM names the rule it generates <FunctionLogicalId><EventName>.
+  expect(allow.Condition).to.deep.equal({
+    ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [`${functionId}${eventName}`, 'Arn'] } },
+  });
+}
+
 describe('template.yaml', () => {
   describe('Globals', () => {
     it('runs every function on nodejs22.x, arm64, with active tracing, CodeUri . and source maps', () => {
@@ -175,6 +196,7 @@ describe('template.yaml', () => {
         'RecordFailure',
         ...Object.values(API_ROUTES),
         'DeleteCascade',
+        'ReconcileExecution',
       ]);
     });
 
@@ -640,23 +662,39 @@ describe('template.yaml', () => {
     });
 
     it('retries and dead-letters to a queue that accepts messages from this rule only', () => {
-      expect(props.RetryPolicy).to.have.all.keys('MaximumRetryAttempts', 'MaximumEventAgeInSeconds');
-      const queueId = refTarget((props.DeadLetterConfig as Json).Arn) as string;
-      expect(resource(queueId).Type).to.equal('AWS::SQS::Queue');
-      const [, queuePolicy] = onlyOne(
-        resourcesOfType(template, 'AWS::SQS::QueuePolicy').filter(([, r]) =>
-          asList((r.Properties as Json).Queues).some((q) => refTarget(q) === queueId),
-        ),
-      );
-      const allow = ((queuePolicy.Properties as Json).PolicyDocument as { Statement: Json[] }).Statement.find(
-        (s) => s.Effect === 'Allow',
-      ) as Json;
-      expect(allow.Principal).to.deep.equal({ Service: 'events.amazonaws.com' });
-      expect(allow.Action).to.equal('sqs:SendMessage');
-      // SAM names the rule it generates <FunctionLogicalId><EventName>.
-      expect(allow.Condition).to.deep.equal({
-        ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [`S3Trigger${eventName}`, 'Arn'] } },
+      expectRuleDeadLettered('S3Trigger', eventName, props);
+    });
+  });
+
+  describe('status-change rule (ReconcileExecution)', () => {
+    const reconciler = functions.find((f) => f.logicalId === 'ReconcileExecution') as FunctionSpec;
+    const [eventName, event] = onlyOne(Object.entries(reconciler.events));
+    const props = (event.Properties ?? {}) as Json;
+
+    it('is the EventBridge rule ExecutionStatusChanged on FAILED, TIMED_OUT, ABORTED of ImageProcessing only', () => {
+      expect(eventName).to.equal('ExecutionStatusChanged');
+      expect(event.Type).to.equal('EventBridgeRule');
+      expect(props.Pattern).to.deep.equal({
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: { stateMachineArn: [{ Ref: 'ImageProcessing' }], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
       });
+    });
+
+    it('retries and dead-letters to a queue that accepts messages from this rule only', () => {
+      expectRuleDeadLettered('ReconcileExecution', eventName, props);
+    });
+
+    it('failed asynchronous invocations go to the same queue; the function may write the item table only', () => {
+      const queue = refTarget((props.DeadLetterConfig as Json).Arn);
+      expect(refTarget((reconciler.properties.DeadLetterQueue as Json).TargetArn)).to.equal(queue);
+      const statements = asList(reconciler.properties.Policies).flatMap(
+        (policy) => asList((policy as Json).Statement) as Json[],
+      );
+      const dynamo = statements.filter((st) => asList(st.Action).some((a) => String(a).startsWith('dynamodb:')));
+      expect(dynamo.map((st) => [st.Action, st.Resource])).to.deep.equal([
+        ['dynamodb:UpdateItem', { 'Fn::GetAtt': ['ImageMetadataTable', 'Arn'] }],
+      ]);
     });
   });
 
@@ -796,14 +834,17 @@ describe('template.yaml', () => {
         }
       });
 
-      it("reads executions of ImageProcessing only (GetPhotoExecution), never another state machine's", () => {
+      it("reads executions of ImageProcessing only (GetPhotoExecution, ReconcileExecution), never another state machine's", () => {
         const reads = statements.filter((s) => asList(s.Action).some((a) => String(a).startsWith('states:')));
-        expect(reads.map((s) => s.owner)).to.deep.equal(['GetPhotoExecution']);
-        expect(asList(reads[0]?.Action)).to.have.members(['states:DescribeExecution', 'states:GetExecutionHistory']);
-        expect(reads[0]?.Resource).to.deep.equal({
-          'Fn::Sub':
-            'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${ImageProcessing.Name}:*',
-        });
+        expect(reads.map((s) => s.owner)).to.deep.equal(['ReconcileExecution', 'GetPhotoExecution']);
+        const [reconcile, photo] = reads;
+        expect(asList(photo?.Action)).to.have.members(['states:DescribeExecution', 'states:GetExecutionHistory']);
+        expect(asList(reconcile?.Action)).to.deep.equal(['states:DescribeExecution']);
+        for (const read of reads)
+          expect(read?.Resource).to.deep.equal({
+            'Fn::Sub':
+              'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${ImageProcessing.Name}:*',
+          });
       });
 
       it('take the upload size limit from the UploadMaxBytes parameter', () => {
@@ -1114,7 +1155,11 @@ describe('template.yaml', () => {
 
     it('watches every dead-letter queue for a message (the Maximum of ApproximateNumberOfMessagesVisible)', () => {
       const queues = resourcesOfType(template, 'AWS::SQS::Queue').map(([id]) => id);
-      expect(queues).to.have.members(['S3TriggerDeadLetterQueue', 'DeleteCascadeDeadLetterQueue']);
+      expect(queues).to.have.members([
+        'S3TriggerDeadLetterQueue',
+        'DeleteCascadeDeadLetterQueue',
+        'ReconcileExecutionDeadLetterQueue',
+      ]);
       const watched = alarmsOn('AWS/SQS', 'ApproximateNumberOfMessagesVisible').map(([, alarm]) => {
         const p = alarm.Properties as Json;
         expect(p.Statistic).to.equal('Maximum');
@@ -1156,7 +1201,11 @@ describe('template.yaml', () => {
       expect(errors.map((m) => refTarget((asList(m.Dimensions)[0] as Json).Value))).to.have.members([
         'S3Trigger',
         'DeleteCascade',
+        'ReconcileExecution',
       ]);
+      const summed = asList(props('EventConsumerErrorsAlarm').Metrics).find((m) => (m as Json).ReturnData) as Json;
+      for (const { Id } of asList(props('EventConsumerErrorsAlarm').Metrics) as Json[])
+        if (Id !== summed.Id) expect(summed.Expression, 'every function counts').to.include(`FILL(${Id as string}, 0)`);
       const api = props('HttpApi5xxAlarm');
       expect(api).to.deep.include({ Namespace: 'AWS/ApiGateway', MetricName: '5xx', Statistic: 'Sum' });
       expect(api.Dimensions).to.deep.equal([{ Name: 'ApiId', Value: { Ref: 'HttpApi' } }]);

@@ -6,6 +6,7 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import type { ExecutionReader, ExecutionStatus, ExecutionSummary, HistoryEvent } from '../execution-timeline';
+import type { ExecutionDescriber, ExecutionDetails } from '../reconcile';
 import { callAws } from './transient';
 import { sfnClient } from './sfn-client';
 
@@ -14,7 +15,7 @@ const MAX_HISTORY_PAGES = 10;
 const STATUSES: readonly ExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
 
 /** DescribeExecution and GetExecutionHistory, answered in the core's shapes (no SDK type leaves this file). */
-export class SfnExecutionReader implements ExecutionReader {
+export class SfnExecutionReader implements ExecutionReader, ExecutionDescriber {
   constructor(private readonly sfn: () => SFNClient) {}
 
   async describe(executionArn: string): Promise<ExecutionSummary | undefined> {
@@ -28,6 +29,23 @@ export class SfnExecutionReader implements ExecutionReader {
         status,
         startedAt: (execution.startDate ?? new Date(0)).toISOString(),
         ...(execution.stopDate ? { stoppedAt: execution.stopDate.toISOString() } : {}),
+      };
+    } catch (error) {
+      if (error instanceof ExecutionDoesNotExist) return undefined;
+      throw error;
+    }
+  }
+
+  /** The input, error and cause of an execution (ReconcileExecution, when its event lacks them). */
+  async describeEnd(executionArn: string): Promise<ExecutionDetails | undefined> {
+    try {
+      const execution = await callAws('DescribeExecution', () =>
+        this.sfn().send(new DescribeExecutionCommand({ executionArn })),
+      );
+      return {
+        ...(execution.input !== undefined ? { input: execution.input } : {}),
+        ...(execution.error ? { error: execution.error } : {}),
+        ...(execution.cause ? { cause: execution.cause } : {}),
       };
     } catch (error) {
       if (error instanceof ExecutionDoesNotExist) return undefined;

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as completeProcessing } from '../../../functions/complete-processing';
+import { handler as reconcileExecution } from '../../../functions/reconcile-execution';
 import { handler as detectLabels } from '../../../functions/detect-labels';
 import { handler as extractImageMetadata } from '../../../functions/extract-image-metadata';
 import { handler as generateThumbnail } from '../../../functions/generate-thumbnail';
@@ -51,7 +52,27 @@ describe('every workflow error is raised by some path', () => {
     },
   };
 
-  const exported = Object.entries(errors).filter(([, value]) => typeof value === 'function');
+  /** Errors no step throws: ReconcileExecution records them on the item of an execution that ended unrecorded. */
+  const recorded: Record<string, Record<string, unknown>> = {
+    ExecutionFailed: eventFixture('execution-status-change-failed.json'),
+    ExecutionAborted: eventFixture('execution-status-change-aborted.json'),
+    ExecutionTimedOut: withStatus(eventFixture('execution-status-change-failed.json'), 'TIMED_OUT'),
+  };
+  const exported = Object.entries(errors).filter(([name, value]) => typeof value === 'function' && !(name in recorded));
+
+  for (const [className, event] of Object.entries(recorded)) {
+    it(`${className}: exported, and the name ReconcileExecution records on the item`, async () => {
+      expect(errors).to.have.property(className);
+      await reconcileExecution(event);
+      const written = lastError();
+      expect(written?.name).to.equal(className);
+      expect(written?.message).to.be.a('string').and.not.equal('');
+    });
+  }
+
+  const lastError = () =>
+    aws.dynamo.commandCalls(UpdateCommand).at(-1)?.args[0].input.ExpressionAttributeValues?.[':error'] as
+      { name: string; message: string } | undefined;
 
   it('has a path for every exported error class, and PERMANENT_ERROR_NAMES lists all but TransientError', () => {
     expect(exported.map(([name]) => name)).to.have.members(Object.keys(paths));
@@ -72,3 +93,7 @@ describe('every workflow error is raised by some path', () => {
     });
   }
 });
+
+function withStatus(event: Record<string, unknown>, status: string): Record<string, unknown> {
+  return { ...event, detail: { ...(event.detail as Record<string, unknown>), status } };
+}

@@ -289,8 +289,14 @@ describe('the front door of template.yaml end to end (tokens, /_api, presigned P
     it('counts each upload into the album once, shows its newest thumbnail as the cover, and bob his own', async () => {
       const hers = await door.album(alice, trip);
       expect(hers).to.include({ photoCount: 4 });
+      // The newest by upload time; S3 events' times are whole seconds, so a tie goes to the last one processed.
+      const shown = (await door.allPages(alice, `albumId=${trip}`)).photos.filter((p) => p.thumbnail);
+      const newest = shown.reduce((latest, p) => (p.uploadedAt > latest ? p.uploadedAt : latest), '');
+      const candidates = shown.filter((p) => p.uploadedAt === newest).map((p) => p.thumbnail?.key);
+      expect(candidates).to.include(await coverKey());
       const cover = await fetch(hers?.coverUrl as string);
-      expect([cover.status, cover.headers.get('content-type')]).to.deep.equal([200, 'image/jpeg']);
+      expect(cover.status).to.equal(200);
+      expect(cover.headers.get('content-type')).to.match(/^image\/(jpeg|png)$/);
       expect(await door.album(bob, bobsAlbum)).to.include({ photoCount: 1 });
     });
 

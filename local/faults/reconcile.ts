@@ -23,7 +23,12 @@ export interface Problem {
 export interface NotificationSeen {
   imageId?: string;
   status?: string;
+  /** Sent by ReconcileExecution for an execution that ended before NotifyResult (not by an execution). */
+  reconciled?: boolean;
 }
+
+/** The outcome line ReconcileExecution's message carries (functions/lib/reconcile.ts, notification.ts). */
+export const RECONCILED_OUTCOME = /^Outcome: FAILED: Execution(?:Aborted|Failed|TimedOut): /m;
 
 export interface ReconcileInput {
   plan: FaultPlan;
@@ -189,29 +194,42 @@ function executionProblems(executions: ObservedExecution[]): Problem[] {
   return found;
 }
 
-/** Per photo: no more notifications than its executions published. A terminal item whose execution published none is counted (not a failure). */
+/**
+ * Per photo: no more notifications than its executions published, and no more from ReconcileExecution than its
+ * executions ended FAILED, TIMED_OUT or ABORTED without publishing. A terminal item that got neither is counted
+ * (not a failure).
+ */
 function notificationProblems(input: ReconcileInput, items: Map<string, Item>) {
   const published = new Map<string, number>();
+  const unpublishedEnds = new Map<string, number>();
+  const add = (map: Map<string, number>, id: string, n: number) => map.set(id, (map.get(id) ?? 0) + n);
   for (const execution of input.observed.executions)
     if (execution.key) {
       const id = imageIdFor(execution.key);
-      published.set(id, (published.get(id) ?? 0) + execution.publishes);
+      add(published, id, execution.publishes);
+      const endedEarly = ['FAILED', 'TIMED_OUT', 'ABORTED'].includes(execution.status) && execution.publishes === 0;
+      add(unpublishedEnds, id, endedEarly ? 1 : 0);
     }
   const received = new Map<string, number>();
+  const reconciled = new Map<string, number>();
   for (const notification of input.notifications)
-    received.set(String(notification.imageId), (received.get(String(notification.imageId)) ?? 0) + 1);
+    add(notification.reconciled ? reconciled : received, String(notification.imageId), 1);
   const problems: Problem[] = [];
-  for (const [imageId, count] of received) {
-    const expected = published.get(imageId) ?? 0;
-    const key = String(items.get(imageId)?.key ?? imageId);
-    if (count > expected)
-      problems.push({ kind: 'duplicated', key, detail: `${count} notifications, ${expected} published` });
-  }
+  const check = (counts: Map<string, number>, expected: Map<string, number>, what: string) => {
+    for (const [imageId, count] of counts) {
+      const allowed = expected.get(imageId) ?? 0;
+      const key = String(items.get(imageId)?.key ?? imageId);
+      if (count > allowed) problems.push({ kind: 'duplicated', key, detail: `${count} ${what}, ${allowed} allowed` });
+    }
+  };
+  check(received, published, 'notifications published');
+  check(reconciled, unpublishedEnds, 'notifications of reconciled executions');
   const executions = new Map(input.observed.executions.map((execution) => [execution.arn, execution]));
   const unnotified = input.observed.items.filter(
     (item) =>
       (item.status === 'SUCCEEDED' || item.status === 'UNSUPPORTED' || item.status === 'FAILED') &&
-      (executions.get(String(item.executionArn))?.publishes ?? 0) === 0,
+      (executions.get(String(item.executionArn))?.publishes ?? 0) === 0 &&
+      !reconciled.has(String(item.imageId)),
   ).length;
   return { problems, unnotified };
 }

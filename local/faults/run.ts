@@ -10,7 +10,7 @@ import { drive, type DriveResult } from './drive';
 import { imageOf } from './images';
 import { objectFinished, observe, runningExecutions, settle } from './observe';
 import { planFaults, type FaultPlan } from './plan';
-import { reconcile, type Reconciliation } from './reconcile';
+import { reconcile, RECONCILED_OUTCOME, type Reconciliation } from './reconcile';
 import { StackChild } from './stack-child';
 
 /**
@@ -189,6 +189,7 @@ async function verdictOf(plan: FaultPlan, clients: HarnessClients, collector: No
   const notifications = collector.all().map((notification) => ({
     imageId: notification.attributes.imageId,
     status: notification.attributes.status,
+    reconciled: RECONCILED_OUTCOME.test(notification.message),
   }));
   return reconcile({ plan, etags, observed, notifications });
 }

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { imageIdFor } from '../../../functions/lib/upload-key';
 import type { Observed } from '../../../local/faults/observe';
 import type { FaultPlan, PlannedObject } from '../../../local/faults/plan';
-import { reconcile, type ReconcileInput } from '../../../local/faults/reconcile';
+import { reconcile, RECONCILED_OUTCOME, type ReconcileInput } from '../../../local/faults/reconcile';
 
 // A healthy end state by hand: A (in an album) was uploaded twice and ended SUCCEEDED with version 1's thumbnail, B
 // was uploaded and deleted (a tombstone), C is a GIF that ended UNSUPPORTED.
@@ -175,7 +175,39 @@ describe('the faults run reconciliation', () => {
     expect(nonZero(published)).to.deep.equal({ duplicated: 1 });
     const extra = broken((input) => input.notifications.push({ imageId: imageIdFor(C), status: 'UNSUPPORTED' }));
     expect(nonZero(extra)).to.deep.equal({ duplicated: 1 });
-    expect(reconcile(extra).problems[0]).to.deep.include({ key: C, detail: '2 notifications, 1 published' });
+    expect(reconcile(extra).problems[0]).to.deep.include({ key: C, detail: '2 notifications published, 1 allowed' });
+  });
+
+  it('allows ReconcileExecution one message per execution that ended before NotifyResult, and counts a second as duplicated', () => {
+    const abort = (input: ReconcileInput) => {
+      Object.assign(itemOf(input, C), { status: 'FAILED', executionArn: 'arn:c1', sequencer: '05' });
+      input.observed.executions.push({
+        arn: 'arn:c1',
+        status: 'ABORTED',
+        key: C,
+        sequencer: '05',
+        etag: 'c0',
+        publishes: 0,
+      });
+      input.notifications.push({ imageId: imageIdFor(C), status: 'FAILED', reconciled: true });
+    };
+    const once = broken(abort);
+    expect(nonZero(once)).to.deep.equal({});
+    expect(reconcile(once).notifications.unnotified, 'the reconciled item heard of').to.equal(0);
+    const twice = broken((input) => {
+      abort(input);
+      input.notifications.push({ imageId: imageIdFor(C), status: 'FAILED', reconciled: true });
+    });
+    expect(nonZero(twice)).to.deep.equal({ duplicated: 1 });
+    expect(reconcile(twice).problems[0]).to.deep.include({
+      detail: '2 notifications of reconciled executions, 1 allowed',
+    });
+    expect(
+      RECONCILED_OUTCOME.test(
+        'File: a.jpg\nAlbum: (none)\nOutcome: FAILED: ExecutionAborted: The execution was aborted',
+      ),
+    ).to.equal(true);
+    expect(RECONCILED_OUTCOME.test('File: a.jpg\nOutcome: FAILED in DetectLabels: TransientError: x')).to.equal(false);
   });
 
   it('counts a finished item whose execution published nothing as unnotified, which fails nothing', () => {

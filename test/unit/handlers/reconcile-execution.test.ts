@@ -33,7 +33,8 @@ describe('ReconcileExecution handler', () => {
   afterEach(() => stdout.restore());
   after(() => aws.restore());
 
-  const published = (): PublishCommandInput[] => aws.snsClient.commandCalls(PublishCommand).map((call) => call.args[0].input);
+  const published = (): PublishCommandInput[] =>
+    aws.snsClient.commandCalls(PublishCommand).map((call) => call.args[0].input);
   const updates = (): UpdateCommandInput[] => aws.dynamo.commandCalls(UpdateCommand).map((call) => call.args[0].input);
   /** The metric names of every EMF line written so far. */
   const metricNames = (): string[] =>

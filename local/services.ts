@@ -49,6 +49,7 @@ export async function startServices(
     mode: options.lambdaMode ?? 'source',
     ...(options.bundleDir ? { bundleDir: options.bundleDir } : {}),
     ...(options.maxConcurrency ? { maxConcurrency: options.maxConcurrency } : {}),
+    ...(options.faults ? { faults: options.faults } : {}),
   });
   const sqs = new SqsQueues(model.queues, dataDir);
   const bus = createEventBus({
@@ -56,8 +57,10 @@ export async function startServices(
     invoke: (name, event) => lambda.invoke(name, event),
     log,
     deadLetterFile: path.join(dataDir, 'dead-letters.jsonl'),
+    journalFile: path.join(dataDir, 'events', 'deliveries.jsonl'),
     deadLetterQueue: deadLetterQueueOf(model, sqs),
     ...(options.eventRetryDelayMs !== undefined ? { retryDelayMs: () => options.eventRetryDelayMs as number } : {}),
+    ...(options.faults ? { faults: options.faults } : {}),
   });
   const started: { close(): Promise<void> }[] = [];
   try {

@@ -3,6 +3,8 @@ import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import type { FaultInjection } from './faults/injection';
+import { withRequestFaults } from './faults/request-faults';
 import { localBuckets, localOutputs, localUrls } from './frontdoor/local-urls';
 import { createGateway, type Handler } from './gateway';
 import { sendAwsJsonError } from './http/respond';
@@ -49,6 +51,11 @@ export interface LocalStackOptions {
   maxConcurrency?: number;
   /** Mount the local Rekognition (default true). */
   recognition?: boolean;
+  /**
+   * Faults to inject into the functions' requests, invocations and event deliveries: set only by the faults run
+   * (local/faults/), never by `npm start` or any request.
+   */
+  faults?: FaultInjection;
 }
 
 export interface LocalStack {
@@ -115,7 +122,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     throw error;
   }
   const context = { model, services, log, dataDir, startedAt };
-  gateway = guarded(createGateway(MOUNTS, context, log), {
+  const routes = createGateway(MOUNTS, context, log);
+  if (options.faults)
+    log.line('stack', 'FAULT INJECTION ON: requests, invocations and deliveries will fail on purpose');
+  gateway = guarded(options.faults ? withRequestFaults(routes, options.faults, log) : routes, {
     mounts: MOUNTS,
     context,
     port,
@@ -124,6 +134,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     buckets: model.buckets,
     log,
   });
+  // Deliveries a stop or crash cut off, now that the functions can reach the stack.
+  services.bus.resume();
   if (options.warm) void services.lambda.warm();
   // Executions the last run left RUNNING (a crash) or could not announce (a stop) end now, on the bus.
   services.states.resumeStatusEvents();

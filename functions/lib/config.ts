@@ -15,6 +15,7 @@ export type Lazy<T> = { readonly [K in keyof T]: () => T[K] };
 
 export const imageMetadataTableName = (): string => requireString('IMAGE_METADATA_TABLE');
 export const stateMachineArn = (): string => requireString('STATE_MACHINE_ARN');
+export const notificationTopicArn = (): string => requireString('NOTIFICATION_TOPIC_ARN');
 export const thumbnailMaxSize = (): number => positiveInteger('THUMBNAIL_MAX_SIZE', 250);
 export const thumbnailMaxPixels = (): number => positiveInteger('THUMBNAIL_MAX_PIXELS', 40_000_000);
 export const thumbnailMaxBytes = (): number => positiveInteger('THUMBNAIL_MAX_BYTES', 50 * 1024 * 1024);

@@ -25,6 +25,7 @@ export const METRIC = {
   outcomes: 'Outcomes',
   triggerOutcomes: 'TriggerOutcomes',
   reconciled: 'ReconciledExecutions',
+  notificationFailed: 'NotificationsFailed',
 } as const;
 
 /** Counts the bytes of an object read, and hands them on. */

@@ -19,6 +19,11 @@ export interface Notification {
   attributes: Record<string, SnsAttribute>;
 }
 
+/** Where an outcome's message goes when no state publishes it (ReconcileExecution). */
+export interface NotificationPublisher {
+  publish(notification: Notification): Promise<void>;
+}
+
 export interface OutcomeReport {
   upload: UploadRef;
   status: FinalStatus;

@@ -4,7 +4,8 @@ import { failureMessage } from './failure';
 import type { ErrorRecord } from './image-item';
 import { logger } from './logger';
 import { count, countOutcome, METRIC } from './metrics';
-import { imageIdFor } from './upload-key';
+import { notificationFor, type NotificationPublisher } from './notification';
+import { imageIdFor, tryParseUploadKey } from './upload-key';
 
 /**
  * ReconcileExecution: an execution of ImageProcessing that ended FAILED, TIMED_OUT or ABORTED may have left its item
@@ -46,10 +47,15 @@ export interface AbandonedItems {
   failIfProcessing(imageId: string, executionArn: string, error: ErrorRecord, now: Date): Promise<boolean>;
 }
 
-export type ReconcileDeps = Lazy<{ items: AbandonedItems; executions: ExecutionDescriber; stateMachineArn: string }>;
+export type ReconcileDeps = Lazy<{
+  items: AbandonedItems;
+  executions: ExecutionDescriber;
+  notifications: NotificationPublisher;
+  stateMachineArn: string;
+}>;
 
 export type ReconcileOutcome =
-  | { executionArn: string; outcome: 'failed'; imageId: string; error: ErrorRecord }
+  | { executionArn: string; outcome: 'failed'; imageId: string; error: ErrorRecord; notified: boolean }
   | { executionArn: string; outcome: 'unchanged'; imageId: string }
   | { executionArn: string; outcome: 'ignored'; reason: string };
 
@@ -91,7 +97,28 @@ export async function reconcileExecution(event: unknown, deps: ReconcileDeps, no
   countOutcome('FAILED');
   count(METRIC.reconciled);
   logger.warn('Marked an item its execution left PROCESSING as FAILED', { status: end.status, error });
-  return { executionArn: end.executionArn, outcome: 'failed', imageId, error };
+  const notified = await notifyFailure(key, imageId, error, deps);
+  return { executionArn: end.executionArn, outcome: 'failed', imageId, error, notified };
+}
+
+/**
+ * The execution ended before NotifyResult, so the one message of this outcome is sent here, by the write that changed
+ * the item (a redelivered event changes nothing and sends nothing). A publish that fails after the SDK's retries is
+ * logged and counted, never thrown: the item already says FAILED, and a retried invocation would find nothing to do.
+ */
+async function notifyFailure(key: string, imageId: string, error: ErrorRecord, deps: ReconcileDeps): Promise<boolean> {
+  const parsed = tryParseUploadKey(key);
+  if (!parsed) return false;
+  const { userId, albumId, fileName } = parsed;
+  const upload = { bucket: '', key, userId, albumId, fileName, imageId, sequencer: '', eventTime: '' };
+  try {
+    await deps.notifications().publish(notificationFor({ upload, status: 'FAILED', error }));
+    return true;
+  } catch (failure) {
+    count(METRIC.notificationFailed);
+    logger.error('Could not publish the outcome of a reconciled execution', { error: failure });
+    return false;
+  }
 }
 
 /** The item's error: the status's class name, the execution's own error and cause in the message. */

@@ -1,8 +1,10 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import type { FaultInjection } from '../faults/injection';
 import type { InvokeOutcome } from '../lambda/outcome';
 import { messageOf, type StackLog } from '../log';
 import type { RuleModel } from '../stack-model';
+import { DeliveryJournal } from './delivery-journal';
 import { matchesPattern } from './pattern';
 import type { EventBridgeEvent } from './s3-object-events';
 
@@ -25,6 +27,11 @@ export interface EventBus {
    * function error, then sent to the function's DeadLetterQueue; drain() waits for it like a rule's delivery.
    */
   invokeAsync(functionName: string, payload: unknown): void;
+  /**
+   * Delivers again the rule deliveries the journal holds from an earlier run (what a stop or crash cut off); answers
+   * how many.
+   */
+  resume(): number;
   /** Resolves when every delivery started so far has finished (delivered or dead-lettered). */
   drain(): Promise<void>;
   close(): void;
@@ -48,6 +55,13 @@ export interface EventBusOptions {
   }) => string | undefined;
   /** Delay before retry n (1-based); defaults to 1 s, 2 s, then doubling up to 60 s. */
   retryDelayMs?: (attempt: number) => number;
+  /**
+   * Where put()'s deliveries are kept until they end (./delivery-journal.ts); none: in memory only. putAndSettle's
+   * callers keep their events themselves, and an asynchronous invocation's caller has its answer.
+   */
+  journalFile?: string;
+  /** Duplicate and late deliveries the faults run injects (never set otherwise). */
+  faults?: Pick<FaultInjection, 'delivery'>;
 }
 
 const FUNCTION_ERROR_RETRIES = 2;
@@ -56,27 +70,30 @@ export function createEventBus(options: EventBusOptions): EventBus {
   const inFlight = new Set<Promise<void>>();
   let closed = false;
   const delay = options.retryDelayMs ?? ((attempt: number) => Math.min(60_000, 1000 * 2 ** (attempt - 1)));
+  const journal = options.journalFile ? new DeliveryJournal(options.journalFile) : undefined;
 
+  const matching = (event: EventBridgeEvent) => matchingRules(options, event);
   const dispatch = (event: EventBridgeEvent): { matched: RuleModel[]; ends: Promise<DeliveryEnd>[] } => {
-    const matched = options.rules.filter((rule) => {
-      try {
-        return matchesPattern(rule.pattern, event);
-      } catch (error) {
-        options.log.line('events', `rule ${rule.name}: ${messageOf(error)}`);
-        return false;
-      }
-    });
+    const matched = matching(event);
     const ends = matched.map((rule) => {
       options.log.line('events', `${rule.name} -> ${rule.target}: ${event['detail-type']} ${describeEvent(event)}`);
       return track(rule, event);
     });
     return { matched, ends };
   };
-  const track = (rule: RuleModel, event: EventBridgeEvent): Promise<DeliveryEnd> => {
-    const delivery = deliver(rule, event, options, delay, () => closed).catch((error: unknown): DeliveryEnd => {
-      options.log.line('events', `delivery failed: ${messageOf(error)}`);
-      return 'dead-lettered';
-    });
+  /** One delivery, `delayMs` from now; with a journal id, kept in the journal until it ends (delivered or dead). */
+  const track = (rule: RuleModel, event: EventBridgeEvent, delayMs = 0, journalId?: string): Promise<DeliveryEnd> => {
+    if (journalId !== undefined) journal?.add({ id: journalId, rule: rule.name, event });
+    const delivery = later(delayMs)
+      .then(() => deliver(rule, event, options, delay, () => closed))
+      .catch((error: unknown): DeliveryEnd => {
+        options.log.line('events', `delivery failed: ${messageOf(error)}`);
+        return 'dead-lettered';
+      })
+      .then((end) => {
+        if (journalId !== undefined && end !== 'closed') journal?.done(journalId);
+        return end;
+      });
     const tracked = delivery.then(() => undefined);
     inFlight.add(tracked);
     void tracked.finally(() => inFlight.delete(tracked));
@@ -85,7 +102,15 @@ export function createEventBus(options: EventBusOptions): EventBus {
 
   return {
     put(event) {
-      return dispatch(event).matched;
+      const matched = matching(event);
+      const fault = matched.length > 0 ? options.faults?.delivery(event) : undefined;
+      const holdMs = fault?.holdMs ?? 0;
+      const delays = [holdMs, ...(fault?.copyDelaysMs ?? []).map((copyDelay) => holdMs + copyDelay)];
+      for (const rule of matched) {
+        options.log.line('events', `${rule.name} -> ${rule.target}: ${event['detail-type']} ${describeEvent(event)}`);
+        delays.forEach((delayMs, copy) => void track(rule, event, delayMs, `${event.id}/${rule.name}/${copy}`));
+      }
+      return matched;
     },
     async putAndSettle(event) {
       const ends = await Promise.all(dispatch(event).ends);
@@ -101,6 +126,17 @@ export function createEventBus(options: EventBusOptions): EventBus {
         retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeSeconds: 21_600 },
       };
       void track(direct, payload as EventBridgeEvent);
+    },
+    resume() {
+      const unfinished = journal?.unfinished() ?? [];
+      for (const { id, rule: name, event } of unfinished) {
+        const rule = options.rules.find((candidate) => candidate.name === name);
+        if (rule) void track(rule, event, 0, id);
+        else journal?.done(id);
+      }
+      if (unfinished.length > 0)
+        options.log.line('events', `delivering again ${unfinished.length} event(s) the last run left unfinished`);
+      return unfinished.length;
     },
     async drain() {
       while (inFlight.size > 0) await Promise.all([...inFlight]);
@@ -172,6 +208,21 @@ async function deliver(
 }
 
 type DeliveryEnd = 'delivered' | 'dead-lettered' | 'closed';
+
+function matchingRules(options: EventBusOptions, event: EventBridgeEvent): RuleModel[] {
+  return options.rules.filter((rule) => {
+    try {
+      return matchesPattern(rule.pattern, event);
+    } catch (error) {
+      options.log.line('events', `rule ${rule.name}: ${messageOf(error)}`);
+      return false;
+    }
+  });
+}
+
+function later(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+}
 
 function deadLettered(options: EventBusOptions, undeliverable: Undeliverable, attempts: number): DeliveryEnd {
   deadLetter(options, undeliverable, attempts);

@@ -3,6 +3,9 @@ import type { FunctionModel, StackIdentity } from '../stack-model';
 
 /** What a sandbox of a function sees: its process.env, and the module it loads. */
 
+/** The access key every function signs with (any key works locally; the faults run tells functions' requests by it). */
+export const FUNCTION_ACCESS_KEY = 'local';
+
 /** Only the function's template environment plus what Lambda sets, with AWS_ENDPOINT_URL pointing at the stack. */
 export function environmentOf(
   fn: FunctionModel,
@@ -15,7 +18,7 @@ export function environmentOf(
     TZ: 'UTC',
     AWS_REGION: identity.region,
     AWS_DEFAULT_REGION: identity.region,
-    AWS_ACCESS_KEY_ID: 'local',
+    AWS_ACCESS_KEY_ID: FUNCTION_ACCESS_KEY,
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL: identity.endpoint,
     AWS_S3_FORCE_PATH_STYLE: 'true',

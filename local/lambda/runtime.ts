@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { cutShort } from '../faults/lambda-faults';
+import type { FaultInjection } from '../faults/injection';
 import type { StackLog } from '../log';
 import type { FunctionModel, StackIdentity } from '../stack-model';
 import { FunctionError, FunctionNotFound, functionNameOf, type InvokeOutcome } from './outcome';
@@ -21,6 +23,8 @@ export interface LambdaRuntimeOptions {
   maxConcurrency?: number;
   /** Extra variables for every function (e.g. AWS_NODEJS_CONNECTION_REUSE_ENABLED). */
   extraEnvironment?: Record<string, string>;
+  /** Crashes and timeouts the faults run injects (never set otherwise). */
+  faults?: Pick<FaultInjection, 'invocation'>;
 }
 
 export interface LambdaRuntime {
@@ -54,7 +58,10 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
           : { errorType: 'Runtime.Unknown', errorMessage: String(error), trace: [] };
       return { ok: false, error: record, requestId, durationMs: Date.now() - started };
     }
-    return sandbox.invoke(event, requestId, started);
+    const fault = options.faults?.invocation(fn.name, event);
+    const running = sandbox.invoke(event, requestId, started);
+    if (!fault) return running;
+    return cutShort(running, fault, { fn, requestId, started, kill: () => pools.kill(fn, sandbox) });
   }
 
   return {
@@ -133,6 +140,11 @@ class SandboxPools {
     const all = [...this.pools.values()].flatMap((pool) => pool.sandboxes);
     for (const pool of this.pools.values()) for (const wake of pool.waiting.splice(0)) wake();
     await Promise.all(all.map((sandbox) => sandbox.stop()));
+  }
+
+  /** Ends the sandbox mid-invocation, as a crash of its runtime would: the invocation fails with Runtime.ExitError. */
+  kill(fn: FunctionModel, sandbox: Sandbox): void {
+    this.discard(fn, sandbox);
   }
 
   private start(fn: FunctionModel): Sandbox {

@@ -116,6 +116,11 @@ export class NotificationCollector {
     return mine();
   }
 
+  /** Every message received so far. */
+  all(): Notification[] {
+    return [...this.received];
+  }
+
   async close(): Promise<void> {
     await Promise.all(
       this.subscriptions.map((arn) =>

@@ -32,6 +32,7 @@ const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:Im
 const TABLE_NAME = 'image-recognition-backend-ImageMetadataTable-TEST';
 const ALBUM_TABLE_NAME = 'image-recognition-backend-AlbumMetadataTable-TEST';
 const BUCKET_NAME = 'photorepo';
+const NOTIFICATION_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:NotificationTopic';
 
 /** What CloudFormation would put in a variable: parameter defaults, and stand-in names for resources. */
 function resolveVariable(value: unknown): string {
@@ -43,6 +44,7 @@ function resolveVariable(value: unknown): string {
   if (ref === 'ImageMetadataTable') return TABLE_NAME;
   if (ref === 'AlbumMetadataTable') return ALBUM_TABLE_NAME;
   if (ref && template.Resources[ref]?.Type === 'AWS::S3::Bucket') return BUCKET_NAME;
+  if (ref === 'NotificationTopic') return NOTIFICATION_TOPIC_ARN;
   throw new Error(`No stand-in for ${JSON.stringify(value)}`);
 }
 
@@ -752,6 +754,12 @@ describe('built bundles', function () {
         expect(update?.input?.Key).to.deep.equal({ imageId: { S: imageIdFor(key) } });
         // The event carried the input: the execution is not read.
         expect(aws.callsTo('sfn')).to.deep.equal([]);
+        // The execution never reached NotifyResult: its one message goes from here.
+        const [publish, ...again] = aws.callsTo('sns', 'Publish');
+        expect(again).to.deep.equal([]);
+        expect(publish?.input).to.include({ TopicArn: NOTIFICATION_TOPIC_ARN });
+        expect(publish?.input?.Subject).to.match(/^Photo processing failed: /);
+        expect(outcome).to.include({ notified: true });
       });
     });
 

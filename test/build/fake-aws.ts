@@ -5,14 +5,15 @@ import type { AddressInfo } from 'node:net';
  * A tiny HTTP endpoint that answers the few AWS calls the handlers make, for bundles run with
  * AWS_ENDPOINT_URL pointing here. A bundle carries its own copy of the SDK, so aws-sdk-client-mock on the
  * repository's clients cannot reach it; this fake sits on the wire instead, where every copy of the SDK meets.
- * JSON protocol services (DynamoDB, Step Functions, Rekognition) are told apart by X-Amz-Target; S3 is
- * path-style REST (AWS_S3_FORCE_PATH_STYLE=true, as the local stack sets it).
+ * JSON protocol services (DynamoDB, Step Functions, Rekognition) are told apart by X-Amz-Target; SNS speaks the query
+ * protocol (a form with Action=, XML answers); S3 is path-style REST (AWS_S3_FORCE_PATH_STYLE=true, as the local
+ * stack sets it).
  */
 export interface AwsCall {
-  service: 'dynamodb' | 'sfn' | 'rekognition' | 's3';
+  service: 'dynamodb' | 'sfn' | 'rekognition' | 's3' | 'sns';
   /** X-Amz-Target's operation (PutItem, ...) or the S3 operation (GetObject, HeadObject, PutObject, ListObjectVersions, DeleteObjects). */
   operation: string;
-  /** The decoded JSON request of the JSON protocols. */
+  /** The decoded JSON request of the JSON protocols, or the form of the query protocol. */
   input?: Record<string, unknown>;
   bucket?: string;
   key?: string;
@@ -93,6 +94,7 @@ export class FakeAws {
     this.calls.push(call);
     const reply = this.overrides.map((o) => o(call)).find((r) => r !== undefined);
     if (call.service === 's3') return this.answerS3(req, res, call, reply);
+    if (call.service === 'sns') return this.answerSns(res, call, reply);
     const status = reply?.status ?? 200;
     const json = reply?.json ?? this.defaultJson(call);
     res.writeHead(status, { 'content-type': `application/x-amz-json-${call.service === 'dynamodb' ? '1.0' : '1.1'}` });
@@ -106,6 +108,10 @@ export class FakeAws {
       const service = JSON_TARGETS[prefix];
       if (!service) throw new Error(`FakeAws does not know X-Amz-Target ${target}`);
       return { service, operation, input: JSON.parse(body.toString('utf8') || '{}'), headers: req.headers, body };
+    }
+    if (String(req.headers['content-type']).startsWith('application/x-www-form-urlencoded')) {
+      const form = Object.fromEntries(new URLSearchParams(body.toString('utf8')));
+      return { service: 'sns', operation: form.Action ?? '', input: form, headers: req.headers, body };
     }
     const url = new URL(req.url ?? '/', 'http://fake');
     const [bucket = '', ...rest] = url.pathname.slice(1).split('/');
@@ -123,6 +129,23 @@ export class FakeAws {
       headers: req.headers,
       body,
     };
+  }
+
+  /** Publish answers a message id, as SNS's query protocol does; an override's status answers an SNS error. */
+  private answerSns(res: ServerResponse, call: AwsCall, reply: FakeReply | undefined): void {
+    res.writeHead(reply?.status ?? 200, { 'content-type': 'text/xml' });
+    if (reply && reply.status >= 400) {
+      return void res.end(
+        `<ErrorResponse><Error><Type>Sender</Type><Code>AuthorizationError</Code></Error></ErrorResponse>`,
+      );
+    }
+    const result =
+      call.operation === 'Publish'
+        ? `<PublishResult><MessageId>fake-${this.calls.length}</MessageId></PublishResult>`
+        : '';
+    res.end(
+      `<${call.operation}Response>${result}<ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></${call.operation}Response>`,
+    );
   }
 
   private defaultJson(call: AwsCall): unknown {

@@ -21,6 +21,7 @@ import {
   type PutObjectCommandInput,
 } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { logger } from '../../functions/lib/logger';
 import { stateMachineArn } from './asl-definition';
@@ -31,7 +32,7 @@ export { BUCKET, eventFixture, FIXTURE_IMAGES, fixtureImage, uploadFor, USER_ID 
 
 /**
  * aws-sdk-client-mock stubs of every client the adapters in functions/lib/aws/ build (S3, the DynamoDB document client,
- * Rekognition, Step Functions), with the environment template.yaml gives the functions. The stubs patch the client
+ * Rekognition, Step Functions, SNS), with the environment template.yaml gives the functions. The stubs patch the client
  * prototypes, so the lazily created clients are covered. S3 serves `objects` (Range honoured) and stores PutObject
  * bodies there; DynamoDB accepts every write; Rekognition sees a castle, no face and nothing to moderate. Tests
  * override per command.
@@ -39,6 +40,7 @@ export { BUCKET, eventFixture, FIXTURE_IMAGES, fixtureImage, uploadFor, USER_ID 
 export const TABLE = 'ImageMetadataTable';
 export const ALBUM_TABLE = 'AlbumMetadataTable';
 export const STATE_MACHINE_ARN = stateMachineArn('ImageProcessing');
+export const NOTIFICATION_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:NotificationTopic';
 /** The version id the mocked S3 answers for every PutObject (a versioned bucket, as the template's). */
 export const WRITTEN_VERSION_ID = 'written-version-0000000000000000';
 
@@ -51,6 +53,7 @@ const ENV: Record<string, string> = {
   PHOTO_BUCKET: BUCKET,
   UPLOAD_MAX_BYTES: String(50 * 1024 * 1024),
   STATE_MACHINE_ARN,
+  NOTIFICATION_TOPIC_ARN,
   THUMBNAIL_MAX_SIZE: '250',
   THUMBNAIL_MAX_PIXELS: '100000000',
   LABELS_MAX_COUNT: '20',
@@ -80,6 +83,7 @@ export class AwsMocks {
   readonly dynamo: AwsClientStub<DynamoDBDocumentClient>;
   readonly rekognition: AwsClientStub<RekognitionClient>;
   readonly sfn: AwsClientStub<SFNClient>;
+  readonly snsClient: AwsClientStub<SNSClient>;
   readonly objects = new Map<string, Uint8Array>();
   private readonly savedEnv: Record<string, string | undefined> = {};
 
@@ -93,13 +97,14 @@ export class AwsMocks {
     this.dynamo = mockClient(DynamoDBDocumentClient);
     this.rekognition = mockClient(RekognitionClient);
     this.sfn = mockClient(SFNClient);
+    this.snsClient = mockClient(SNSClient);
     this.reset();
   }
 
   /** Default answers: S3 serves `objects`, DynamoDB accepts every write, Rekognition sees a castle and no face. */
   reset(): void {
     this.objects.clear();
-    for (const stub of [this.s3, this.dynamo, this.rekognition, this.sfn]) stub.reset();
+    for (const stub of [this.s3, this.dynamo, this.rekognition, this.sfn, this.snsClient]) stub.reset();
     this.s3.on(HeadObjectCommand).callsFake(({ Key }: { Key: string }) => {
       const body = this.objects.get(Key);
       if (!body) throw awsError('NotFound', 404);
@@ -132,10 +137,11 @@ export class AwsMocks {
     });
     this.rekognition.on(DetectFacesCommand).resolves({ FaceDetails: [] });
     this.rekognition.on(DetectModerationLabelsCommand).resolves({ ModerationLabels: [] });
+    this.snsClient.on(PublishCommand).resolves({ MessageId: 'message-0' });
   }
 
   restore(): void {
-    for (const stub of [this.s3, this.dynamo, this.rekognition, this.sfn]) stub.restore();
+    for (const stub of [this.s3, this.dynamo, this.rekognition, this.sfn, this.snsClient]) stub.restore();
     for (const [name, value] of Object.entries(this.savedEnv)) {
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;

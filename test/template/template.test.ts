@@ -736,6 +736,16 @@ describe('template.yaml', () => {
         ['dynamodb:UpdateItem', { 'Fn::GetAtt': ['ImageMetadataTable', 'Arn'] }],
       ]);
     });
+
+    it('publishes the outcome it records to NotificationTopic, and to nothing else', () => {
+      const statements = asList(reconciler.properties.Policies).flatMap(
+        (policy) => asList((policy as Json).Statement) as Json[],
+      );
+      const sns = statements.filter((st) => asList(st.Action).some((a) => String(a).startsWith('sns:')));
+      expect(sns.map((st) => [st.Action, st.Resource])).to.deep.equal([['sns:Publish', { Ref: 'NotificationTopic' }]]);
+      const variables = (reconciler.properties.Environment as { Variables: Json }).Variables;
+      expect(variables.NOTIFICATION_TOPIC_ARN).to.deep.equal({ Ref: 'NotificationTopic' });
+    });
   });
 
   describe('HTTP API', () => {

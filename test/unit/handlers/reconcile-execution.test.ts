@@ -3,10 +3,11 @@ import sinon from 'sinon';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, ExecutionDoesNotExist } from '@aws-sdk/client-sfn';
 import { UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { PublishCommand, type PublishCommandInput } from '@aws-sdk/client-sns';
 import { handler } from '../../../functions/reconcile-execution';
 import { InvalidEvent, TransientError } from '../../../functions/lib/errors';
 import { imageIdFor } from '../../../functions/lib/upload-key';
-import { AwsMocks, awsError, eventFixture, TABLE } from '../../support/aws-mocks';
+import { AwsMocks, awsError, eventFixture, NOTIFICATION_TOPIC_ARN, TABLE } from '../../support/aws-mocks';
 import { expectRejection } from '../../support/helpers';
 
 interface StatusChange {
@@ -32,6 +33,8 @@ describe('ReconcileExecution handler', () => {
   afterEach(() => stdout.restore());
   after(() => aws.restore());
 
+  const published = (): PublishCommandInput[] =>
+    aws.snsClient.commandCalls(PublishCommand).map((call) => call.args[0].input);
   const updates = (): UpdateCommandInput[] => aws.dynamo.commandCalls(UpdateCommand).map((call) => call.args[0].input);
   /** The metric names of every EMF line written so far. */
   const metricNames = (): string[] =>
@@ -86,6 +89,7 @@ describe('ReconcileExecution handler', () => {
       imageId: imageIdFor(KEY),
     });
     expect(metricNames()).to.deep.equal([]);
+    expect(published(), 'a redelivered event sends nothing').to.deep.equal([]);
   });
 
   it('an event without the input (over 248 KiB) reads it, with error and cause, from DescribeExecution', async () => {
@@ -129,6 +133,32 @@ describe('ReconcileExecution handler', () => {
     await expectRejection(handler(succeeded), InvalidEvent);
     await expectRejection(handler({ detail: {} }), InvalidEvent);
     expect(updates()).to.deep.equal([]);
+  });
+
+  it('sends the outcome its execution never reached NotifyResult for: one FAILED message with the attributes', async () => {
+    const outcome = await handler(failed());
+    expect(outcome).to.deep.include({ outcome: 'failed', notified: true });
+    const [message, ...more] = published();
+    expect(more).to.deep.equal([]);
+    const { userId, albumId, fileName } = (JSON.parse(failed().detail.input) as { upload: Record<string, string> })
+      .upload;
+    expect(message?.TopicArn).to.equal(NOTIFICATION_TOPIC_ARN);
+    expect(message?.Subject).to.equal(`Photo processing failed: ${fileName}`);
+    expect(message?.Message).to.include('Outcome: FAILED: ExecutionFailed: The execution failed');
+    expect(message?.MessageAttributes).to.deep.include({
+      status: { DataType: 'String', StringValue: 'FAILED' },
+      userId: { DataType: 'String', StringValue: userId },
+      albumId: { DataType: 'String', StringValue: albumId },
+      faceDetected: { DataType: 'String', StringValue: 'unknown' },
+    });
+  });
+
+  it('a publish that fails leaves the item FAILED and the invocation successful, counted as NotificationsFailed', async () => {
+    aws.snsClient.on(PublishCommand).rejects(awsError('AuthorizationErrorException', 403));
+    const outcome = await handler(failed());
+    expect(outcome).to.deep.include({ outcome: 'failed', notified: false });
+    expect(updates()).to.have.lengthOf(1);
+    expect(metricNames()).to.have.members(['Outcomes', 'ReconciledExecutions', 'NotificationsFailed']);
   });
 
   it('throttling is a TransientError, so Lambda retries the event and then dead-letters it', async () => {

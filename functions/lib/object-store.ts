@@ -57,6 +57,14 @@ export interface ObjectWriter {
 export type ObjectStore = ObjectReader & ObjectWriter;
 
 /**
+ * Deleting one version of an object for good (S3's DeleteObject with a version id). Exact: a version another writer
+ * stored meanwhile is not touched. A version that is already gone is not an error.
+ */
+export interface ObjectVersionRemover {
+  deleteVersion(object: ObjectRef & { versionId: string }): Promise<void>;
+}
+
+/**
  * A conditional write lost a race: the object changed (412 PreconditionFailed) or another conditional write was in
  * flight (409 ConditionalRequestConflict). The writer reads the object again and decides again; it never leaves the
  * step (functions/lib/newest-write.ts turns repeated losses into a TransientError), so it is not a workflow error.

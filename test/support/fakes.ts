@@ -9,6 +9,7 @@ import {
   type ObjectHead,
   type ObjectRef,
   type ObjectStore,
+  type ObjectVersionRemover,
   type WriteOptions,
 } from '../../functions/lib/object-store';
 import type { ImageRecognition, LabelLimits } from '../../functions/lib/recognition';
@@ -32,7 +33,7 @@ interface StoredObject {
  * S3 as the steps use it: versions (every write is a new version; reads name one or take the current), user metadata,
  * ETags (a hash of the bytes, as S3's) and conditional writes (`If-Match`, `If-None-Match: *`, WriteConflict).
  */
-export class MemoryObjects implements ObjectStore {
+export class MemoryObjects implements ObjectStore, ObjectVersionRemover {
   readonly objects = new Map<string, StoredObject>();
   readonly versions = new Map<string, StoredObject[]>();
   lastModified: Date | undefined = new Date('2026-11-22T10:15:31Z');
@@ -84,6 +85,23 @@ export class MemoryObjects implements ObjectStore {
     const stored = this.put(key, body, options.metadata);
     stored.contentType = contentType;
     return { versionId: stored.versionId, etag: stored.etag };
+  }
+
+  /** Deletes one version for good; the version under it becomes current if this one was (not after a delete marker). */
+  async deleteVersion({ key, versionId }: ObjectRef & { versionId: string }): Promise<void> {
+    this.calls.push(`deleteVersion ${key}@${versionId}`);
+    const remaining = (this.versions.get(key) ?? []).filter((version) => version.versionId !== versionId);
+    this.versions.set(key, remaining);
+    if (this.objects.get(key)?.versionId !== versionId) return;
+    const under = remaining.at(-1);
+    if (under) this.objects.set(key, under);
+    else this.objects.delete(key);
+  }
+
+  /** A delete without a version id: a delete marker hides the key, its versions stay. */
+  deleteCurrent(key: string): void {
+    this.calls.push(`delete ${key}`);
+    this.objects.delete(key);
   }
 
   private object({ key, versionId }: ObjectRef): StoredObject {

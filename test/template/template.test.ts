@@ -534,7 +534,47 @@ describe('template.yaml', () => {
         expect(prefixes, `${owner}: a missing object it reads is 404, not 403`).to.have.members(read);
       }
       const listers = statements.filter((s) => s.Effect === 'Allow' && asList(s.Action).includes('s3:ListBucket'));
-      expect(listers.map((s) => s.owner)).to.have.members(readers);
+      expect(listers.map((s) => s.owner)).to.have.members([...readers, ...SUPERSEDED_CLEANERS]);
+    });
+
+    // A superseded execution removes the thumbnail and rendition versions it made (functions/lib/superseded-objects.ts).
+    const SUPERSEDED_CLEANERS = ['CompleteProcessing', 'RecordFailure'];
+
+    it('lets only the delete cascade, DeletePhoto and the superseded path delete objects; the last by version only', () => {
+      const grants = (owner: string) =>
+        statements
+          .filter((s) => s.owner === owner && s.Effect === 'Allow')
+          .flatMap((s) =>
+            asList(s.Action).flatMap((a) =>
+              asList(s.Resource).map((r) => {
+                const arn = String((r as { 'Fn::Sub'?: unknown })['Fn::Sub'] ?? JSON.stringify(r));
+                return `${String(a)} ${arn.replace('${PhotoRepo.Arn}/', '')}`;
+              }),
+            ),
+          )
+          .filter((grant) => grant.startsWith('s3:'));
+      for (const owner of SUPERSEDED_CLEANERS) {
+        expect(grants(owner), owner).to.have.members([
+          's3:ListBucket {"Fn::GetAtt":["PhotoRepo","Arn"]}',
+          's3:GetObject private/*/resized/*',
+          's3:GetObject private/*/converted/*',
+          's3:DeleteObjectVersion private/*/resized/*',
+          's3:DeleteObjectVersion private/*/converted/*',
+        ]);
+        const listing = statements.find((s) => s.owner === owner && asList(s.Action).includes('s3:ListBucket'));
+        const prefixes = (listing as { Condition?: { StringLike?: Record<string, string[]> } }).Condition?.StringLike?.[
+          's3:prefix'
+        ];
+        expect(prefixes, owner).to.have.members(['private/*/resized/*', 'private/*/converted/*']);
+      }
+      const deleters = statements.filter(
+        (s) => s.Effect === 'Allow' && asList(s.Action).some((a) => String(a).startsWith('s3:DeleteObject')),
+      );
+      expect([...new Set(deleters.map((s) => s.owner))]).to.have.members([
+        'DeleteCascade',
+        'DeletePhoto',
+        ...SUPERSEDED_CLEANERS,
+      ]);
     });
 
     it('never allows a wildcard action', () => {

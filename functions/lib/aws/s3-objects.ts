@@ -1,6 +1,19 @@
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { UploadNotFound } from '../errors';
-import { WriteConflict, type ObjectHead, type ObjectRef, type ObjectStore, type WriteOptions } from '../object-store';
+import {
+  WriteConflict,
+  type ObjectHead,
+  type ObjectRef,
+  type ObjectStore,
+  type ObjectVersionRemover,
+  type WriteOptions,
+} from '../object-store';
 import { countBytesRead, countBytesWritten } from '../metrics';
 import { s3Client } from './s3-client';
 import { callAws } from './transient';
@@ -87,6 +100,17 @@ export async function writeObject(
   return { ...(versionId ? { versionId } : {}), ...(etag ? { etag } : {}) };
 }
 
+/** Deletes exactly one version; one already gone (a cascade came first) counts as deleted. */
+export async function deleteObjectVersion(s3: S3Client, { bucket, key, versionId }: ObjectRef & { versionId: string }) {
+  try {
+    await callAws(`Deleting ${key} version ${versionId}`, () =>
+      s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId })),
+    );
+  } catch (error) {
+    if (!NOT_FOUND.has((error as Error).name)) throw error;
+  }
+}
+
 async function notFoundAs<T>(key: string, call: () => Promise<T>): Promise<T> {
   try {
     return await callAws(`Reading ${key}`, call);
@@ -106,21 +130,24 @@ async function headIfAny(s3: S3Client, object: ObjectRef): Promise<ObjectHead | 
   }
 }
 
-let objects: ObjectStore | undefined;
+type S3ObjectStore = ObjectStore & ObjectVersionRemover;
+
+let objects: S3ObjectStore | undefined;
 
 /** The ObjectStore of this container, on S3. */
-export function s3Objects(): ObjectStore {
+export function s3Objects(): S3ObjectStore {
   objects ??= objectStoreOn(s3Client());
   return objects;
 }
 
 /** The ObjectStore on S3: reads turn "not found" into UploadNotFound; every call types transient errors. */
-export function objectStoreOn(s3: S3Client): ObjectStore {
+export function objectStoreOn(s3: S3Client): S3ObjectStore {
   return {
     head: (object) => headObject(s3, object),
     readRange: (object, start, endExclusive) => readObjectRange(s3, object, start, endExclusive),
     read: (object) => readObject(s3, object),
     write: (object, body, contentType, options) => writeObject(s3, object, body, contentType, options),
     headIfAny: (object) => headIfAny(s3, object),
+    deleteVersion: (object) => deleteObjectVersion(s3, object),
   };
 }

@@ -1,11 +1,13 @@
 import { expect } from 'chai';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteObjectCommand, HeadObjectCommand, type DeleteObjectCommandInput } from '@aws-sdk/client-s3';
 import { handler as completeProcessing } from '../../../functions/complete-processing';
 import { handler as recordFailure } from '../../../functions/record-failure';
 import { handler as recordUnsupported } from '../../../functions/record-unsupported';
 import { InvalidEvent, UploadSuperseded } from '../../../functions/lib/errors';
-import { ALBUM_TABLE, AwsMocks, eventFixture } from '../../support/aws-mocks';
+import { convertedKeyFor, parseUploadKey, thumbnailKeyFor } from '../../../functions/lib/upload-key';
+import { ALBUM_TABLE, AwsMocks, awsError, eventFixture } from '../../support/aws-mocks';
 import { expectRejection } from '../../support/helpers';
 
 /** What NotSupportedImageType's message says the workflow takes. */
@@ -39,6 +41,26 @@ describe('final status handlers', () => {
         ([name, value]) => [name, value.StringValue],
       ),
     );
+
+  const superseded = () =>
+    aws.dynamo.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'no', $metadata: {} }));
+  /** S3 holding, per key, a stack of versions (last is current), each made by the upload with that sequencer. */
+  const versionedObjects = (stacks: Record<string, { versionId: string; sequencer: string }[]>) => {
+    aws.s3.on(HeadObjectCommand).callsFake(({ Key }: { Key: string }) => {
+      const top = stacks[Key]?.at(-1);
+      if (!top) throw awsError('NotFound', 404);
+      return { ContentLength: 9, VersionId: top.versionId, Metadata: { 'source-sequencer': top.sequencer } };
+    });
+    aws.s3.on(DeleteObjectCommand).callsFake(({ Key, VersionId }: DeleteObjectCommandInput) => {
+      const stack = stacks[String(Key)] ?? [];
+      if (!stack.some((version) => version.versionId === VersionId)) throw awsError('NoSuchVersion', 404);
+      stacks[String(Key)] = stack.filter((version) => version.versionId !== VersionId);
+      return {};
+    });
+  };
+  const deletedVersions = () =>
+    aws.s3.commandCalls(DeleteObjectCommand).map(({ args }) => `${args[0].input.Key} ${args[0].input.VersionId}`);
+  const NEWER = '0065A1B2C3D4E5F6FF';
 
   describe('CompleteProcessing', () => {
     type Processed = Record<string, Record<string, unknown>>;
@@ -143,8 +165,33 @@ describe('final status handlers', () => {
         InvalidEvent,
         /"processed.faces"/,
       );
-      aws.dynamo.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'no', $metadata: {} }));
+      superseded();
       await expectRejection(completeProcessing(event), UploadSuperseded);
+    });
+
+    it('superseded (a delete or a newer upload took the item), removes its own thumbnail versions (gone ones too), never a newer one', async () => {
+      const thumbnail = { ...event.processed.thumbnail, versionId: 'written' } as { key: string; versionId: string };
+      const own = event.upload as unknown as { sequencer: string };
+      const stacks = {
+        [thumbnail.key]: [
+          { versionId: 'newer', sequencer: NEWER },
+          // An attempt whose result was lost; the version it answered ('written') is already gone (a cascade).
+          { versionId: 'retried', sequencer: own.sequencer },
+        ],
+      };
+      versionedObjects(stacks);
+      superseded();
+      const processed = { ...event.processed, thumbnail };
+      await expectRejection(completeProcessing({ ...event, processed }), UploadSuperseded);
+      expect(deletedVersions()).to.deep.equal([`${thumbnail.key} written`, `${thumbnail.key} retried`]);
+      expect(stacks[thumbnail.key]?.map((version) => version.versionId)).to.deep.equal(['newer']);
+      expect(albumUpdates(), 'no cover for a superseded photo').to.deep.equal([]);
+    });
+
+    it('touches no object when the item is still its own', async () => {
+      await completeProcessing(event);
+      expect(aws.s3.commandCalls(HeadObjectCommand)).to.deep.equal([]);
+      expect(deletedVersions()).to.deep.equal([]);
     });
   });
 
@@ -230,6 +277,22 @@ describe('final status handlers', () => {
 
     it('throws InvalidEvent without a failure', async () => {
       await expectRejection(recordFailure({ ...event, failure: 'oops' }), InvalidEvent, /"failure"/);
+    });
+
+    it('superseded, removes the thumbnail and rendition its failed execution made', async () => {
+      const upload = parseUploadKey((event as { upload: { key: string } }).upload.key);
+      const sequencer = (event as { upload: { sequencer: string } }).upload.sequencer;
+      const thumbnailKey = thumbnailKeyFor(upload);
+      const renditionKey = convertedKeyFor(upload);
+      const stacks = {
+        [thumbnailKey]: [{ versionId: 'thumbnail', sequencer }],
+        [renditionKey]: [{ versionId: 'rendition', sequencer }],
+      };
+      versionedObjects(stacks);
+      superseded();
+      await expectRejection(recordFailure(event), UploadSuperseded);
+      expect(deletedVersions()).to.have.members([`${thumbnailKey} thumbnail`, `${renditionKey} rendition`]);
+      expect(stacks).to.deep.equal({ [thumbnailKey]: [], [renditionKey]: [] });
     });
   });
 });

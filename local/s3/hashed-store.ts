@@ -8,7 +8,8 @@ import S3Error from 's3rver/lib/models/error';
 import S3Object from 's3rver/lib/models/object';
 import { KeyIndex, type ListPage, type ListQuery } from './key-index';
 import { MultipartUploads } from './multipart-uploads';
-import { commitOptionsOf, newVersionId, NULL_VERSION, writeRefusal, type WriteCondition } from './object-versions';
+import { commitOptionsOf, newVersionId, NULL_VERSION, writeRefusal } from './object-versions';
+import type { CommitOptions, ListedObject, ObjectRecord } from './store-records';
 import { bucketConfigs, objectConfigs } from './store-configs';
 import {
   checkKey,
@@ -35,31 +36,7 @@ import {
  * or the new one, never a mix, and an aborted upload leaves nothing. The keys, in S3's order, are kept in memory
  * (key-index.ts), loaded from the records at start: one stack holds a data folder at a time (stack.lock).
  */
-export interface ObjectRecord {
-  key: string;
-  /** The data file's name in the record's folder. */
-  file: string;
-  md5: string;
-  size: number;
-  lastModified: string;
-  metadata: Record<string, string>;
-  /** A new one per write (object-versions.ts); absent in records older than version ids: the version "null". */
-  versionId?: string;
-}
-
-/** How a write commits: with the version id it was given, and on the condition it carries. */
-export interface CommitOptions {
-  versionId?: string;
-  condition?: WriteCondition;
-}
-
-export interface ListedObject {
-  key: string;
-  size: number;
-  etag: string;
-  lastModified: Date;
-  versionId: string;
-}
+export type { CommitOptions, ListedObject, ObjectRecord } from './store-records';
 
 const DATA_FILE = /^[0-9a-f]{64}\.[0-9a-f-]{36}$/;
 
@@ -223,13 +200,30 @@ export class HashedStore {
   }
 
   async deleteObject(bucket: string, key: string): Promise<void> {
+    await this.deleteIf(bucket, key, () => true);
+  }
+
+  /**
+   * Deletes the object only while `versionId` is its current version, checked in the key's commit queue, so a write
+   * that lands meanwhile (a newer version) is never the one removed, as S3's DeleteObject with a version id. True
+   * when something was deleted.
+   */
+  async deleteVersion(bucket: string, key: string, versionId: string): Promise<boolean> {
+    return (
+      isBucketName(bucket) && this.deleteIf(bucket, key, (record) => (record.versionId ?? NULL_VERSION) === versionId)
+    );
+  }
+
+  private async deleteIf(bucket: string, key: string, applies: (record: ObjectRecord) => boolean): Promise<boolean> {
     const where = this.paths(bucket, String(key));
-    await this.commits.run(where.record, async () => {
+    return this.commits.run(where.record, async () => {
       const record = await readJsonIfAny<ObjectRecord>(where.record);
+      if (record && !applies(record)) return false;
       await rm(where.record, { force: true });
       if (record && DATA_FILE.test(record.file)) await rm(where.dataFile(record.file), { force: true });
       await objectConfigs.removeAll(where.dir, where.hash);
       this.indexes.get(bucket)?.delete(String(key));
+      return record !== undefined;
     });
   }
 

@@ -2,6 +2,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import AWSAccount from 's3rver/lib/models/account';
+import type { ObjectChange } from '../events/s3-object-events';
 import { readBody, RequestTooLarge } from '../http/respond';
 import { messageOf, type StackLog } from '../log';
 import { awsChunkedDecoder, decodedHeaders, isAwsChunked, MalformedChunkedBody } from './aws-chunked';
@@ -24,6 +25,8 @@ export interface S3ProxyContext {
   store: HashedStore;
   /** Buckets whose CORS rules allow any origin ("*"): their preflights answer "*". */
   wildcardOrigins: Set<string>;
+  /** Reports a change the proxy made itself, without s3rver (a version deleted). */
+  onChange(change: ObjectChange): void;
 }
 
 /** S3's own limit for the XML documents of configuration requests is far below this. */
@@ -51,7 +54,9 @@ async function forward(req: IncomingMessage, res: ServerResponse, context: S3Pro
     return listBucket(context.store, res, target.bucket, target.query);
   await resolveRange(target, context.store);
   acceptAccessKey(target);
-  const prepared = await beforeForwarding(req, res, target, context.store);
+  const prepared = await beforeForwarding(req, res, target, context.store, (bucket, key) =>
+    context.onChange({ kind: 'deleted', bucket, key, reason: 'DeleteObject', time: new Date() }),
+  );
   if (prepared.answered) return;
   const { versioned } = prepared;
   let body: Readable | Buffer;

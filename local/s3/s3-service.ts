@@ -85,6 +85,7 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
     onChange: options.onChange,
   });
 
+  const proxyContext = { port: address.port, log: options.log, store, wildcardOrigins, onChange: options.onChange };
   return {
     internalEndpoint,
     handle(req, res) {
@@ -92,7 +93,7 @@ export async function startS3Service(options: S3ServiceOptions): Promise<S3Servi
       if (extras.handle(req, res, hostBucket)) return;
       // The path without its query: a form POSTed to /bucket?anything is a browser upload all the same.
       const postBucket = isPostObject(req, hostBucket ? `/${hostBucket}` : ((req.url ?? '/').split('?')[0] ?? '/'));
-      if (!postBucket) return proxyS3(req, res, { port: address.port, log: options.log, store, wildcardOrigins });
+      if (!postBucket) return proxyS3(req, res, proxyContext);
       const log = (line: string) => options.log.line('s3', line);
       handlePostObject(req, res, {
         bucket: postBucket,

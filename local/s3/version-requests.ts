@@ -7,7 +7,7 @@ import type { S3Target } from './s3-target';
 /**
  * What the proxy does for version ids (./object-versions.ts) around a request to s3rver, which knows none:
  * - before: a client's own version header is dropped; a PutObject gets the version id it will be stored under; a
- *   DELETE of a version that is not the current one is answered (204, nothing removed) without reaching s3rver;
+ *   DELETE of a version is answered here (204), removing the object only while that version is its current one;
  * - after: a PutObject's answer carries its `x-amz-version-id`; a GET or HEAD of `?versionId=` whose answer is not
  *   that version (or no object) becomes S3's 404 NoSuchVersion.
  */
@@ -24,17 +24,18 @@ export async function beforeForwarding(
   res: ServerResponse,
   target: S3Target,
   store: HashedStore,
+  onDeleted: (bucket: string, key: string) => void,
 ): Promise<{ answered: boolean; versioned: VersionedRequest }> {
   delete target.headers[VERSION_HEADER];
   const requested = target.query.get('versionId') ?? undefined;
   const versioned: VersionedRequest = requested !== undefined ? { requested } : {};
   if (!target.bucket || !target.key) return { answered: false, versioned };
   if (req.method === 'DELETE' && requested !== undefined) {
-    const current = await store.currentVersion(target.bucket, target.key);
-    if (current !== undefined && current !== requested) {
-      res.writeHead(204, { 'x-amz-version-id': requested, ...OBJECT_ANSWER_HEADERS }).end();
-      return { answered: true, versioned };
-    }
+    // Checked and deleted in one step of the key's commit queue: a newer version written between a check here and
+    // s3rver's delete would otherwise be the one removed.
+    if (await store.deleteVersion(target.bucket, target.key, requested)) onDeleted(target.bucket, target.key);
+    res.writeHead(204, { 'x-amz-version-id': requested, ...OBJECT_ANSWER_HEADERS }).end();
+    return { answered: true, versioned };
   }
   if (target.carriesObjectBytes && !target.query.has('uploadId')) {
     versioned.writes = newVersionId();

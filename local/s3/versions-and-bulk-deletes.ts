@@ -9,7 +9,7 @@ import type { HashedStore } from './hashed-store';
  * Two things s3rver lacks that deleting photos needs, answered before the request reaches it:
  * - ListObjectVersions (`GET /{bucket}?versions`). The local S3 keeps no old versions: each object is its one,
  *   current version (its version id, or `null` for objects stored before version ids: ./object-versions.ts), with no
- *   delete markers. Deleting by that version id is a plain delete in s3rver, as in S3.
+ *   delete markers. Deleting by a version id removes the object only while it is that version (./version-requests.ts).
  * - "Object Deleted" events for DeleteObjects (`POST /{bucket}?delete`: `aws s3 rm --recursive`, the console, batch
  *   deletes). s3rver deletes without an event; S3 sends one per removed key, so each key that existed before the
  *   request and is gone after it is reported, before the answer goes back.

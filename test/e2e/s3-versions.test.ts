@@ -63,6 +63,22 @@ describe('local S3: version ids and conditional writes', function () {
     expect((await text(key)).body).to.equal('new');
   });
 
+  it('deleting the current version removes it, and a write racing that delete is never what goes', async () => {
+    const key = 'scratch/versions/race.txt';
+    const first = await put(key, 'first');
+    await t.s3.send(new DeleteObjectCommand({ Bucket: t.bucket, Key: key, VersionId: first.VersionId }));
+    await expectRejection(text(key), Error);
+    for (let round = 0; round < 12; round++) {
+      const old = await put(key, `old ${round}`);
+      // Either order is S3's: the delete first (then the new write stays) or the write first (the delete is a no-op).
+      const [, newer] = await Promise.all([
+        t.s3.send(new DeleteObjectCommand({ Bucket: t.bucket, Key: key, VersionId: old.VersionId })),
+        put(key, `new ${round}`),
+      ]);
+      expect(await text(key), `round ${round}`).to.deep.equal({ body: `new ${round}`, versionId: newer.VersionId });
+    }
+  });
+
   it('a client cannot choose its version id', async () => {
     const key = 'scratch/versions/c.txt';
     const answer = await fetchPut(t.stack.endpoint, `/${t.bucket}/${key}`, 'x', { 'x-local-version-id': 'mine' });

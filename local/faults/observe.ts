@@ -1,13 +1,9 @@
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import {
-  DescribeExecutionCommand,
-  GetExecutionHistoryCommand,
-  ListExecutionsCommand,
-  type ExecutionListItem,
-} from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ListExecutionsCommand, type ExecutionListItem } from '@aws-sdk/client-sfn';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
 import { imageIdFor } from '../../functions/lib/upload-key';
+import { publishedCount } from '../pipeline/notifications';
 import type { HarnessClients } from './clients';
 import { seeImage, type SeenImage } from './images';
 import type { FaultPlan, PlannedObject } from './plan';
@@ -207,25 +203,8 @@ async function executions(clients: HarnessClients): Promise<ObservedExecution[]>
       key: upload.key,
       sequencer: upload.sequencer,
       etag: upload.etag,
-      publishes: await publishes(clients, arn),
+      publishes: await publishedCount(clients.sfn, arn),
     });
   }
   return observed;
-}
-
-/** sns:publish tasks that succeeded in the execution: the notifications it sent. */
-async function publishes(clients: HarnessClients, executionArn: string): Promise<number> {
-  let count = 0;
-  let nextToken: string | undefined;
-  do {
-    const page = await clients.sfn.send(new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000 }));
-    count += (page.events ?? []).filter(
-      (event) =>
-        event.type === 'TaskSucceeded' &&
-        event.taskSucceededEventDetails?.resourceType === 'sns' &&
-        event.taskSucceededEventDetails.resource === 'publish',
-    ).length;
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return count;
 }

@@ -133,8 +133,8 @@ export class NotificationCollector {
   }
 }
 
-/** How many sns:publish tasks of the execution succeeded. */
-async function publishedCount(sfn: SFNClient, executionArn: string): Promise<number> {
+/** How many sns:publish tasks of the execution succeeded: the notifications it sent. */
+export async function publishedCount(sfn: SFNClient, executionArn: string): Promise<number> {
   let count = 0;
   let nextToken: string | undefined;
   do {

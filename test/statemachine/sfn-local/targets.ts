@@ -44,7 +44,9 @@ export interface ApiTargetOptions {
 }
 
 export function sfnApiTarget(options: ApiTargetOptions, client = apiClient(options.endpoint)): ApiTarget {
-  const timeoutMs = options.timeoutMs ?? 120_000;
+  // Engines that really wait (LocalStack, Step Functions Local) spend up to 150 s in the throttling retries of one
+  // step (8 attempts, capped at 30 s: RecordFailureThrottled), more where they ignore the jitter.
+  const timeoutMs = options.timeoutMs ?? 300_000;
   let counter = 0;
   return {
     description: options.description ?? `Step Functions API at ${options.endpoint}`,

@@ -151,13 +151,6 @@ export class HashedStore {
     return this.latestVersions.get(`${bucket}/${key}`);
   }
 
-  /** The current version id of an object as its record says, or undefined when there is no object. */
-  async currentVersion(bucket: string, key: string): Promise<string | undefined> {
-    if (!isBucketName(bucket)) return undefined;
-    const record = await readJsonIfAny<ObjectRecord>(this.paths(bucket, key).record);
-    return record ? (record.versionId ?? NULL_VERSION) : undefined;
-  }
-
   async getObject(bucket: string, key: string, options?: { start?: number; end?: number }): Promise<S3Object | null> {
     const opened = await this.openObject(bucket, key);
     if (!opened) return null;

@@ -25,7 +25,8 @@ export interface NotificationPublisher {
 }
 
 export interface OutcomeReport {
-  upload: UploadRef;
+  /** What the message names: the file, its album, whose it is. */
+  upload: Pick<UploadRef, 'userId' | 'albumId' | 'fileName' | 'imageId'>;
   status: FinalStatus;
   /** Why the upload is UNSUPPORTED or FAILED. */
   error?: ErrorRecord;
@@ -73,7 +74,7 @@ export function attributesFor({ upload, status, results }: OutcomeReport): Recor
   );
 }
 
-function placeOf(upload: UploadRef): string[] {
+function placeOf(upload: OutcomeReport['upload']): string[] {
   return [
     `File: ${readable(upload.fileName)}`,
     `Album: ${upload.albumId === undefined ? '(none)' : readable(upload.albumId)}`,

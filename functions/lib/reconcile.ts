@@ -110,7 +110,7 @@ async function notifyFailure(key: string, imageId: string, error: ErrorRecord, d
   const parsed = tryParseUploadKey(key);
   if (!parsed) return false;
   const { userId, albumId, fileName } = parsed;
-  const upload = { bucket: '', key, userId, albumId, fileName, imageId, sequencer: '', eventTime: '' };
+  const upload = { userId, albumId, fileName, imageId };
   try {
     await deps.notifications().publish(notificationFor({ upload, status: 'FAILED', error }));
     return true;
